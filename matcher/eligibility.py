@@ -1,0 +1,184 @@
+"""The contract's eligibility rules 1–9, one named function each, over batches of pairs.
+
+Every rule takes the program view and two equally long index arrays (coach ``ci``, candidate
+``ki``) and returns a boolean array: True where the rule allows the pair. The same functions
+serve the bulk pass (millions of pairs at statewide size) and the explanation of one
+candidate (all coaches against that candidate), so there is one definition of each rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.view import CERT_CODES, NO_CODE, ProgramView, contains, haversine_km
+from matcher.windows import intersect, longest
+
+PairRule = Callable[[ProgramView, np.ndarray, np.ndarray], np.ndarray]
+
+
+def rule_certification(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 1: certified, or in progress (where allowed) with a year-1 candidate."""
+    cert = view.c_cert[ci]
+    in_progress_ok = (
+        view.program.policy.eligibility.allow_in_progress_certification
+        & (cert == CERT_CODES["in_progress"])
+        & (view.k_year[ki] == 1)
+    )
+    return (cert == CERT_CODES["certified"]) | in_progress_ok
+
+
+def rule_network_training(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 2: this year's coach network training done, where the program requires it."""
+    if not view.program.policy.eligibility.require_cnet:
+        return np.ones(len(ci), dtype=bool)
+    return view.c_cnet[ci]
+
+
+def rule_region(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 3: the candidate's region is the coach's home region or one it serves."""
+    return view.c_serves[ci, view.k_region[ki]]
+
+
+def rule_role(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 4: the coach coaches the candidate's role, where roles must match."""
+    if not view.program.policy.eligibility.role_must_match:
+        return np.ones(len(ci), dtype=bool)
+    return view.c_roles[ci, view.k_role[ki]]
+
+
+def rule_not_supervisor(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 5: the coach is not the candidate's supervisor (nor anyone above, under "chain")."""
+    person = view.c_person[ci]
+    chain = view.program.policy.eligibility.supervisor_conflict == "chain"
+    keys = view.above_keys if chain else view.direct_keys
+    return (person == NO_CODE) | ~contains(keys, ki * view.n_people + person)
+
+
+def rule_not_excluded(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 6: the candidate has not excluded this coach (an earlier match that did not work)."""
+    return ~contains(view.excluded_keys, ki.astype(np.int64) * max(view.n_coaches, 1) + ci)
+
+
+def pair_km(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Haversine km between coach base and work site; nan where either lacks lat/lon."""
+    return haversine_km(view.c_lat[ci], view.c_lon[ci], view.k_lat[ki], view.k_lon[ki])
+
+
+def rule_travel(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 7: within ``max_travel_km`` where both sides have lat/lon (0 = no limit)."""
+    limit = view.program.policy.eligibility.max_travel_km
+    if limit == 0:
+        return np.ones(len(ci), dtype=bool)
+    km = pair_km(view, ci, ki)
+    return np.isnan(km) | (km <= limit)
+
+
+def rule_admin_years(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 8: at least ``min_admin_years`` as administrator, where the coach gives its years."""
+    years = view.c_admin_years[ci]
+    return np.isnan(years) | (years >= view.program.policy.eligibility.min_admin_years)
+
+
+def rule_common_time(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Rule 9: where both list windows, some common window is long enough for a session.
+
+    Availability patterns repeat a lot (school hours, after school), so each distinct pair of
+    patterns is decided once and the answer spread over all pairs that share it.
+    """
+    shortest = min(view.program.policy.coaching.session_minutes)
+    patterns: dict[tuple, int] = {}
+    c_pat = np.array([patterns.setdefault(w, len(patterns)) if w is not None else -1
+                      for w in view.c_windows], dtype=np.int64)  # fmt: skip
+    k_pat = np.array([patterns.setdefault(w, len(patterns)) if w is not None else -1
+                      for w in view.k_windows], dtype=np.int64)  # fmt: skip
+    by_id = list(patterns)
+    pc, pk = c_pat[ci], k_pat[ki]
+    ok = (pc < 0) | (pk < 0)
+    both = ~ok
+    if both.any():
+        keys = pc[both] * len(by_id) + pk[both]
+        unique, inverse = np.unique(keys, return_inverse=True)
+        fits = np.array(
+            [longest(intersect(by_id[u // len(by_id)], by_id[u % len(by_id)])) >= shortest
+             for u in unique.tolist()],
+            dtype=bool,
+        )  # fmt: skip
+        ok[both] = fits[inverse]
+    return ok
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule with the words that explain it when it rules a coach out."""
+
+    number: int
+    name: str
+    check: PairRule
+    ruled_out_as: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(1, "certification", rule_certification, "not certified for this candidate"),
+    Rule(2, "network_training", rule_network_training, "network training not current"),
+    Rule(3, "region", rule_region, "does not serve the region"),
+    Rule(4, "role", rule_role, "does not coach the role"),
+    Rule(5, "supervisor", rule_not_supervisor, "in the candidate's reporting chain"),
+    Rule(6, "excluded", rule_not_excluded, "excluded by the candidate"),
+    Rule(7, "travel", rule_travel, "too far to travel"),
+    Rule(8, "admin_years", rule_admin_years, "too few years as an administrator"),
+    Rule(9, "common_time", rule_common_time, "no common free time for a session"),
+)
+RULES_BY_NAME = {rule.name: rule for rule in RULES}
+
+
+def region_role_blocks(view: ProgramView) -> tuple[np.ndarray, np.ndarray]:
+    """All (coach, candidate) pairs that pass rules 3 and 4, the cheap and selective ones.
+
+    Grouping candidates by (region, role) and coaches by what they serve keeps the pairs to
+    test near the final count instead of nC × nK.
+    """
+    k_key = view.k_region * 64 + view.k_role
+    order = np.argsort(k_key, kind="stable")
+    keys, starts = np.unique(k_key[order], return_index=True)
+    bounds = [*starts.tolist(), len(order)]
+    role_free = not view.program.policy.eligibility.role_must_match
+    ci_parts, ki_parts = [], []
+    for j, key in enumerate(keys.tolist()):
+        region, role = divmod(key, 64)
+        if region == NO_CODE:
+            continue
+        fits = view.c_serves[:, region] & (role_free | view.c_roles[:, role])
+        coaches = np.flatnonzero(fits)
+        group = order[bounds[j] : bounds[j + 1]]
+        if len(coaches) and len(group):
+            ci_parts.append(np.tile(coaches, len(group)))
+            ki_parts.append(np.repeat(group, len(coaches)))
+    if not ci_parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(ci_parts), np.concatenate(ki_parts)
+
+
+def eligible_mask(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """All nine rules together; the most selective first, later ones only on survivors."""
+    keep = np.ones(len(ci), dtype=bool)
+    for rule in RULES:
+        alive = np.flatnonzero(keep)
+        if len(alive) == 0:
+            break
+        keep[alive] = rule.check(view, ci[alive], ki[alive])
+    return keep
+
+
+def failed_rules(view: ProgramView, candidate: int) -> dict[int, list[Rule]]:
+    """For one candidate, every coach's failing rules (empty list = eligible).
+
+    Worked out per candidate on demand, for the unassigned only, so it costs nothing at scale.
+    """
+    ci = np.arange(view.n_coaches)
+    ki = np.full(view.n_coaches, candidate)
+    verdicts = {rule.number: rule.check(view, ci, ki) for rule in RULES}
+    return {int(c): [rule for rule in RULES if not verdicts[rule.number][c]] for c in ci.tolist()}

@@ -1,0 +1,364 @@
+"""Load and validate a program folder (contract: coaches, candidates, org, program.toml).
+
+Tables are read as text and checked cell by cell with pandera schemas, collecting every
+problem (file, row, column, what was expected) before failing; only then are cells converted
+into the typed dataclasses of :mod:`matcher.problem`. Problems that span files — a reporting
+cycle, a start month after the program year — are checked after that. Ids that point nowhere
+(an unknown ``current_coach_id``, say) are warnings, not errors: last year's coach may have left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from matcher import cells
+from matcher.errors import InputError, InputProblem
+from matcher.policy import Policy, load_policy
+from matcher.problem import CERTIFICATIONS, LEVELS, ROLES, Candidate, Coach, ProgramData
+from matcher.supervision import ReportingLine, people_above, reporting_cycle, supervision_graph
+from matcher.windows import WINDOW_FORMAT, parse_windows
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+_ROLE_SET = frozenset(ROLES)
+_LEVEL_SET = frozenset(LEVELS)
+
+
+def _cell_check(predicate: Callable[[str], bool], expected: str) -> pa.Check:
+    """A pandera check applying ``predicate`` to each cell; ``expected`` becomes the message."""
+    return pa.Check(lambda s: s.map(predicate).astype(bool), error=expected)
+
+
+_REQUIRED = pa.Check(lambda s: s.str.len() > 0, error="a value is required")
+
+
+def _column(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa.Column:
+    return pa.Column(
+        str, checks=[_REQUIRED, *checks] if required else list(checks),
+        required=required, unique=unique,
+    )  # fmt: skip
+
+
+_ROLE_TEXT = "one of " + ", ".join(ROLES)
+_LEVEL_TEXT = "one of " + ", ".join(LEVELS)
+_COMMON = {
+    "name": _column(),
+    "lat": _column(_cell_check(lambda c: cells.is_float(c, -90, 90), "a latitude from -90 to 90")),
+    "lon": _column(
+        _cell_check(lambda c: cells.is_float(c, -180, 180), "a longitude from -180 to 180")
+    ),
+    "languages": _column(),
+    "district": _column(),
+    "person_id": _column(),
+    "available": _column(_cell_check(cells.is_windows, WINDOW_FORMAT)),
+}
+
+COACH_SCHEMA = pa.DataFrameSchema(
+    {
+        "coach_id": _column(required=True, unique=True),
+        "region": _column(required=True),
+        "regions_served": _column(),
+        "roles": _column(
+            _cell_check(lambda c: cells.is_choice_list(c, _ROLE_SET), f"roles, each {_ROLE_TEXT}"),
+            required=True,
+        ),
+        "levels": _column(
+            _cell_check(
+                lambda c: cells.is_choice_list(c, _LEVEL_SET), f"levels, each {_LEVEL_TEXT}"
+            )
+        ),
+        "capacity": _column(_cell_check(cells.is_int, "a whole number >= 0"), required=True),
+        "certification": _column(
+            _cell_check(
+                lambda c: c.lower() in CERTIFICATIONS, "one of " + ", ".join(CERTIFICATIONS)
+            ),
+            required=True,
+        ),
+        "cnet_current": _column(_cell_check(cells.is_bool, "true/false, yes/no or 1/0")),
+        "admin_years": _column(_cell_check(cells.is_int, "a whole number >= 0")),
+        "cpsel_strengths": _column(_cell_check(cells.is_cpsel_list, "CPSEL standards 1 to 6")),
+        "max_hours_per_month": _column(
+            _cell_check(lambda c: cells.is_float(c, 0), "a number of hours >= 0")
+        ),
+        "cost_per_candidate": _column(_cell_check(lambda c: cells.is_float(c, 0), "a cost >= 0")),
+        "min_load": _column(_cell_check(cells.is_int, "a whole number >= 0")),
+        **_COMMON,
+    },
+    strict=False,
+)
+
+CANDIDATE_SCHEMA = pa.DataFrameSchema(
+    {
+        "candidate_id": _column(required=True, unique=True),
+        "region": _column(required=True),
+        "site": _column(),
+        "role": _column(_cell_check(lambda c: c.lower() in _ROLE_SET, _ROLE_TEXT), required=True),
+        "level": _column(_cell_check(lambda c: not c or c.lower() in _LEVEL_SET, _LEVEL_TEXT)),
+        "supervisor_id": _column(),
+        "program_year": _column(
+            _cell_check(lambda c: c in {"1", "2", "1.0", "2.0"}, "1 or 2"), required=True
+        ),
+        "current_coach_id": _column(),
+        "cpsel_focus": _column(_cell_check(cells.is_cpsel_list, "CPSEL standards 1 to 6")),
+        "exclude_coach_ids": _column(),
+        "preferred_coach_ids": _column(),
+        "start_month": _column(_cell_check(cells.is_month, "a month YYYY-MM")),
+        **_COMMON,
+    },
+    strict=False,
+)
+
+ORG_SCHEMA = pa.DataFrameSchema(
+    {"person_id": _column(required=True), "supervisor_id": _column(required=True)},
+    strict=False,
+)
+
+
+def find_table(folder: Path, stem: str, *, required: bool) -> Path | None:
+    """``stem.csv`` or ``stem.xlsx`` in the folder; both at once is ambiguous, so an error."""
+    found = [folder / f"{stem}{suffix}" for suffix in TABLE_SUFFIXES]
+    found = [p for p in found if p.exists()]
+    if len(found) > 1:
+        raise InputError(
+            InputProblem(found[0].name, f"both {stem}.csv and {stem}.xlsx exist: keep one")
+        )
+    if not found:
+        if required:
+            raise InputError(
+                InputProblem(f"{stem}.csv", f"is missing from {folder} (or give {stem}.xlsx)")
+            )
+        return None
+    return found[0]
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A table as text cells, whitespace stripped, empty rows dropped, headers lower-cased.
+
+    The index is kept as it was read, so ``index + 2`` is the row a person sees in a
+    spreadsheet (header on row 1) even after blank rows are dropped.
+    """
+    try:
+        if path.suffix == ".xlsx":
+            frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise InputError(InputProblem(path.name, "is empty: expected a header row")) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise InputError(InputProblem(path.name, f"could not be read: {exc}")) from None
+    frame = frame.fillna("").astype(str)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise InputError(
+            [InputProblem(path.name, "appears twice in the header", column=c) for c in duplicated]
+        )
+    frame = frame.apply(lambda s: s.str.strip())
+    if "start_month" in frame:  # Excel turns 2027-01 into a date
+        frame["start_month"] = frame["start_month"].str.replace(
+            r"^(\d{4}-\d{2})-01( 00:00:00)?$", r"\1", regex=True
+        )
+    return frame[(frame != "").any(axis=1)]
+
+
+def check_table(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
+    """Validate with the schema; on failure raise every problem with its row and column."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise InputError(_problems_from(exc.failure_cases, frame, file)) from None
+    for name in schema.columns:  # optional columns that are absent read as empty
+        if name not in frame:
+            frame = frame.assign(**{name: ""})
+    return frame
+
+
+def _problems_from(cases: pd.DataFrame, frame: pd.DataFrame, file: str) -> list[InputProblem]:
+    problems = []
+    for case in cases.itertuples(index=False):
+        if case.check == "column_in_dataframe":
+            problems.append(
+                InputProblem(file, "required column is missing", column=str(case.failure_case))
+            )
+            continue
+        row = int(case.index) + 2 if case.index is not None and pd.notna(case.index) else None
+        if case.check == "field_uniqueness":
+            message = "duplicate id: each row needs its own"
+        elif str(case.check).startswith("dtype"):
+            message = f"unexpected cell type {case.check}"
+        else:
+            message = f"expected {case.check}"
+        problems.append(
+            InputProblem(file, message, row=row, column=case.column, value=str(case.failure_case))
+        )
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    return problems
+
+
+def _coach(row: dict[str, str], line: int) -> Coach:
+    return Coach(
+        coach_id=row["coach_id"],
+        name=row["name"],
+        region=row["region"],
+        regions_served=frozenset(cells.split_list(row["regions_served"])),
+        lat=cells.to_float(row["lat"]),
+        lon=cells.to_float(row["lon"]),
+        roles=frozenset(r.lower() for r in cells.split_list(row["roles"])),
+        levels=frozenset(v.lower() for v in cells.split_list(row["levels"])),
+        capacity=cells.to_int(row["capacity"]) or 0,
+        certification=row["certification"].lower(),
+        cnet_current=cells.to_bool(row["cnet_current"]),
+        admin_years=cells.to_int(row["admin_years"]),
+        languages=frozenset(v.lower() for v in cells.split_list(row["languages"])),
+        cpsel_strengths=frozenset(int(v) for v in cells.split_list(row["cpsel_strengths"])),
+        district=row["district"],
+        person_id=row["person_id"],
+        available=parse_windows(row["available"]) or (),
+        max_hours_per_month=cells.to_float(row["max_hours_per_month"]),
+        cost_per_candidate=cells.to_float(row["cost_per_candidate"]),
+        min_load=cells.to_int(row["min_load"]) or 0,
+        row=line,
+    )
+
+
+def _candidate(row: dict[str, str], line: int) -> Candidate:
+    return Candidate(
+        candidate_id=row["candidate_id"],
+        name=row["name"],
+        region=row["region"],
+        lat=cells.to_float(row["lat"]),
+        lon=cells.to_float(row["lon"]),
+        site=row["site"],
+        district=row["district"],
+        role=row["role"].lower(),
+        level=row["level"].lower(),
+        person_id=row["person_id"],
+        supervisor_id=row["supervisor_id"],
+        program_year=int(float(row["program_year"])),
+        current_coach_id=row["current_coach_id"],
+        languages=frozenset(v.lower() for v in cells.split_list(row["languages"])),
+        cpsel_focus=frozenset(int(v) for v in cells.split_list(row["cpsel_focus"])),
+        available=parse_windows(row["available"]) or (),
+        exclude_coach_ids=frozenset(cells.split_list(row["exclude_coach_ids"])),
+        preferred_coach_ids=tuple(cells.split_list(row["preferred_coach_ids"])),
+        start_month=row["start_month"],
+        row=line,
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, str]]]:
+    return [(int(i) + 2, rec) for i, rec in zip(frame.index, frame.to_dict("records"), strict=True)]
+
+
+def _latlon_pairs(frame: pd.DataFrame, file: str) -> list[InputProblem]:
+    half = (frame["lat"] == "") != (frame["lon"] == "")
+    return [
+        InputProblem(file, "lat and lon go together: give both or neither", row=int(i) + 2,
+                     column="lat" if frame.at[i, "lat"] == "" else "lon")
+        for i in frame.index[half]
+    ]  # fmt: skip
+
+
+def load_program(folder: Path | str) -> ProgramData:
+    """Read, validate and type a program folder; raise :class:`InputError` listing all problems."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(InputProblem(str(folder), "program folder not found"))
+    policy = load_policy(folder / "program.toml")
+
+    problems: list[InputProblem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for stem, schema, required in (
+        ("coaches", COACH_SCHEMA, True),
+        ("candidates", CANDIDATE_SCHEMA, True),
+        ("org", ORG_SCHEMA, False),
+    ):
+        try:
+            path = find_table(folder, stem, required=required)
+            if path is None:
+                continue
+            frames[stem] = check_table(read_table(path), schema, path.name)
+            if stem != "org":
+                problems += _latlon_pairs(frames[stem], path.name)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+
+    coach_file = find_table(folder, "coaches", required=True).name
+    cand_file = find_table(folder, "candidates", required=True).name
+    coaches = tuple(_coach(rec, line) for line, rec in _records(frames["coaches"]))
+    candidates = tuple(_candidate(rec, line) for line, rec in _records(frames["candidates"]))
+    lines = [
+        ReportingLine(rec["person_id"], rec["supervisor_id"], "org.csv", line)
+        for line, rec in _records(frames.get("org", pd.DataFrame()))
+    ] + [ReportingLine(k.person_id, k.supervisor_id, cand_file, k.row) for k in candidates]
+
+    problems += _cross_checks(coaches, candidates, policy, coach_file, cand_file)
+    graph = supervision_graph(lines)
+    cycle = reporting_cycle(graph)
+    if cycle:
+        chain = " → ".join([cycle[0][0], *(b for _, b, _, _ in cycle)])
+        problems += [
+            InputProblem(file, f"reporting lines form a cycle: {chain}", row=row,
+                         column="supervisor_id", value=f"{a} → {b}")
+            for a, b, file, row in cycle
+        ]  # fmt: skip
+    if problems:
+        raise InputError(problems)
+
+    above_person = people_above(graph)
+    above, direct = {}, {}
+    for k in candidates:
+        people: set[str] = set(above_person.get(k.person_id, ()))
+        bosses = set(graph.successors(k.person_id)) if k.person_id in graph else set()
+        if k.supervisor_id:
+            people |= {k.supervisor_id} | above_person.get(k.supervisor_id, frozenset())
+            bosses.add(k.supervisor_id)
+        above[k.candidate_id] = frozenset(people)
+        direct[k.candidate_id] = frozenset(bosses)
+    known_people = set(graph.nodes) | {c.person_id for c in coaches if c.person_id}
+    warnings = _dangling_ids(coaches, candidates, known_people, cand_file)
+    return ProgramData(coaches, candidates, policy, above, direct, tuple(warnings), folder)
+
+
+def _cross_checks(
+    coaches: tuple[Coach, ...], candidates: tuple[Candidate, ...], policy: Policy,
+    coach_file: str, cand_file: str,
+) -> list[InputProblem]:  # fmt: skip
+    """Rules that need more than one cell: loads within capacity, start months in the year."""
+    problems = [
+        InputProblem(coach_file, f"min_load {c.min_load} is more than capacity {c.capacity}",
+                     row=c.row, column="min_load")
+        for c in coaches if c.min_load > c.capacity
+    ]  # fmt: skip
+    last = policy.coaching.months[-1]
+    problems += [
+        InputProblem(cand_file, f"expected a month no later than the last program month {last}",
+                     row=k.row, column="start_month", value=k.start_month)
+        for k in candidates if k.start_month and k.start_month > last
+    ]  # fmt: skip
+    return problems
+
+
+def _dangling_ids(
+    coaches: tuple[Coach, ...], candidates: tuple[Candidate, ...], people: set[str], file: str
+) -> list[str]:
+    """Ids that point nowhere: worth a look, but not a reason to refuse the program."""
+    coach_ids = {c.coach_id for c in coaches}
+    notes = []
+    for k in candidates:
+        where = f"{file}, row {k.row}"
+        if k.current_coach_id and k.current_coach_id not in coach_ids:
+            notes.append(f"{where}, column 'current_coach_id': no coach {k.current_coach_id}")
+        for column, ids in (("exclude_coach_ids", sorted(k.exclude_coach_ids)),
+                            ("preferred_coach_ids", k.preferred_coach_ids)):  # fmt: skip
+            notes += [
+                f"{where}, column '{column}': no coach {i}" for i in ids if i not in coach_ids
+            ]
+        if k.supervisor_id and k.supervisor_id not in people:
+            notes.append(f"{where}, column 'supervisor_id': no person {k.supervisor_id} in org")
+    return notes

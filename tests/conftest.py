@@ -1,0 +1,73 @@
+"""Shared test fixtures: tiny program folders written from a few dicts.
+
+Tests describe only what matters to them; every other cell takes a plain default here, so a
+test of rule 7 reads as "a coach 100 km away", not as a wall of CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+COACH_DEFAULTS = {
+    "coach_id": "C1", "name": "Coach One", "region": "North", "regions_served": "",
+    "lat": "", "lon": "", "roles": "assistant_principal;principal", "levels": "high",
+    "capacity": "2", "certification": "certified", "cnet_current": "true", "admin_years": "10",
+    "languages": "english", "cpsel_strengths": "1;2", "district": "D1", "person_id": "",
+    "available": "", "max_hours_per_month": "", "cost_per_candidate": "2500",
+}  # fmt: skip
+CANDIDATE_DEFAULTS = {
+    "candidate_id": "K1", "name": "Cand One", "region": "North", "lat": "", "lon": "",
+    "site": "Lincoln High", "district": "D1", "role": "assistant_principal", "level": "high",
+    "person_id": "", "supervisor_id": "", "program_year": "1", "current_coach_id": "",
+    "languages": "english", "cpsel_focus": "1;3", "available": "", "exclude_coach_ids": "",
+    "preferred_coach_ids": "", "start_month": "",
+}  # fmt: skip
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], defaults: dict[str, str]) -> None:
+    columns = list(defaults) + [c for r in rows for c in r if c not in defaults]
+    columns = list(dict.fromkeys(columns))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**defaults, **row})
+
+
+def write_program(
+    folder: Path,
+    coaches: list[dict[str, str]],
+    candidates: list[dict[str, str]],
+    org: list[tuple[str, str]] | None = None,
+    toml: str = "",
+) -> Path:
+    """A program folder with the given rows over the defaults above."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "coaches.csv", coaches, COACH_DEFAULTS)
+    write_csv(folder / "candidates.csv", candidates, CANDIDATE_DEFAULTS)
+    if org is not None:
+        with (folder / "org.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["person_id", "supervisor_id"])
+            writer.writerows(org)
+    if toml:
+        (folder / "program.toml").write_text(toml, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def program_dir(tmp_path: Path):
+    """Factory: ``program_dir(coaches=[...], candidates=[...], org=..., toml=...)``."""
+    counter = iter(range(1000))
+
+    def make(coaches=None, candidates=None, org=None, toml="") -> Path:
+        folder = tmp_path / f"program{next(counter)}"
+        return write_program(folder, coaches or [{}], candidates or [{}], org, toml)
+
+    return make
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-district"
