@@ -1,0 +1,362 @@
+"""From a program to an optimal roster: translate, solve, translate back, explain.
+
+This is the seam between the domain and the models. It turns eligible pairs and the program's
+policy into the plain arrays of :mod:`solvers.assignment_data`, picks the model (the exact
+min-cost flow whenever no term couples pairs, CP-SAT otherwise), splits CP-SAT work by
+connected components, and turns the chosen pairs back into a roster with a reason for every
+candidate left out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from matcher.eligibility import failed_rules
+from matcher.errors import InfeasibleError, InputError, InputProblem
+from matcher.pairs import EligiblePairs, build_pairs
+from matcher.problem import ProgramData
+from matcher.reasons import explain_unassigned, rule_words
+from matcher.results import Alternate, AssignmentResult, CoachLoad, RosterRow
+from solvers.assignment_data import WEIGHT_SCALE, AssignmentProblem, AssignmentSolution, GroupCaps
+from solvers.cpsat_assign import solve_cpsat
+from solvers.decompose import components, subproblem
+from solvers.executor import map_ordered
+from solvers.flow import solve_flow
+from solvers.greedy import solve_greedy
+
+SOLVERS = ("auto", "flow", "cpsat", "greedy")
+
+
+def coach_places(program: ProgramData) -> np.ndarray:
+    """Each coach's places: capacity, lowered where ``max_hours_per_month`` allows fewer."""
+    places = []
+    for c in program.coaches:
+        cap = c.capacity
+        if c.max_hours_per_month is not None:
+            cap = min(cap, program.policy.coach_places_by_hours(c.max_hours_per_month))
+        places.append(cap)
+    return np.array(places, dtype=np.int64)
+
+
+def read_pins(path: Path, program: ProgramData) -> list[tuple[int, int]]:
+    """Pairs the coordinator fixed in advance: a CSV with ``candidate_id, coach_id``."""
+    from matcher.loading import read_table
+
+    frame = read_table(path)
+    problems = [
+        InputProblem(path.name, "required column is missing", column=col)
+        for col in ("candidate_id", "coach_id")
+        if col not in frame
+    ]
+    if problems:
+        raise InputError(problems)
+    cands, coaches = program.candidate_index(), program.coach_index()
+    pins: list[tuple[int, int]] = []
+    seen: dict[int, int] = {}
+    for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        line = int(i) + 2
+        k, c = cands.get(row.candidate_id), coaches.get(row.coach_id)
+        if k is None:
+            problems.append(
+                InputProblem(path.name, "no such candidate", line, "candidate_id", row.candidate_id)
+            )
+        if c is None:
+            problems.append(
+                InputProblem(path.name, "no such coach", line, "coach_id", row.coach_id)
+            )
+        if k is not None and k in seen and seen[k] != c:
+            problems.append(
+                InputProblem(
+                    path.name,
+                    "candidate pinned to two coaches",
+                    line,
+                    "candidate_id",
+                    row.candidate_id,
+                )
+            )
+        if k is not None and c is not None:
+            seen[k] = c
+            pins.append((k, c))
+    if problems:
+        raise InputError(problems)
+    return sorted(set(pins))
+
+
+def _pin_mask(pairs: EligiblePairs, pins: list[tuple[int, int]]) -> np.ndarray | None:
+    """Mark pinned pairs; a pin on an ineligible pair is infeasible, and says which rule."""
+    if not pins:
+        return None
+    index = {
+        (int(k), int(c)): p
+        for p, (k, c) in enumerate(zip(pairs.candidate, pairs.coach, strict=True))
+    }
+    mask = np.zeros(len(pairs), dtype=bool)
+    reasons = []
+    program = pairs.program
+    for k, c in pins:
+        p = index.get((k, c))
+        if p is None:
+            rules = failed_rules(pairs.view, k)[c]
+            coach, cand = program.coaches[c], program.candidates[k]
+            words = "; ".join(
+                f"rule {r.number}: {rule_words(r, coach, cand, pairs.view)}" for r in rules
+            )
+            reasons.append(
+                f"pin {program.candidates[k].candidate_id} → {program.coaches[c].coach_id} "
+                f"is not eligible ({words})"
+            )
+        else:
+            mask[p] = True
+    places = coach_places(program)
+    load = np.bincount(pairs.coach[mask], minlength=len(program.coaches))
+    for c in np.flatnonzero(load > places).tolist():
+        reasons.append(
+            f"coach {program.coaches[c].coach_id} has {int(load[c])} pinned candidates "
+            f"but {int(places[c])} places"
+        )
+    if reasons:
+        raise InfeasibleError(reasons)
+    return mask
+
+
+def _group_caps(pairs: EligiblePairs) -> tuple[GroupCaps, ...]:
+    """Node-splitting caps from the program's ``[assignment]`` section."""
+    policy = pairs.program.policy.assignment
+    families = []
+    n = len(pairs)
+    if policy.max_year1_per_coach:
+        year1 = pairs.view.k_year[pairs.candidate] == 1
+        group = np.where(year1, pairs.coach, -1)
+        families.append(
+            GroupCaps(
+                group.astype(np.int64), np.full(pairs.view.n_coaches, policy.max_year1_per_coach)
+            )
+        )
+    if policy.max_same_district_per_coach:
+        district = pairs.view.k_district[pairs.candidate]
+        keys = np.where(
+            district >= 0, pairs.coach * (int(district.max(initial=0)) + 1) + district, -1
+        )
+        valid = keys >= 0
+        codes = np.full(n, -1, dtype=np.int64)
+        uniq, inv = np.unique(keys[valid], return_inverse=True)
+        codes[valid] = inv
+        families.append(GroupCaps(codes, np.full(len(uniq), policy.max_same_district_per_coach)))
+    return tuple(families)
+
+
+def build_problem(pairs: EligiblePairs, pins: list[tuple[int, int]] = ()) -> AssignmentProblem:
+    """The program as plain arrays for the solvers (scores scaled to integers)."""
+    program = pairs.program
+    weights = program.policy.weights
+    min_load = np.array([c.min_load for c in program.coaches], dtype=np.int64)
+    sites: dict[tuple[str, str], int] = {}
+    cluster = np.array(
+        [
+            sites.setdefault((k.district, k.site), len(sites)) if k.site else -1
+            for k in program.candidates
+        ],
+        dtype=np.int64,
+    )
+    return AssignmentProblem(
+        n_left=len(program.candidates),
+        n_right=len(program.coaches),
+        left=pairs.candidate,
+        right=pairs.coach,
+        weight=np.rint(pairs.score * WEIGHT_SCALE).astype(np.int64),
+        capacity=coach_places(program),
+        min_load=min_load if min_load.any() else None,
+        pinned=_pin_mask(pairs, list(pins)),
+        groups=_group_caps(pairs),
+        balance=round(program.policy.assignment.balance_load * WEIGHT_SCALE),
+        cluster=cluster if weights.same_site else None,
+        cluster_bonus=round(weights.same_site * WEIGHT_SCALE),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _ComponentJob:
+    problem: AssignmentProblem
+    time_limit: float
+    seed: int
+
+
+def _solve_component(job: _ComponentJob) -> AssignmentSolution:
+    return solve_cpsat(job.problem, time_limit=job.time_limit, seed=job.seed)
+
+
+def solve_problem(
+    problem: AssignmentProblem,
+    solver: str = "auto",
+    *,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Callable[[float, float, float], None] | None = None,
+) -> tuple[AssignmentSolution, int]:
+    """Run the chosen model; CP-SAT component by component. Returns (solution, components)."""
+    if solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}")
+    if solver == "auto":
+        solver = "flow" if problem.is_flow else "cpsat"
+    if solver == "flow":
+        if not problem.is_flow:
+            raise InfeasibleError(
+                ["the flow model cannot express this program (same_site bonus, or two crossing "
+                 "caps): use --solver cpsat or auto"]
+            )  # fmt: skip
+        return solve_flow(problem), 1
+    if solver == "greedy":
+        return solve_greedy(problem), 1
+    start = time.perf_counter()
+    parts = components(problem) if problem.n_pairs else []
+    if len(parts) <= 1:
+        return solve_cpsat(problem, time_limit=time_limit, seed=seed, progress=progress), len(parts)
+    total = problem.n_pairs
+    jobs = [
+        _ComponentJob(subproblem(problem, idx), max(1.0, time_limit * len(idx) / total), seed)
+        for idx in parts
+    ]
+    solutions = map_ordered(_solve_component, jobs, workers=workers)
+    chosen = np.sort(
+        np.concatenate([idx[s.chosen] for idx, s in zip(parts, solutions, strict=True)])
+    )
+    statuses = {s.status for s in solutions}
+    status = (
+        "infeasible"
+        if "infeasible" in statuses
+        else ("optimal" if statuses == {"optimal"} else "feasible")
+    )
+    merged = AssignmentSolution(
+        status=status,
+        chosen=chosen.astype(np.int64),
+        assigned=sum(s.assigned for s in solutions),
+        min_load_met=sum(s.min_load_met for s in solutions),
+        objective=sum(s.objective for s in solutions),
+        bound=sum(s.bound for s in solutions),
+        solve_seconds=time.perf_counter() - start,
+        solver="cpsat",
+        stats={"component_sizes": [len(i) for i in parts[:20]]},
+    )
+    return merged, len(parts)
+
+
+def assign(
+    program: ProgramData,
+    *,
+    solver: str = "auto",
+    time_limit: float = 60.0,
+    seed: int = 0,
+    workers: int = 1,
+    pins: list[tuple[int, int]] = (),
+    alternates: int = 0,
+    pairs: EligiblePairs | None = None,
+    progress: Callable[[float, float, float], None] | None = None,
+) -> AssignmentResult:
+    """The optimal roster of a program, with reasons, quality figures and alternates."""
+    start = time.perf_counter()
+    pairs = pairs or build_pairs(program)
+    problem = build_problem(pairs, pins)
+    solution, n_components = solve_problem(
+        problem, solver, time_limit=time_limit, seed=seed, workers=workers, progress=progress
+    )
+    if solution.status == "infeasible":
+        raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
+    result = roster_from(
+        pairs, problem, solution, seed=seed, components=n_components, alternates=alternates
+    )
+    return dataclasses.replace(result, solve_seconds=time.perf_counter() - start)
+
+
+def roster_from(
+    pairs: EligiblePairs,
+    problem: AssignmentProblem,
+    solution: AssignmentSolution,
+    *,
+    seed: int = 0,
+    components: int = 1,
+    alternates: int = 0,
+) -> AssignmentResult:
+    """Turn chosen pair indices into roster rows, loads, reasons and alternates."""
+    program, view = pairs.program, pairs.view
+    coach_of = np.full(len(program.candidates), -1, dtype=np.int64)
+    pair_of = np.full(len(program.candidates), -1, dtype=np.int64)
+    coach_of[pairs.candidate[solution.chosen]] = pairs.coach[solution.chosen]
+    pair_of[pairs.candidate[solution.chosen]] = solution.chosen
+    places = coach_places(program)
+    loads = np.bincount(coach_of[coach_of >= 0], minlength=len(program.coaches))
+    load_map = {i: int(v) for i, v in enumerate(loads)}
+    place_map = {i: int(v) for i, v in enumerate(places)}
+    proven = solution.status == "optimal"
+    rows = []
+    for k, cand in enumerate(program.candidates):
+        p = int(pair_of[k])
+        if p >= 0:
+            coach = program.coaches[int(coach_of[k])]
+            km = float(pairs.km[p])
+            rows.append(
+                RosterRow(
+                    cand.candidate_id, coach.coach_id, "assigned", "", "",
+                    float(pairs.score[p]), None if math.isnan(km) else km,
+                    coach.coach_id == cand.current_coach_id,
+                    {t: float(v[p]) for t, v in pairs.terms.items()},
+                )
+            )  # fmt: skip
+        else:
+            code, text = explain_unassigned(view, k, load_map, place_map, proven)
+            rows.append(
+                RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
+            )
+    scale = WEIGHT_SCALE
+    exact = float(pairs.score[solution.chosen].sum())
+    extra = (solution.objective - int(problem.weight[solution.chosen].sum())) / scale
+    objective = exact + extra
+    bound = objective + max(solution.bound - solution.objective, 0) / scale
+    coach_loads = tuple(
+        CoachLoad(c.coach_id, int(loads[i]), int(places[i]), c.capacity, c.min_load)
+        for i, c in enumerate(program.coaches)
+    )
+    return AssignmentResult(
+        rows=tuple(rows),
+        coach_loads=coach_loads,
+        status=solution.status,
+        objective=objective,
+        bound=bound,
+        solve_seconds=solution.solve_seconds,
+        solver=solution.solver,
+        seed=seed,
+        components=components,
+        eligible_pairs=len(pairs),
+        alternates=_alternates(pairs, coach_of, loads, places, alternates),
+        stats=dict(solution.stats),
+    )
+
+
+def _alternates(pairs, coach_of, loads, places, top: int) -> tuple[Alternate, ...]:
+    """The next-best eligible coaches of each candidate (its own coach left out)."""
+    if top <= 0 or not len(pairs):
+        return ()
+    program = pairs.program
+    keep = pairs.coach != coach_of[pairs.candidate]
+    idx = np.flatnonzero(keep)
+    order = idx[np.lexsort((pairs.coach[idx], -pairs.score[idx], pairs.candidate[idx]))]
+    out, count, last = [], 0, -1
+    for p in order.tolist():
+        k = int(pairs.candidate[p])
+        count = count + 1 if k == last else 1
+        last = k
+        if count <= top:
+            c = int(pairs.coach[p])
+            km = float(pairs.km[p])
+            out.append(
+                Alternate(program.candidates[k].candidate_id, count, program.coaches[c].coach_id,
+                          float(pairs.score[p]), None if math.isnan(km) else km,
+                          int(loads[c]), int(places[c]))
+            )  # fmt: skip
+    return tuple(out)

@@ -1,0 +1,34 @@
+"""Result folders, written all at once or not at all.
+
+Files are first written into a staging folder beside the result folder and moved into place
+only when every one of them is complete, so a failed or interrupted run leaves an earlier result
+folder as it was: never a roster.csv from one run beside a summary.json from another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """Yield a staging folder; on success move its files into ``target`` (created if needed)."""
+    target = Path(target)
+    parent = target.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent))
+    try:
+        yield stage
+        target.mkdir(parents=True, exist_ok=True)
+        for item in sorted(stage.rglob("*")):
+            if item.is_file():
+                dest = target / item.relative_to(stage)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(item, dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,104 @@
+"""Why a candidate has no coach, in words a coordinator can repeat to a superintendent.
+
+Worked out only for the unassigned, from the same rule functions that built the pairs. Reasons
+come with a short code, for counting them in the summary, and a specific sentence naming the
+region, role, rules and coaches involved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from matcher.eligibility import Rule, failed_rules
+from matcher.problem import Candidate, Coach
+from matcher.view import ProgramView
+
+LISTED = 8  # coach ids named in one reason before "and N more"
+
+
+def _ids(coaches: list[Coach]) -> str:
+    names = [c.coach_id for c in coaches[:LISTED]]
+    more = len(coaches) - LISTED
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def rule_words(rule: Rule, coach: Coach, candidate: Candidate, view: ProgramView) -> str:
+    """What one failed rule means for this coach and candidate."""
+    policy = view.program.policy.eligibility
+    if rule.name == "certification":
+        if coach.certification == "in_progress":
+            if not policy.allow_in_progress_certification:
+                return "in coach training, which this program does not allow"
+            return "in coach training, and a year-2 candidate needs a certified coach"
+        return f"certification {coach.certification}"
+    if rule.name == "supervisor":
+        if coach.person_id == candidate.supervisor_id:
+            return "the candidate's direct supervisor"
+        return "in the candidate's reporting chain"
+    if rule.name == "travel":
+        return f"more than {policy.max_travel_km:g} km away"
+    if rule.name == "admin_years":
+        return f"fewer than {policy.min_admin_years} years as an administrator"
+    return rule.ruled_out_as
+
+
+def explain_unassigned(
+    view: ProgramView,
+    k: int,
+    loads: dict[int, int],
+    places: dict[int, int],
+    proven: bool,
+) -> tuple[str, str]:
+    """(code, sentence) for candidate index ``k`` left without a coach."""
+    program = view.program
+    cand = program.candidates[k]
+    fails = failed_rules(view, k)
+    eligible = [c for c, rules in fails.items() if not rules]
+    where = f"region {cand.region}"
+    if eligible:
+        coaches = [program.coaches[c] for c in eligible]
+        full = [c for c in eligible if loads.get(c, 0) >= places.get(c, 0)]
+        if len(full) == len(eligible):
+            capped = [program.coaches[c] for c in full if places[c] < program.coaches[c].capacity]
+            hours = f" ({len(capped)} by monthly hours)" if capped else ""
+            n = len(eligible)
+            if n == 1:
+                return (
+                    "eligible_coaches_full",
+                    f"the only eligible coach is full{hours}: {_ids(coaches)}",
+                )
+            return (
+                "eligible_coaches_full",
+                f"{n} eligible coaches, all full{hours}: {_ids(coaches)}",
+            )
+        if not proven:
+            return "not_reached", (
+                "eligible coaches have room, but the solver stopped before an optimal roster: "
+                + _ids(coaches)
+            )
+        return "eligible_coaches_capped", (
+            "eligible coaches with room are at a program cap (first-year or same-district "
+            "candidates per coach): " + _ids(coaches)
+        )
+    serving = [c for c, rules in fails.items() if all(r.name != "region" for r in rules)]
+    if not serving:
+        return "no_coach_in_region", f"no coach serves {where}"
+    relevant = [c for c in serving if all(r.name != "role" for r in fails[c])]
+    if not relevant:
+        return "no_coach_for_role", f"no coach serves {where} for role {cand.role}"
+    first_words = {}
+    for c in relevant:
+        first = fails[c][0]
+        first_words[c] = rule_words(first, program.coaches[c], cand, view)
+    scope = f"{where} for role {cand.role}"
+    if len(relevant) == 1:
+        c = relevant[0]
+        return "no_eligible_coach", (
+            f"the only coach serving {scope} ({program.coaches[c].coach_id}) is {first_words[c]}"
+        )
+    counts = Counter(first_words.values())
+    parts = "; ".join(f"{words} ({n})" for words, n in sorted(counts.items(), key=lambda x: -x[1]))
+    return (
+        "no_eligible_coach",
+        f"none of the {len(relevant)} coaches serving {scope} is eligible: {parts}",
+    )
