@@ -48,15 +48,21 @@ def is_float(cell: str, low: float = -math.inf, high: float = math.inf) -> bool:
     return math.isfinite(value) and low <= value <= high
 
 
-def is_int(cell: str, low: int = 0) -> bool:
-    """Whole numbers, also as Excel writes them (``"12.0"``)."""
+MAX_COUNT = 1_000_000
+
+
+def is_int(cell: str, low: int = 0, high: int = MAX_COUNT) -> bool:
+    """Whole numbers, also as Excel writes them (``"12.0"``), from ``low`` to ``high``.
+
+    The upper bound keeps a typo (``99999999999999999999``) from overflowing the solvers' arrays.
+    """
     if not cell:
         return True
     try:
         value = float(cell)
     except ValueError:
         return False
-    return math.isfinite(value) and value == int(value) and value >= low
+    return math.isfinite(value) and value == int(value) and low <= value <= high
 
 
 def is_month(cell: str) -> bool:

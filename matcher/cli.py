@@ -23,14 +23,15 @@ err = Console(stderr=True, highlight=False)
 
 
 def _fail_input(exc: InputError) -> None:
-    err.print(exc.render(), markup=False)
+    # soft_wrap: each problem stays on one line (no break inside a path, a value or "row 12")
+    err.print(exc.render(), markup=False, soft_wrap=True)
     sys.exit(EXIT_INPUT)
 
 
 def _fail_infeasible(exc: InfeasibleError) -> None:
-    err.print("The program's requirements cannot all hold:", markup=False)
+    err.print("The program's requirements cannot all hold:", markup=False, soft_wrap=True)
     for reason in exc.reasons:
-        err.print(f"  - {reason}", markup=False)
+        err.print(f"  - {reason}", markup=False, soft_wrap=True)
     sys.exit(EXIT_INFEASIBLE)
 
 

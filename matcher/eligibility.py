@@ -13,8 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.view import CERT_CODES, NO_CODE, ProgramView, contains, haversine_km
-from matcher.windows import intersect, longest
+from matcher.view import (
+    CERT_CODES,
+    NO_CODE,
+    ProgramView,
+    WindowTable,
+    contains,
+    haversine_km,
+    window_table,
+)
 
 PairRule = Callable[[ProgramView, np.ndarray, np.ndarray], np.ndarray]
 
@@ -85,29 +92,47 @@ def rule_admin_years(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.nd
 def rule_common_time(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
     """Rule 9: where both list windows, some common window is long enough for a session.
 
-    Availability patterns repeat a lot (school hours, after school), so each distinct pair of
-    patterns is decided once and the answer spread over all pairs that share it.
+    Vectorised over the flat window tables of the view: for each pair, every coach window
+    meets every candidate window (a handful each), and the longest overlap decides. Times are
+    minutes of the week, so windows on different days overlap by at most zero.
     """
     shortest = min(view.program.policy.coaching.session_minutes)
-    patterns: dict[tuple, int] = {}
-    c_pat = np.array([patterns.setdefault(w, len(patterns)) if w is not None else -1
-                      for w in view.c_windows], dtype=np.int64)  # fmt: skip
-    k_pat = np.array([patterns.setdefault(w, len(patterns)) if w is not None else -1
-                      for w in view.k_windows], dtype=np.int64)  # fmt: skip
-    by_id = list(patterns)
-    pc, pk = c_pat[ci], k_pat[ki]
-    ok = (pc < 0) | (pk < 0)
-    both = ~ok
-    if both.any():
-        keys = pc[both] * len(by_id) + pk[both]
-        unique, inverse = np.unique(keys, return_inverse=True)
-        fits = np.array(
-            [longest(intersect(by_id[u // len(by_id)], by_id[u % len(by_id)])) >= shortest
-             for u in unique.tolist()],
-            dtype=bool,
-        )  # fmt: skip
-        ok[both] = fits[inverse]
+    c_table = view.c_window_table or window_table(view.c_windows)
+    k_table = view.k_window_table or window_table(view.k_windows)
+    ok = c_table.free[ci] | k_table.free[ki]
+    both = np.flatnonzero(~ok)
+    for lo in range(0, len(both), _COMMON_TIME_CHUNK):
+        idx = both[lo : lo + _COMMON_TIME_CHUNK]
+        ok[idx] = _longest_common(c_table, ci[idx], k_table, ki[idx]) >= shortest
     return ok
+
+
+_COMMON_TIME_CHUNK = 200_000  # pairs per batch: bounds the (pairs × windows²) arrays
+
+
+def _longest_common(
+    c_table: WindowTable, ci: np.ndarray, k_table: WindowTable, ki: np.ndarray
+) -> np.ndarray:
+    """Minutes of the longest common window of each pair (0 where they never meet)."""
+    c_first, k_first = c_table.offsets[ci], k_table.offsets[ki]
+    nc = c_table.offsets[ci + 1] - c_first
+    nk = k_table.offsets[ki + 1] - k_first
+    combos = nc * nk
+    best = np.zeros(len(ci), dtype=np.int64)
+    met = np.flatnonzero(combos > 0)
+    if len(met) == 0:
+        return best
+    combos = combos[met]
+    pair = np.repeat(np.arange(len(met)), combos)
+    first = np.cumsum(combos) - combos
+    j = np.arange(len(pair)) - first[pair]
+    a = c_first[met][pair] + j // nk[met][pair]
+    b = k_first[met][pair] + j % nk[met][pair]
+    overlap = np.minimum(c_table.end[a], k_table.end[b]) - np.maximum(
+        c_table.start[a], k_table.start[b]
+    )
+    best[met] = np.maximum(np.maximum.reduceat(overlap, first), 0)
+    return best
 
 
 @dataclass(frozen=True)
@@ -180,5 +205,9 @@ def failed_rules(view: ProgramView, candidate: int) -> dict[int, list[Rule]]:
     """
     ci = np.arange(view.n_coaches)
     ki = np.full(view.n_coaches, candidate)
-    verdicts = {rule.number: rule.check(view, ci, ki) for rule in RULES}
-    return {int(c): [rule for rule in RULES if not verdicts[rule.number][c]] for c in ci.tolist()}
+    failing = np.stack([~rule.check(view, ci, ki) for rule in RULES], axis=1)  # (nC, rules)
+    # Coaches fail in few distinct ways: spell out each way once, then copy it per coach.
+    codes = failing.astype(np.int64) @ (1 << np.arange(len(RULES), dtype=np.int64))
+    ways, way_of = np.unique(codes, return_inverse=True)
+    spelled = [[rule for i, rule in enumerate(RULES) if way >> i & 1] for way in ways.tolist()]
+    return {c: list(spelled[w]) for c, w in zip(ci.tolist(), way_of.tolist(), strict=True)}

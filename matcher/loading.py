@@ -1,19 +1,23 @@
 """Load and validate a program folder (contract: coaches, candidates, org, program.toml).
 
 Tables are read as text and checked cell by cell with pandera schemas, collecting every
-problem (file, row, column, what was expected) before failing; only then are cells converted
-into the typed dataclasses of :mod:`matcher.problem`. Problems that span files — a reporting
-cycle, a start month after the program year — are checked after that. Ids that point nowhere
-(an unknown ``current_coach_id``, say) are warnings, not errors: last year's coach may have left.
+problem (file, row, column, what was expected) before failing, together with those of
+program.toml and of rules over several cells of a row (lat with lon, a start month after the
+program year); only then are cells converted into the typed dataclasses of
+:mod:`matcher.problem`. A reporting cycle, which spans files, is checked after that. Ids that
+point nowhere (an unknown ``current_coach_id``, say) are warnings, not errors: last year's coach
+may have left.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+from openpyxl.utils.exceptions import InvalidFileException
 
 from matcher import cells
 from matcher.errors import InputError, InputProblem
@@ -32,7 +36,8 @@ def _cell_check(predicate: Callable[[str], bool], expected: str) -> pa.Check:
     return pa.Check(lambda s: s.map(predicate).astype(bool), error=expected)
 
 
-_REQUIRED = pa.Check(lambda s: s.str.len() > 0, error="a value is required")
+_REQUIRED = pa.Check(lambda s: s.str.len() > 0, error="a value: the cell is empty")
+_COUNT_TEXT = f"a whole number from 0 to {cells.MAX_COUNT}"
 
 
 def _column(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa.Column:
@@ -70,7 +75,7 @@ COACH_SCHEMA = pa.DataFrameSchema(
                 lambda c: cells.is_choice_list(c, _LEVEL_SET), f"levels, each {_LEVEL_TEXT}"
             )
         ),
-        "capacity": _column(_cell_check(cells.is_int, "a whole number >= 0"), required=True),
+        "capacity": _column(_cell_check(cells.is_int, _COUNT_TEXT), required=True),
         "certification": _column(
             _cell_check(
                 lambda c: c.lower() in CERTIFICATIONS, "one of " + ", ".join(CERTIFICATIONS)
@@ -78,13 +83,13 @@ COACH_SCHEMA = pa.DataFrameSchema(
             required=True,
         ),
         "cnet_current": _column(_cell_check(cells.is_bool, "true/false, yes/no or 1/0")),
-        "admin_years": _column(_cell_check(cells.is_int, "a whole number >= 0")),
+        "admin_years": _column(_cell_check(cells.is_int, _COUNT_TEXT)),
         "cpsel_strengths": _column(_cell_check(cells.is_cpsel_list, "CPSEL standards 1 to 6")),
         "max_hours_per_month": _column(
             _cell_check(lambda c: cells.is_float(c, 0), "a number of hours >= 0")
         ),
         "cost_per_candidate": _column(_cell_check(lambda c: cells.is_float(c, 0), "a cost >= 0")),
-        "min_load": _column(_cell_check(cells.is_int, "a whole number >= 0")),
+        "min_load": _column(_cell_check(cells.is_int, _COUNT_TEXT)),
         **_COMMON,
     },
     strict=False,
@@ -112,7 +117,7 @@ CANDIDATE_SCHEMA = pa.DataFrameSchema(
 )
 
 ORG_SCHEMA = pa.DataFrameSchema(
-    {"person_id": _column(required=True), "supervisor_id": _column(required=True)},
+    {"person_id": _column(required=True), "supervisor_id": pa.Column(str, required=True)},
     strict=False,
 )
 
@@ -144,10 +149,15 @@ def read_table(path: Path) -> pd.DataFrame:
         if path.suffix == ".xlsx":
             frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            # blank lines are kept (and dropped below) so that row numbers match a spreadsheet's
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                skip_blank_lines=False,
+            )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise InputError(InputProblem(path.name, "is empty: expected a header row")) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError,
+            zipfile.BadZipFile, KeyError, InvalidFileException) as exc:  # fmt: skip
         raise InputError(InputProblem(path.name, f"could not be read: {exc}")) from None
     frame = frame.fillna("").astype(str)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -253,13 +263,40 @@ def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, str]]]:
     return [(int(i) + 2, rec) for i, rec in zip(frame.index, frame.to_dict("records"), strict=True)]
 
 
-def _latlon_pairs(frame: pd.DataFrame, file: str) -> list[InputProblem]:
-    half = (frame["lat"] == "") != (frame["lon"] == "")
-    return [
-        InputProblem(file, "lat and lon go together: give both or neither", row=int(i) + 2,
-                     column="lat" if frame.at[i, "lat"] == "" else "lon")
-        for i in frame.index[half]
-    ]  # fmt: skip
+def _row_checks(
+    frame: pd.DataFrame, stem: str, file: str, policy: Policy | None
+) -> list[InputProblem]:
+    """Rules over several cells of a row, run on the table as read so that they are reported in
+    the same run as the cell problems: lat with lon, start months in the year, loads."""
+
+    def col(name: str) -> pd.Series:
+        return frame[name] if name in frame else pd.Series("", index=frame.index, dtype=str)
+
+    problems: list[InputProblem] = []
+    if stem in ("coaches", "candidates"):
+        lat, lon = col("lat"), col("lon")
+        problems += [
+            InputProblem(file, "lat and lon go together: give both or neither", row=int(i) + 2,
+                         column="lat" if lat[i] == "" else "lon")
+            for i in frame.index[(lat == "") != (lon == "")]
+        ]  # fmt: skip
+    if stem == "candidates" and policy is not None:
+        last = policy.coaching.months[-1]
+        problems += [
+            InputProblem(file, f"expected a month no later than the last program month {last}",
+                         row=int(i) + 2, column="start_month", value=month)
+            for i, month in col("start_month").items()
+            if month and cells.is_month(month) and month > last
+        ]  # fmt: skip
+    if stem == "coaches":
+        for i, low, cap in zip(frame.index, col("min_load"), col("capacity"), strict=True):
+            valid = low and cap and cells.is_int(low) and cells.is_int(cap)
+            if valid and cells.to_int(low) > cells.to_int(cap):
+                problems.append(
+                    InputProblem(file, f"min_load {low} is more than capacity {cap}",
+                                 row=int(i) + 2, column="min_load")
+                )  # fmt: skip
+    return problems
 
 
 def load_program(folder: Path | str) -> ProgramData:
@@ -267,10 +304,14 @@ def load_program(folder: Path | str) -> ProgramData:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(InputProblem(str(folder), "program folder not found"))
-    policy = load_policy(folder / "program.toml")
-
     problems: list[InputProblem] = []
+    policy: Policy | None = None
+    try:  # a broken program.toml is reported together with the tables' problems
+        policy = load_policy(folder / "program.toml")
+    except InputError as exc:
+        problems += exc.problems
     frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}  # stem → the file's name as found (.csv or .xlsx)
     for stem, schema, required in (
         ("coaches", COACH_SCHEMA, True),
         ("candidates", CANDIDATE_SCHEMA, True),
@@ -280,24 +321,27 @@ def load_program(folder: Path | str) -> ProgramData:
             path = find_table(folder, stem, required=required)
             if path is None:
                 continue
-            frames[stem] = check_table(read_table(path), schema, path.name)
-            if stem != "org":
-                problems += _latlon_pairs(frames[stem], path.name)
+            files[stem] = path.name
+            frame = read_table(path)
+            found = _row_checks(frame, stem, path.name, policy)
+            try:
+                frames[stem] = check_table(frame, schema, path.name)
+            except InputError as exc:
+                found = exc.problems + found
+            problems += sorted(found, key=lambda p: (p.row or 0, p.column or ""))
         except InputError as exc:
             problems += exc.problems
-    if problems:
+    if problems or policy is None:
         raise InputError(problems)
 
-    coach_file = find_table(folder, "coaches", required=True).name
-    cand_file = find_table(folder, "candidates", required=True).name
+    cand_file = files["candidates"]
     coaches = tuple(_coach(rec, line) for line, rec in _records(frames["coaches"]))
     candidates = tuple(_candidate(rec, line) for line, rec in _records(frames["candidates"]))
     lines = [
-        ReportingLine(rec["person_id"], rec["supervisor_id"], "org.csv", line)
+        ReportingLine(rec["person_id"], rec["supervisor_id"], files.get("org", ""), line)
         for line, rec in _records(frames.get("org", pd.DataFrame()))
     ] + [ReportingLine(k.person_id, k.supervisor_id, cand_file, k.row) for k in candidates]
 
-    problems += _cross_checks(coaches, candidates, policy, coach_file, cand_file)
     graph = supervision_graph(lines)
     cycle = reporting_cycle(graph)
     if cycle:
@@ -323,25 +367,6 @@ def load_program(folder: Path | str) -> ProgramData:
     known_people = set(graph.nodes) | {c.person_id for c in coaches if c.person_id}
     warnings = _dangling_ids(coaches, candidates, known_people, cand_file)
     return ProgramData(coaches, candidates, policy, above, direct, tuple(warnings), folder)
-
-
-def _cross_checks(
-    coaches: tuple[Coach, ...], candidates: tuple[Candidate, ...], policy: Policy,
-    coach_file: str, cand_file: str,
-) -> list[InputProblem]:  # fmt: skip
-    """Rules that need more than one cell: loads within capacity, start months in the year."""
-    problems = [
-        InputProblem(coach_file, f"min_load {c.min_load} is more than capacity {c.capacity}",
-                     row=c.row, column="min_load")
-        for c in coaches if c.min_load > c.capacity
-    ]  # fmt: skip
-    last = policy.coaching.months[-1]
-    problems += [
-        InputProblem(cand_file, f"expected a month no later than the last program month {last}",
-                     row=k.row, column="start_month", value=k.start_month)
-        for k in candidates if k.start_month and k.start_month > last
-    ]  # fmt: skip
-    return problems
 
 
 def _dangling_ids(

@@ -81,6 +81,6 @@ def print_validation(console: Console, program: ProgramData, pairs: EligiblePair
     if program.warnings:
         console.print(f"[yellow]{len(program.warnings)} data warnings:[/]")
         for note in program.warnings[:50]:
-            console.print(f"  - {note}")
+            console.print(f"  - {note}", markup=False)
         if len(program.warnings) > 50:
             console.print(f"  ... and {len(program.warnings) - 50} more (all in summary.json)")

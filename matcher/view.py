@@ -17,6 +17,7 @@ from matcher.windows import Window, clip
 
 CERT_CODES = {"certified": 0, "in_progress": 1, "expired": 2, "none": 3}
 NO_CODE = -1
+MINUTES_PER_DAY = 24 * 60
 
 
 def _codes(values: list[str], table: dict[str, int]) -> np.ndarray:
@@ -36,6 +37,33 @@ def _bits(sets: list[frozenset], table: dict, words: int) -> np.ndarray:
             bit = table[item]
             out[i, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
     return out
+
+
+@dataclass(frozen=True)
+class WindowTable:
+    """Everyone's (clipped) weekly windows in flat arrays, for vectorised rule 9.
+
+    Person ``i``'s windows are rows ``offsets[i]:offsets[i + 1]``; times are minutes of the
+    week (``weekday * 1440 + minute``), so two windows on different days never overlap by
+    more than zero. ``free`` marks people who list no windows at all (free all day).
+    """
+
+    free: np.ndarray  # (n,) bool
+    offsets: np.ndarray  # (n + 1,) int64
+    start: np.ndarray  # (windows,) int64
+    end: np.ndarray  # (windows,) int64
+
+
+def window_table(windows: tuple[tuple[Window, ...] | None, ...]) -> WindowTable:
+    """Flatten per-person window tuples (``None`` = free all day) into a :class:`WindowTable`."""
+    counts = np.array([0 if w is None else len(w) for w in windows], dtype=np.int64)
+    offsets = np.zeros(len(windows) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = [(w.weekday * MINUTES_PER_DAY + w.start, w.weekday * MINUTES_PER_DAY + w.end)
+            for ws in windows if ws is not None for w in ws]  # fmt: skip
+    times = np.array(flat, dtype=np.int64).reshape(-1, 2)
+    free = np.array([w is None for w in windows], dtype=bool)
+    return WindowTable(free, offsets, times[:, 0].copy(), times[:, 1].copy())
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,8 @@ class ProgramView:
     excluded_keys: np.ndarray  # sorted candidate * nC + coach
     preferred_keys: np.ndarray  # sorted candidate * nC + coach
     n_people: int
+    c_window_table: WindowTable | None = None  # c_windows flattened (built by build_view)
+    k_window_table: WindowTable | None = None
 
     @property
     def n_coaches(self) -> int:
@@ -150,6 +180,8 @@ def build_view(program: ProgramData) -> ProgramView:
     def latlon(items, attr):
         return np.array([np.nan if getattr(x, attr) is None else getattr(x, attr) for x in items])
 
+    c_windows = tuple(windows_of(c) for c in coaches)
+    k_windows = tuple(windows_of(k) for k in candidates)
     return ProgramView(
         program=program,
         regions=regions,
@@ -167,7 +199,7 @@ def build_view(program: ProgramData) -> ProgramView:
         c_district=_codes([c.district for c in coaches], districts),
         c_languages=_bits([c.languages for c in coaches], languages, words),
         c_cpsel=np.array([_cpsel_mask(c.cpsel_strengths) for c in coaches], dtype=np.int64),
-        c_windows=tuple(windows_of(c) for c in coaches),
+        c_windows=c_windows,
         k_region=k_region,
         k_role=np.array([role_codes[k.role] for k in candidates], dtype=np.int64),
         k_level=np.array([level_codes.get(k.level, NO_CODE) for k in candidates], dtype=np.int64),
@@ -180,12 +212,14 @@ def build_view(program: ProgramData) -> ProgramView:
         ),
         k_languages=_bits([k.languages for k in candidates], languages, words),
         k_cpsel=np.array([_cpsel_mask(k.cpsel_focus) for k in candidates], dtype=np.int64),
-        k_windows=tuple(windows_of(k) for k in candidates),
+        k_windows=k_windows,
         above_keys=person_keys(program.above),
         direct_keys=person_keys(program.direct_above),
         excluded_keys=pair_keys(lambda k: k.exclude_coach_ids),
         preferred_keys=pair_keys(lambda k: k.preferred_coach_ids),
         n_people=n_people,
+        c_window_table=window_table(c_windows),
+        k_window_table=window_table(k_windows),
     )
 
 
