@@ -33,6 +33,21 @@ from solvers.greedy import solve_greedy
 SOLVERS = ("auto", "flow", "cpsat", "greedy")
 
 
+@dataclasses.dataclass(frozen=True)
+class Restrictions:
+    """What ``plan`` learned from calendars: pairs that cannot meet their hours, and coaches
+    whose week holds fewer candidates than their places (indices into the program's lists)."""
+
+    forbidden: dict[tuple[int, int], str] = dataclasses.field(default_factory=dict)
+    places: dict[int, int] = dataclasses.field(default_factory=dict)
+    keep_bonus: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
+    """Extra weight for pairs whose calendars already fit, so a re-match moves few of them;
+    it steers the solver only and is never part of a reported score."""
+
+    def forbidden_for(self, k: int) -> dict[int, str]:
+        return {c: why for (kk, c), why in self.forbidden.items() if kk == k}
+
+
 def coach_places(program: ProgramData) -> np.ndarray:
     """Each coach's places: capacity, lowered where ``max_hours_per_month`` allows fewer."""
     places = []
@@ -151,8 +166,17 @@ def _group_caps(pairs: EligiblePairs) -> tuple[GroupCaps, ...]:
     return tuple(families)
 
 
-def build_problem(pairs: EligiblePairs, pins: list[tuple[int, int]] = ()) -> AssignmentProblem:
-    """The program as plain arrays for the solvers (scores scaled to integers)."""
+def build_problem(
+    pairs: EligiblePairs,
+    pins: list[tuple[int, int]] = (),
+    places: np.ndarray | None = None,
+    bonus: dict[tuple[int, int], float] | None = None,
+) -> AssignmentProblem:
+    """The program as plain arrays for the solvers (scores scaled to integers).
+
+    ``places`` overrides the coaches' places (``plan`` lowers them where calendars are full);
+    ``bonus`` adds weight to some (candidate, coach) pairs (``plan``'s stability).
+    """
     program = pairs.program
     weights = program.policy.weights
     min_load = np.array([c.min_load for c in program.coaches], dtype=np.int64)
@@ -164,13 +188,19 @@ def build_problem(pairs: EligiblePairs, pins: list[tuple[int, int]] = ()) -> Ass
         ],
         dtype=np.int64,
     )
+    weight = np.rint(pairs.score * WEIGHT_SCALE).astype(np.int64)
+    if bonus:
+        index = pairs.index()
+        for pair, extra in bonus.items():
+            if pair in index:
+                weight[index[pair]] += round(extra * WEIGHT_SCALE)
     return AssignmentProblem(
         n_left=len(program.candidates),
         n_right=len(program.coaches),
         left=pairs.candidate,
         right=pairs.coach,
-        weight=np.rint(pairs.score * WEIGHT_SCALE).astype(np.int64),
-        capacity=coach_places(program),
+        weight=weight,
+        capacity=coach_places(program) if places is None else places,
         min_load=min_load if min_load.any() else None,
         pinned=_pin_mask(pairs, list(pins)),
         groups=_group_caps(pairs),
@@ -258,19 +288,34 @@ def assign(
     alternates: int = 0,
     pairs: EligiblePairs | None = None,
     progress: Callable[[float, float, float], None] | None = None,
+    restrictions: Restrictions | None = None,
 ) -> AssignmentResult:
     """The optimal roster of a program, with reasons, quality figures and alternates."""
     start = time.perf_counter()
     pairs = pairs or build_pairs(program)
-    problem = build_problem(pairs, pins)
+    places = None
+    if restrictions is not None:
+        if restrictions.forbidden:
+            keep = np.ones(len(pairs), dtype=bool)
+            index = pairs.index()
+            for pair in restrictions.forbidden:
+                if pair in index:
+                    keep[index[pair]] = False
+            pairs = pairs.subset(keep)
+        places = coach_places(program)
+        for c, cap in restrictions.places.items():
+            places[c] = min(places[c], cap)
+    bonus = restrictions.keep_bonus if restrictions else None
+    problem = build_problem(pairs, pins, places, bonus)
     solution, n_components = solve_problem(
         problem, solver, time_limit=time_limit, seed=seed, workers=workers, progress=progress
     )
     if solution.status == "infeasible":
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
     result = roster_from(
-        pairs, problem, solution, seed=seed, components=n_components, alternates=alternates
-    )
+        pairs, problem, solution, seed=seed, components=n_components, alternates=alternates,
+        restrictions=restrictions,
+    )  # fmt: skip
     return dataclasses.replace(result, solve_seconds=time.perf_counter() - start)
 
 
@@ -282,6 +327,7 @@ def roster_from(
     seed: int = 0,
     components: int = 1,
     alternates: int = 0,
+    restrictions: Restrictions | None = None,
 ) -> AssignmentResult:
     """Turn chosen pair indices into roster rows, loads, reasons and alternates."""
     program, view = pairs.program, pairs.view
@@ -289,7 +335,7 @@ def roster_from(
     pair_of = np.full(len(program.candidates), -1, dtype=np.int64)
     coach_of[pairs.candidate[solution.chosen]] = pairs.coach[solution.chosen]
     pair_of[pairs.candidate[solution.chosen]] = solution.chosen
-    places = coach_places(program)
+    places = problem.capacity
     loads = np.bincount(coach_of[coach_of >= 0], minlength=len(program.coaches))
     load_map = {i: int(v) for i, v in enumerate(loads)}
     place_map = {i: int(v) for i, v in enumerate(places)}
@@ -309,7 +355,8 @@ def roster_from(
                 )
             )  # fmt: skip
         else:
-            code, text = explain_unassigned(view, k, load_map, place_map, proven)
+            ruled = restrictions.forbidden_for(k) if restrictions else {}
+            code, text = explain_unassigned(view, k, load_map, place_map, proven, ruled)
             rows.append(
                 RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
             )

@@ -17,6 +17,7 @@ from matcher.errors import InfeasibleError, InputError
 
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
+EXIT_SHORT_HOURS = 4
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -168,6 +169,271 @@ def assign(
         out.print(
             f"Wrote {out_dir}/roster.csv and summary.json" + (", roster.xlsx" if xlsx else "")
         )
+
+
+def _progress_bar(total: int, quiet: bool):
+    """A progress bar over coaches on stderr; returns (context, on_done callback)."""
+    import contextlib
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    if quiet or total == 0:
+        return contextlib.nullcontext(), None
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("scheduling coaches", total=total)
+    return bar, lambda n: bar.update(task, completed=n)
+
+
+def _write_schedule_files(
+    program, sched, stage: Path, summary: dict, xlsx_from: Path | None, xlsx: bool
+) -> None:
+    from matcher.calendars import write_calendars
+    from matcher.writers import (
+        add_schedule_sheet,
+        schedule_frame,
+        schedule_summary,
+        shortfall_frame,
+    )
+
+    schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
+    if sched.shortfalls:
+        shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
+    write_calendars(program, sched, stage / "calendars")
+    summary["schedule"] = schedule_summary(sched)
+    if xlsx:
+        add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx")
+
+
+def _print_schedule(summary: dict, quiet: bool) -> None:
+    if quiet:
+        return
+    info = summary["schedule"]
+    out.print(
+        f"Scheduled {info['sessions']} sessions ({info['hours']:.0f} h) for {info['coaches']} "
+        f"coaches in {info['seconds']:.1f} s (per coach: median "
+        f"{info['coach_seconds_median']:.3f} s, max {info['coach_seconds_max']:.3f} s)."
+    )
+    short = info["pair_months_short"]
+    if not short:
+        out.print("[green]Every assigned pair meets its monthly and yearly minimum hours.[/]")
+        return
+    out.print(f"[yellow]{len(short)} pair-months miss their minimum hours:[/]")
+    for item in short[:15]:
+        line = f"  - {item['candidate_id']} with {item['coach_id']}, {item['month']}: "
+        out.print(line + item["reason"], markup=False)
+    if len(short) > 15:
+        out.print(f"  ... and {len(short) - 15} more (short_hours.csv)")
+
+
+def _read_roster(path: Path, program) -> dict[str, str]:
+    """candidate id → coach id from a roster.csv; unknown ids are input errors."""
+    from matcher.errors import InputProblem
+    from matcher.loading import read_table
+
+    frame = read_table(path)
+    problems = [
+        InputProblem(path.name, "required column is missing", column=col)
+        for col in ("candidate_id", "coach_id")
+        if col not in frame
+    ]
+    if problems:
+        raise InputError(problems)
+    cands, coaches = program.candidate_index(), program.coach_index()
+    mapping = {}
+    for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        line = int(i) + 2
+        if row.candidate_id not in cands:
+            problems.append(
+                InputProblem(path.name, "no such candidate in the program", line,
+                             "candidate_id", row.candidate_id)
+            )  # fmt: skip
+        elif row.coach_id and row.coach_id not in coaches:
+            problems.append(
+                InputProblem(path.name, "no such coach in the program", line, "coach_id",
+                             row.coach_id)
+            )  # fmt: skip
+        elif row.coach_id:
+            mapping[row.candidate_id] = row.coach_id
+    if problems:
+        raise InputError(problems)
+    return mapping
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--roster",
+    "roster_csv",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="roster.csv of an earlier assign (or edited by hand).",
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes: coaches are scheduled in parallel.",
+)
+@click.option("--scheduler", help="Address of a Dask distributed scheduler to run coaches on.")
+@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option("--xlsx/--no-xlsx", default=True, show_default=True)
+@click.option("--quiet", is_flag=True)
+def schedule(
+    program_dir: Path,
+    roster_csv: Path,
+    out_dir: Path,
+    seed: int,
+    workers: int,
+    scheduler: str | None,
+    strict: bool,
+    xlsx: bool,
+    quiet: bool,
+) -> None:
+    """Schedule a year of sessions for every pair of a roster."""
+    import json
+
+    from matcher.output import staged_folder
+    from matcher.scheduling import schedule as run_schedule
+    from matcher.writers import write_summary
+
+    program = _load(program_dir)
+    try:
+        mapping = _read_roster(roster_csv, program)
+    except InputError as exc:
+        _fail_input(exc)
+    bar, on_done = _progress_bar(len(set(mapping.values())), quiet)
+    with bar:
+        sched = run_schedule(
+            program, mapping, seed=seed, workers=workers, scheduler=scheduler, on_done=on_done
+        )
+    old_summary = out_dir / "summary.json"
+    summary = json.loads(old_summary.read_text()) if old_summary.exists() else {}
+    summary.setdefault("program", str(program_dir.resolve()))
+    with staged_folder(out_dir) as stage:
+        _write_schedule_files(program, sched, stage, summary, out_dir / "roster.xlsx", xlsx)
+        write_summary(summary, stage / "summary.json")
+    _print_schedule(summary, quiet)
+    if strict and sched.shortfalls:
+        sys.exit(EXIT_SHORT_HOURS)
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--scheduler", help="Address of a Dask distributed scheduler to run coaches on.")
+@click.option("--pin", "pin_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--solver",
+    type=click.Choice(["auto", "flow", "cpsat", "greedy"]),
+    default="auto",
+    show_default=True,
+)
+@click.option("--alternates", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--max-rounds",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Most assign-and-schedule rounds.",
+)
+@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option("--xlsx/--no-xlsx", default=True, show_default=True)
+@click.option("--quiet", is_flag=True)
+def plan(
+    program_dir: Path,
+    out_dir: Path,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    scheduler: str | None,
+    pin_file: Path | None,
+    solver: str,
+    alternates: int,
+    max_rounds: int,
+    strict: bool,
+    xlsx: bool,
+    quiet: bool,
+) -> None:
+    """Assign, schedule, and re-match until every assigned pair meets its hours."""
+    from matcher.assign import read_pins
+    from matcher.output import staged_folder
+    from matcher.plan import plan as run_plan
+    from matcher.report_text import print_summary
+    from matcher.writers import (
+        alternates_frame,
+        summary_dict,
+        write_roster_csv,
+        write_roster_xlsx,
+        write_summary,
+    )
+
+    started = time.perf_counter()
+    program = _load(program_dir)
+    try:
+        pins = read_pins(pin_file, program) if pin_file else []
+    except InputError as exc:
+        _fail_input(exc)
+
+    def on_round(step: dict) -> None:
+        if not quiet:
+            err.print(
+                f"  round {step['round']}: {step['assigned']} assigned, "
+                f"{step['pair_months_short']} pair-months short",
+                markup=False,
+            )
+
+    try:
+        result = run_plan(
+            program, solver=solver, time_limit=time_limit, seed=seed, workers=workers,
+            scheduler=scheduler, pins=pins, alternates=alternates, max_rounds=max_rounds,
+            on_round=on_round,
+        )  # fmt: skip
+    except InfeasibleError as exc:
+        _fail_infeasible(exc)
+    summary = summary_dict(program, result.assignment)
+    summary["plan"] = {
+        "paper_assigned": result.paper.assigned,
+        "paper_objective": round(result.paper.objective, 6),
+        "assigned": result.assignment.assigned,
+        "objective": round(result.assignment.objective, 6),
+        "pairs_forbidden": len(result.restrictions.forbidden),
+        "coaches_with_fewer_places": len(result.restrictions.places),
+        "rounds": list(result.rounds),
+        "note": "status, objective and bound above are the final roster's, given the pairs "
+        "and places that calendars ruled out; paper_* is the optimum before that.",
+    }
+    summary["total_seconds"] = round(time.perf_counter() - started, 3)
+    with staged_folder(out_dir) as stage:
+        write_roster_csv(result.assignment, stage / "roster.csv")
+        if alternates:
+            alternates_frame(result.assignment).to_csv(stage / "alternates.csv", index=False)
+        if xlsx:
+            write_roster_xlsx(program, result.assignment, summary, stage / "roster.xlsx")
+        xlsx_from = stage / "roster.xlsx"
+        _write_schedule_files(program, result.schedule, stage, summary, xlsx_from, xlsx)
+        write_summary(summary, stage / "summary.json")
+    if not quiet:
+        print_summary(out, summary)
+        out.print(
+            f"Paper optimum: {result.paper.assigned} assigned; with calendars that fit: "
+            f"{result.assignment.assigned} ({len(result.rounds)} rounds)."
+        )
+    _print_schedule(summary, quiet)
+    if strict and result.schedule.shortfalls:
+        sys.exit(EXIT_SHORT_HOURS)
 
 
 @main.command()

@@ -40,6 +40,18 @@ class EligiblePairs:
     def program(self) -> ProgramData:
         return self.view.program
 
+    def subset(self, keep: np.ndarray) -> EligiblePairs:
+        """The pairs where ``keep`` is True (e.g. without pairs whose calendars cannot fit)."""
+        return EligiblePairs(
+            self.view, self.coach[keep], self.candidate[keep], self.score[keep], self.km[keep],
+            {name: values[keep] for name, values in self.terms.items()},
+        )
+
+    def index(self) -> dict[tuple[int, int], int]:
+        """(candidate, coach) → pair position."""
+        pairs = zip(self.candidate.tolist(), self.coach.tolist(), strict=True)
+        return {pair: p for p, pair in enumerate(pairs)}
+
 
 def score_terms(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> dict[str, np.ndarray]:
     """The contract's pair score, term by term, each already multiplied by its weight."""

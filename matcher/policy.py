@@ -183,6 +183,30 @@ class CalendarPolicy(_Section):
         return frozenset(days)
 
 
+class SchedulePolicy(_Section):
+    """Weights of a good calendar (lower total is better), after the hour minimums.
+
+    Defaults come from the scheduler (:class:`solvers.scheduling.ScheduleWeights`), which says
+    what each one does: a second standing slot or an alternate-week slot (steady rhythm), each
+    weekday a coach works and each minute of travel between sites booked on one weekday (fewer
+    travel days and km), each day until the first session and much more past
+    ``start_deadline_days`` (coaching begins within 30 days), and each session or minute
+    beyond the minimums.
+    """
+
+    extra_slot: float = Field(20.0, ge=0)
+    alternate_week: float = Field(2.0, ge=0)
+    weekday: float = Field(10.0, ge=0)
+    travel_minute: float = Field(0.1, ge=0)
+    start_delay_day: float = Field(0.2, ge=0)
+    late_start_day: float = Field(5.0, ge=0)
+    start_deadline_days: int = Field(30, ge=0)
+    session: float = Field(0.5, ge=0)
+    minute: float = Field(0.01, ge=0)
+    alternate_weeks: bool = True
+    start_step_minutes: int = Field(15, ge=5, le=60)
+
+
 class Policy(_Section):
     """The whole of ``program.toml``."""
 
@@ -191,6 +215,7 @@ class Policy(_Section):
     coaching: CoachingPolicy = CoachingPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
     assignment: AssignmentPolicy = AssignmentPolicy()
+    schedule: SchedulePolicy = SchedulePolicy()
 
     def coach_places_by_hours(self, max_hours_per_month: float) -> int:
         """How many candidates a coach's monthly hours allow at once.

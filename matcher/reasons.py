@@ -48,13 +48,27 @@ def explain_unassigned(
     loads: dict[int, int],
     places: dict[int, int],
     proven: bool,
+    no_fit: dict[int, str] | None = None,
 ) -> tuple[str, str]:
-    """(code, sentence) for candidate index ``k`` left without a coach."""
+    """(code, sentence) for candidate index ``k`` left without a coach.
+
+    ``no_fit`` names eligible coaches ruled out because their calendars cannot give this
+    candidate the hours (found by ``plan``), with the scheduler's reason.
+    """
     program = view.program
     cand = program.candidates[k]
     fails = failed_rules(view, k)
-    eligible = [c for c, rules in fails.items() if not rules]
+    no_fit = no_fit or {}
+    eligible = [c for c, rules in fails.items() if not rules and c not in no_fit]
     where = f"region {cand.region}"
+    if no_fit:
+        unfit = "; ".join(
+            f"{program.coaches[c].coach_id} ({why})" for c, why in sorted(no_fit.items())
+        )
+        full = [program.coaches[c] for c in eligible if loads.get(c, 0) >= places.get(c, 0)]
+        if len(full) == len(eligible):
+            rest = f"; the other eligible coaches are full: {_ids(full)}" if full else ""
+            return "no_coach_calendar_fits", f"no eligible coach can meet the hours: {unfit}{rest}"
     if eligible:
         coaches = [program.coaches[c] for c in eligible]
         full = [c for c in eligible if loads.get(c, 0) >= places.get(c, 0)]

@@ -165,3 +165,71 @@ def write_roster_xlsx(
         for coach_id, part in roster[roster["status"] == "assigned"].groupby("coach_id", sort=True):
             title = f"{coach_id} {names.get(coach_id, '')}".strip()
             part.to_excel(xl, sheet_name=_sheet_name(title, taken), index=False)
+
+
+def schedule_frame(schedule) -> pd.DataFrame:
+    """schedule.csv: the contract's columns, one row per session, by coach, date and time."""
+    from matcher.windows import fmt_clock
+
+    return pd.DataFrame.from_records(
+        [
+            (s.candidate_id, s.coach_id, s.date.isoformat(), fmt_clock(s.start), fmt_clock(s.end),
+             s.minutes, s.location)
+            for s in schedule.sessions
+        ],
+        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location"],
+    )  # fmt: skip
+
+
+def shortfall_frame(schedule) -> pd.DataFrame:
+    return pd.DataFrame.from_records(
+        [
+            (f.candidate_id, f.coach_id, f.month, round(f.scheduled_hours, 2),
+             round(f.required_hours, 2), f.cause, f.reason)
+            for f in schedule.shortfalls
+        ],
+        columns=["candidate_id", "coach_id", "month", "scheduled_hours", "required_hours",
+                 "cause", "reason"],
+    )  # fmt: skip
+
+
+def schedule_summary(schedule) -> dict:
+    """What summary.json says of the calendar: totals, short pair-months, per-coach times."""
+    by_pair = schedule.hours_by_pair_month()
+    return {
+        "sessions": len(schedule.sessions),
+        "hours": round(sum(s.minutes for s in schedule.sessions) / 60, 2),
+        "pair_months_short": [
+            {"candidate_id": f.candidate_id, "coach_id": f.coach_id, "month": f.month,
+             "scheduled_hours": round(f.scheduled_hours, 2),
+             "required_hours": round(f.required_hours, 2), "cause": f.cause, "reason": f.reason}
+            for f in schedule.shortfalls
+        ],
+        "hours_by_pair_month": {
+            k: {m: round(h, 2) for m, h in sorted(v.items())} for k, v in sorted(by_pair.items())
+        },
+        "coach_solve_seconds": {c.coach_id: round(c.solve_seconds, 4) for c in schedule.coaches},
+        "coach_status": {c.coach_id: c.status for c in schedule.coaches},
+        "seconds": round(schedule.seconds, 3),
+        **schedule.stats,
+    }  # fmt: skip
+
+
+def add_schedule_sheet(xlsx_in: Path | None, schedule, xlsx_out: Path) -> None:
+    """Copy roster.xlsx (if any) with a Schedule sheet (and Short hours, if any) added."""
+    from openpyxl import Workbook, load_workbook
+
+    book = load_workbook(xlsx_in) if xlsx_in and xlsx_in.exists() else Workbook()
+    if xlsx_in is None or not xlsx_in.exists():
+        book.remove(book.active)
+    for title, frame in (("Schedule", schedule_frame(schedule)),
+                         ("Short hours", shortfall_frame(schedule))):  # fmt: skip
+        if title in book.sheetnames:
+            book.remove(book[title])
+        if title == "Short hours" and frame.empty:
+            continue
+        sheet = book.create_sheet(title)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append(list(row))
+    book.save(xlsx_out)

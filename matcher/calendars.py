@@ -1,0 +1,69 @@
+"""One iCalendar (RFC 5545) file per coach, with the icalendar library.
+
+Each session is one event at the candidate's site. Events carry the candidate's name and id,
+the site, and nothing else personal. Times are local to the program (America/Los_Angeles by
+default), with the time zone definition included so calendar programs place them right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from matcher.problem import ProgramData
+from matcher.scheduling import ScheduleResult
+
+PRODID = "-//coachmatch//coaching calendar//EN"
+STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # fixed: the same input gives the same files
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) or "coach"
+
+
+def write_calendars(
+    program: ProgramData,
+    schedule: ScheduleResult,
+    folder: Path,
+    *,
+    timezone: str = "America/Los_Angeles",
+    redact: bool = False,
+) -> list[Path]:
+    """``folder/<coach_id>.ics`` for every coach with sessions; returns the files written."""
+    zone = ZoneInfo(timezone)
+    cands = {k.candidate_id: k for k in program.candidates}
+    coaches = {c.coach_id: c for c in program.coaches}
+    by_coach: dict[str, list] = {}
+    for s in schedule.sessions:
+        by_coach.setdefault(s.coach_id, []).append(s)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for coach_id, sessions in sorted(by_coach.items()):
+        cal = icalendar.Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        coach = coaches[coach_id]
+        title = coach_id if redact or not coach.name else f"{coach.name} ({coach_id})"
+        cal.add("x-wr-calname", f"Coaching sessions: {title}")
+        for s in sessions:
+            cand = cands[s.candidate_id]
+            who = s.candidate_id if redact or not cand.name else f"{cand.name} ({s.candidate_id})"
+            event = icalendar.Event()
+            event.add("uid", f"{s.candidate_id}-{s.date.isoformat()}-{s.start:04d}@coachmatch")
+            event.add("dtstamp", STAMP)
+            event.add("summary", f"Coaching: {who}")
+            day = dt.datetime.combine(s.date, dt.time(), tzinfo=zone)
+            event.add("dtstart", day + dt.timedelta(minutes=s.start))
+            event.add("dtend", day + dt.timedelta(minutes=s.end))
+            if s.location:
+                event.add("location", s.location)
+            cal.add_component(event)
+        cal.add_missing_timezones()
+        path = folder / f"{_safe(coach_id)}.ics"
+        path.write_bytes(cal.to_ical())
+        written.append(path)
+    return written

@@ -1,0 +1,368 @@
+"""From a roster to a year of sessions: translate each coach's calendar, solve, explain.
+
+Every candidate has one coach, so the year's schedule splits exactly by coach. This module
+turns the program and roster into one :class:`solvers.scheduling.CoachScheduleProblem` per
+coach (coaching days, months, the pairs' common windows, travel minutes between the
+candidates' sites, hour minimums), solves them through the one executor interface (in
+process, a local pool, or Dask), and turns the results back into sessions and into sentences
+that say why a pair misses a month's hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.policy import WEEKDAYS
+from matcher.problem import Candidate, Coach, ProgramData
+from matcher.view import haversine_km
+from matcher.windows import Window, clip, fmt_clock, free_all_day, intersect
+from solvers.executor import map_ordered
+from solvers.scheduling import (
+    COACH_HOUR_CAP,
+    COACH_TIME_TAKEN,
+    NARROW_WINDOWS,
+    NO_COMMON_WINDOW,
+    PAIR_MAX_BELOW_MIN,
+    STANDING_SLOT_LIMIT,
+    TOO_FEW_DAYS,
+    CoachScheduleProblem,
+    CoachScheduleResult,
+    MonthSpan,
+    PairDemand,
+    ScheduleWeights,
+    Shortfall,
+    TimeWindow,
+    solve_coach_schedule,
+)
+
+PAIR_CAUSES = frozenset({NO_COMMON_WINDOW, NARROW_WINDOWS, STANDING_SLOT_LIMIT})
+"""Shortfalls that belong to the pair: another coach might do, this one never will."""
+COACH_CAUSES = frozenset({COACH_TIME_TAKEN, COACH_HOUR_CAP})
+"""Shortfalls that belong to the coach's load: fewer candidates for this coach would help."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session as schedule.csv has it."""
+
+    candidate_id: str
+    coach_id: str
+    date: dt.date
+    start: int
+    end: int
+    location: str
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class PairShortfall:
+    """A pair-month (``month`` = ``YYYY-MM``, or ``year``) that misses its minimum, and why."""
+
+    candidate_id: str
+    coach_id: str
+    month: str
+    scheduled_hours: float
+    required_hours: float
+    cause: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CoachCalendar:
+    coach_id: str
+    status: str
+    solve_seconds: float
+    pairs: int
+    travel_days: int
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """The year's sessions, the pair-months that miss their hours, and per-coach figures."""
+
+    sessions: tuple[SessionRow, ...]
+    shortfalls: tuple[PairShortfall, ...]
+    coaches: tuple[CoachCalendar, ...]
+    seconds: float
+    stats: dict = field(default_factory=dict)
+
+    def hours_by_pair_month(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for s in self.sessions:
+            month = s.date.strftime("%Y-%m")
+            pair = out.setdefault(s.candidate_id, {})
+            pair[month] = pair.get(month, 0.0) + s.minutes / 60
+        return out
+
+
+def month_spans(program: ProgramData) -> tuple[MonthSpan, ...]:
+    return tuple(
+        MonthSpan.calendar_month(int(m[:4]), int(m[5:])) for m in program.policy.coaching.months
+    )
+
+
+def coaching_days(program: ProgramData) -> tuple[dt.date, ...]:
+    """Dates in the program months on allowed weekdays, without blackout or meeting days."""
+    allowed = {WEEKDAYS.index(d) for d in program.policy.coaching.weekdays}
+    closed = program.policy.calendar.closed_days()
+    days = []
+    for span in month_spans(program):
+        day = span.first
+        while day <= span.last:
+            if day.weekday() in allowed and day not in closed:
+                days.append(day)
+            day += dt.timedelta(days=1)
+    return tuple(days)
+
+
+def _free(person: Coach | Candidate, program: ProgramData) -> tuple[Window, ...]:
+    coaching = program.policy.coaching
+    weekdays = [WEEKDAYS.index(d) for d in coaching.weekdays]
+    day = (coaching.day_start_minutes, coaching.day_end_minutes)
+    if not person.available:
+        return free_all_day(weekdays, *day)
+    return clip(person.available, weekdays, *day)
+
+
+def common_windows(coach: Coach, cand: Candidate, program: ProgramData) -> tuple[Window, ...]:
+    """When both are free, inside the program's weekdays and day hours."""
+    return intersect(_free(coach, program), _free(cand, program))
+
+
+def _site_key(cand: Candidate) -> tuple[str, str]:
+    return (cand.district, cand.site) if cand.site else ("", f"#{cand.candidate_id}")
+
+
+def coach_problem(
+    program: ProgramData,
+    coach: Coach,
+    cands: list[Candidate],
+    days: tuple[dt.date, ...],
+    spans: tuple[MonthSpan, ...],
+) -> CoachScheduleProblem:
+    """One coach's calendar as plain data for the scheduler."""
+    coaching, policy = program.policy.coaching, program.policy.schedule
+    n_months = len(coaching.months)
+    sites: dict[tuple[str, str], int] = {}
+    where: list[tuple[float, float] | None] = []
+    pairs = []
+    for i, cand in enumerate(cands):
+        key = _site_key(cand)
+        if key not in sites:
+            sites[key] = len(sites)
+            where.append((cand.lat, cand.lon) if cand.lat is not None else None)
+        first = program.first_month_index(cand)
+        left = max(n_months - first, 0)
+        max_month = coaching.max_pair_hours_per_month
+        yearly = coaching.min_hours_per_year * 60
+        pairs.append(
+            PairDemand(
+                pair_id=i,
+                site=sites[key],
+                windows=tuple(
+                    TimeWindow(w.weekday, w.start, w.end)
+                    for w in common_windows(coach, cand, program)
+                ),
+                first_month=first,
+                min_minutes_per_month=math.ceil(coaching.min_hours_per_month * 60 - 1e-9),
+                max_minutes_per_month=math.floor(max_month * 60 + 1e-9) if max_month else None,
+                min_minutes_total=math.ceil(yearly * left / n_months - 1e-9),
+            )
+        )
+    travel = [[0] * len(where) for _ in where]
+    for a, pa in enumerate(where):
+        for b, pb in enumerate(where):
+            if a != b and pa is not None and pb is not None:
+                km = float(haversine_km(pa[0], pa[1], pb[0], pb[1]))
+                travel[a][b] = math.ceil(km / coaching.travel_kmh * 60 - 1e-9)
+    cap = coach.max_hours_per_month
+    weights = ScheduleWeights(
+        extra_slot=policy.extra_slot,
+        alternate_week=policy.alternate_week,
+        weekday=policy.weekday,
+        travel_minute=policy.travel_minute,
+        start_delay_day=policy.start_delay_day,
+        late_start_day=policy.late_start_day,
+        start_deadline_days=policy.start_deadline_days,
+        session=policy.session,
+        minute=policy.minute,
+    )
+    return CoachScheduleProblem(
+        days=days,
+        months=spans,
+        session_lengths=tuple(coaching.session_minutes),
+        pairs=tuple(pairs),
+        travel_minutes=tuple(tuple(row) for row in travel),
+        coach_max_minutes_per_month=None if cap is None else math.floor(cap * 60 + 1e-9),
+        weights=weights,
+        start_step=policy.start_step_minutes,
+        alternate_weeks=policy.alternate_weeks,
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    problem: CoachScheduleProblem
+    seed: int
+
+
+def _solve(job: _Job) -> CoachScheduleResult:
+    return solve_coach_schedule(job.problem, seed=job.seed, time_limit=60.0)
+
+
+def _hours(minutes: int | float) -> str:
+    return f"{minutes / 60:.4g} h"
+
+
+def shortfall_reason(s: Shortfall, pair: PairDemand, month: str) -> str:
+    """A sentence a coordinator can act on, from the scheduler's cause and figures."""
+    need = _hours(s.required_minutes)
+    where = f"in {month}" if month != "year" else "over the year"
+    windows = ", ".join(
+        f"{WEEKDAYS[w.weekday]} {fmt_clock(w.start)}-{fmt_clock(w.end)}" for w in pair.windows[:4]
+    ) + (" …" if len(pair.windows) > 4 else "")
+    if s.cause == NO_COMMON_WINDOW:
+        return "coach and candidate have no common free window long enough for a session"
+    if s.cause == PAIR_MAX_BELOW_MIN:
+        return f"the pair's monthly maximum is below the minimum of {need}"
+    if s.cause == NARROW_WINDOWS:
+        most = _hours(s.alone_max_minutes)
+        return f"common window only {windows}: {most} {where} at most, {need} needed"
+    if s.cause == TOO_FEW_DAYS:
+        return (
+            f"only {s.usable_days} coaching days {where} outside blackouts and meetings "
+            f"(of {s.nominal_days}): {_hours(s.alone_max_minutes)} at most, {need} needed"
+        )
+    if s.cause == COACH_HOUR_CAP:
+        return f"the coach's cap of {_hours(s.coach_max_minutes or 0)} a month is reached {where}"
+    if s.cause == COACH_TIME_TAKEN:
+        return (
+            f"would fit alone ({_hours(s.alone_max_minutes)} possible), but the coach's other "
+            f"candidates take the common hours ({windows}) {where}"
+        )
+    if s.cause == STANDING_SLOT_LIMIT:
+        got = _hours(s.scheduled_minutes)
+        return f"a standing weekly appointment in {windows} gives {got} {where}, {need} needed"
+    return f"{_hours(s.scheduled_minutes)} scheduled {where}, {need} needed ({s.cause})"
+
+
+def schedule(
+    program: ProgramData,
+    assignment: dict[str, str],
+    *,
+    seed: int = 0,
+    workers: int = 1,
+    scheduler: str | None = None,
+    on_done: Callable[[int], None] | None = None,
+    cache: dict | None = None,
+) -> ScheduleResult:
+    """Schedule every coach's candidates (``assignment``: candidate id → coach id).
+
+    ``cache`` (coach id and its candidates' ids → result) lets ``plan`` re-solve only the
+    coaches whose candidates changed: a coach's calendar depends on nothing else.
+    """
+    import time
+
+    start = time.perf_counter()
+    days, spans = coaching_days(program), month_spans(program)
+    months = program.policy.coaching.months
+    by_coach: dict[str, list[Candidate]] = {}
+    for k in program.candidates:  # input order inside each coach
+        coach_id = assignment.get(k.candidate_id)
+        if coach_id:
+            by_coach.setdefault(coach_id, []).append(k)
+    coaches = {c.coach_id: c for c in program.coaches}
+    order = [c.coach_id for c in program.coaches if c.coach_id in by_coach]
+    jobs = [_Job(coach_problem(program, coaches[c], by_coach[c], days, spans), seed) for c in order]
+    cache = {} if cache is None else cache
+    keys = [(c, tuple(k.candidate_id for k in by_coach[c])) for c in order]
+    todo = [i for i, key in enumerate(keys) if key not in cache]
+    fresh = map_ordered(_solve, [jobs[i] for i in todo], workers=workers, scheduler=scheduler,
+                        on_done=on_done)  # fmt: skip
+    for i, result in zip(todo, fresh, strict=True):
+        cache[keys[i]] = result
+    results = [cache[key] for key in keys]
+
+    sessions, shortfalls, calendars = [], [], []
+    for coach_id, job, result in zip(order, jobs, results, strict=True):
+        members = by_coach[coach_id]
+        for s in result.sessions:
+            cand = members[s.pair_id]
+            sessions.append(
+                SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site)
+            )
+        for f in result.shortfalls:
+            cand = members[f.pair_id]
+            month = months[f.month] if f.month is not None else "year"
+            shortfalls.append(
+                PairShortfall(
+                    cand.candidate_id,
+                    coach_id,
+                    month,
+                    f.scheduled_minutes / 60,
+                    f.required_minutes / 60,
+                    f.cause,
+                    shortfall_reason(f, job.problem.pairs[f.pair_id], month),
+                )
+            )
+        calendars.append(
+            CoachCalendar(
+                coach_id, result.status, result.solve_seconds, len(members), result.travel_days
+            )
+        )
+    sessions.sort(key=lambda s: (s.coach_id, s.date, s.start, s.candidate_id))
+    times = [c.solve_seconds for c in calendars]
+    stats = {
+        "coaches": len(calendars),
+        "coach_seconds_median": round(statistics.median(times), 4) if times else 0.0,
+        "coach_seconds_max": round(max(times), 4) if times else 0.0,
+        "coach_seconds_total": round(float(np.sum(times)), 3) if times else 0.0,
+    }
+    return ScheduleResult(
+        tuple(sessions), tuple(shortfalls), tuple(calendars), time.perf_counter() - start, stats
+    )
+
+
+def _solve_alone(problem: CoachScheduleProblem) -> tuple[Shortfall, ...]:
+    return solve_coach_schedule(problem, seed=0, time_limit=10.0).shortfalls
+
+
+def pairs_that_cannot_fit_alone(
+    program: ProgramData, pairs: list[tuple[int, int]], *, workers: int = 1
+) -> dict[tuple[int, int], str]:
+    """(candidate, coach) pairs whose calendars miss a minimum even with the coach to
+    themselves, with the reason. Such a pair can never be scheduled, whatever the roster.
+
+    A pair's calendar alone depends only on its common windows, start month and the coach's
+    hour cap, and those repeat a lot, so each distinct case is solved once.
+    """
+    days, spans = coaching_days(program), month_spans(program)
+    months = program.policy.coaching.months
+    cases: dict[tuple, int] = {}
+    problems: list[CoachScheduleProblem] = []
+    case_of = []
+    for k, c in pairs:
+        problem = coach_problem(program, program.coaches[c], [program.candidates[k]], days, spans)
+        pair = problem.pairs[0]
+        key = (pair.windows, pair.first_month, problem.coach_max_minutes_per_month)
+        if key not in cases:
+            cases[key] = len(problems)
+            problems.append(problem)
+        case_of.append(cases[key])
+    results = map_ordered(_solve_alone, problems, workers=workers)
+    out = {}
+    for (k, c), case in zip(pairs, case_of, strict=True):
+        if results[case]:
+            short = results[case][0]
+            month = months[short.month] if short.month is not None else "year"
+            out[(k, c)] = shortfall_reason(short, problems[case].pairs[0], month)
+    return out

@@ -1,0 +1,141 @@
+"""One coach's year of coaching sessions, scheduled by CP-SAT over a *standing week*.
+
+Every candidate has exactly one coach, so the year's schedule splits exactly by coach; this
+package solves one coach's calendar (:func:`solve_coach_schedule`). Inputs and outputs are the
+plain dataclasses of :mod:`solvers.scheduling.problem`; nothing here knows about programs, CSV
+files or ids.
+
+Why a standing week, not a date-by-date model
+---------------------------------------------
+The obvious model has one Boolean per (pair, date, start, length): with ~190 coaching days, a
+few windows per pair, a 15-minute start grid and three lengths that is ~10⁴ Booleans per pair,
+and every date needs its own overlap and travel constraints. Statewide (~10,000 pairs over
+~1,800 coaches, all in under 3 minutes on two cores) leaves ~0.1 s per typical coach — far too
+little for that model.
+
+Coaching is a recurring relationship, and the calendar is made of repeating weeks. So each pair
+gets a **standing appointment** — weekday, start time and length, inside one of its common
+windows — and, per program month, a **number** of that weekday's coaching dates. The standing
+week is made conflict-free once (no overlap, travel gaps between sites), and then *every*
+subset of dates is conflict-free too: two sessions on one date are two slots of the week. The
+standing week is also what the programme wants: the same weekday and time all year is an
+appointment candidates and coaches keep.
+
+Given a slot's weekday, week mode and length, the best monthly counts of a pair do not depend
+on the other pairs (the coach's monthly cap aside): the fewest sessions that meet each monthly
+minimum, then sessions where there is room until the yearly minimum is met — a greedy that is
+optimal for one length. So :mod:`.plans` computes, for every (weekday, mode, length) of a pair,
+its counts, shortfalls, first session date and whole per-pair cost *before* any search; the
+CP-SAT model (:mod:`.model`) only chooses one plan per pair (a Boolean each, ~5-45 per pair)
+and places its slot on a week timeline, with optional intervals and ``NoOverlap``. The month
+dimension never enters the search, which is what makes the model small (a few dozen variables
+per pair) and fast.
+
+Where one weekly slot is not enough:
+
+- **a second standing slot** (on another weekday) is offered to a pair whose windows cannot
+  meet its minimums with one (e.g. only Tue and Thu 15:00–16:00); it costs ``extra_slot``;
+- **alternate-week slots** run in even or odd weeks only. The week timeline exists once per
+  week parity, each with its own ``NoOverlap``, so two pairs can share one weekly time on
+  alternating weeks when the coach's week is full; it costs ``alternate_week``.
+
+Travel between two slots at different sites is a pairwise disjunction (``end_a + travel[a][b]
+<= start_b`` or the reverse; CP-SAT's ``NoOverlap`` has no setup times), enforced whenever
+both can fall on one date — so every two sessions of a date keep the gap, not only consecutive
+ones, whatever the travel matrix. Weekdays sit ``day_span`` minutes apart on the timeline (a
+day plus the longest travel), so slots on different weekdays satisfy it without any
+"same weekday" literal. Starts lie on a ``start_step`` grid anchored at each window's start,
+modelled as ``window start + step * q`` to keep every domain contiguous.
+
+The solve, minimums first (a lexicographic objective)
+-----------------------------------------------------
+Minimums are soft: each plan carries its shortfall, at ``shortfall_minute`` points per minute,
+so a calendar always comes back and each unmet minimum is reported, never hidden. No pair can
+miss less than it misses with the coach to itself, so:
+
+0. a greedy week (least flexible pairs first, each taking the plan and earliest start that add
+   least to the objective) over each pair's least-shortfall plans. If it places everyone and
+   costs no more than the trivial lower bound (every pair's best plan plus one weekday), it is
+   returned as optimal without calling CP-SAT (a one-pair coach, or pairs sharing one day);
+1. only if the greedy leaves a pair out: CP-SAT finds the least total shortfall the week allows
+   (a pure packing problem, which it solves fast without the calendar terms), from the greedy
+   week, over the plans whose extra shortfall fits in what the greedy missed;
+2. CP-SAT finds the best calendar at that shortfall (capped by a constraint), over the plans
+   that can still take part, hinted with the week found so far.
+
+Then the counts become dates (:func:`.solve.expand`), evenly spread in each month (centred),
+except in a pair's first month, where the first date is used so coaching starts promptly;
+slots using the same number of one weekday's dates pick the same dates, keeping travel days
+few. Where the coach's monthly cap binds, a small CP-SAT model over the counts of the fixed
+week (:mod:`.counts`) trims them, shortfall first; the result is then "feasible", not
+"optimal" (the week was chosen without the cap). Every calendar is re-checked against every
+hard rule (:func:`find_violations`) before it is returned.
+
+The objective (:class:`~solvers.scheduling.problem.ScheduleWeights`, lower is better): after
+the minimums, few extra or alternate-week slots (a steady rhythm); few weekdays in use and
+little travel between different-site slots booked on one weekday (a standing-week proxy for
+kilometres that groups nearby sites onto one day); an early first session (days from the
+pair's start, much more beyond 30 days: the state standard); few sessions and minutes beyond
+the minimums.
+
+Each unmet minimum is explained (:class:`~solvers.scheduling.problem.Shortfall`) by the most
+fundamental cause that applies: no common window; the pair's own maximum; windows too narrow
+even in a full month; too few usable dates (blackouts, meetings); the coach's hour cap; the
+standing-slot structure (the pair misses no more than it would alone); the coach's other pairs.
+
+Determinism and speed
+---------------------
+One CP-SAT worker (``num_workers=1``), a fixed ``seed`` and *deterministic* time limits
+(``work_limit``); the wall-clock ``time_limit`` is only a safety net. The same problem and seed
+give the same calendar on any machine and CPU count, so coaches can run in a process pool.
+Probing, symmetry detection and the LP relaxation are switched off: on these models they cost
+more than they return. Measured on a shared 2-core machine: a 6-pair coach ≈ 0.03 CPU s, a
+22-pair coach ≈ 0.8 CPU s; a statewide-like mix (mean ~6 pairs) ≈ 0.05 CPU s per coach.
+
+Not modelled: sessions off the standing week (an irregular extra session to make up a
+blackout month) — where only those could meet a minimum, the shortfall says so
+(``standing_slot_limit``); the coach's trips from home (only travel between sites is known
+here); the coach's cap while choosing the week (only while choosing the counts).
+"""
+
+from .problem import (
+    COACH_HOUR_CAP,
+    COACH_TIME_TAKEN,
+    NARROW_WINDOWS,
+    NO_COMMON_WINDOW,
+    PAIR_MAX_BELOW_MIN,
+    STANDING_SLOT_LIMIT,
+    TOO_FEW_DAYS,
+    CoachScheduleProblem,
+    CoachScheduleResult,
+    MonthSpan,
+    PairDemand,
+    ScheduleWeights,
+    Session,
+    Shortfall,
+    StandingSlot,
+    TimeWindow,
+)
+from .solve import default_work_limit, find_violations, solve_coach_schedule
+
+__all__ = [
+    "COACH_HOUR_CAP",
+    "COACH_TIME_TAKEN",
+    "NARROW_WINDOWS",
+    "NO_COMMON_WINDOW",
+    "PAIR_MAX_BELOW_MIN",
+    "STANDING_SLOT_LIMIT",
+    "TOO_FEW_DAYS",
+    "CoachScheduleProblem",
+    "CoachScheduleResult",
+    "MonthSpan",
+    "PairDemand",
+    "ScheduleWeights",
+    "Session",
+    "Shortfall",
+    "StandingSlot",
+    "TimeWindow",
+    "default_work_limit",
+    "find_violations",
+    "solve_coach_schedule",
+]

@@ -1,0 +1,444 @@
+"""Tests of the per-coach session scheduler (``solvers.scheduling``).
+
+Every result is checked by :func:`check`, a small rule checker written here from the contract's
+schedule rules, independently of the solver's own code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from collections import defaultdict
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solvers.scheduling import (
+    COACH_HOUR_CAP,
+    COACH_TIME_TAKEN,
+    NARROW_WINDOWS,
+    NO_COMMON_WINDOW,
+    PAIR_MAX_BELOW_MIN,
+    STANDING_SLOT_LIMIT,
+    TOO_FEW_DAYS,
+    CoachScheduleProblem,
+    CoachScheduleResult,
+    MonthSpan,
+    PairDemand,
+    Session,
+    TimeWindow,
+    find_violations,
+    solve_coach_schedule,
+)
+
+MON, TUE, WED, THU, FRI = range(5)
+
+
+def hm(text: str) -> int:
+    h, m = text.split(":")
+    return int(h) * 60 + int(m)
+
+
+def month_spans(*months: tuple[int, int]) -> tuple[MonthSpan, ...]:
+    return tuple(MonthSpan.calendar_month(y, m) for y, m in months)
+
+
+def coaching_days(months: tuple[MonthSpan, ...], blackout: set[dt.date]) -> tuple[dt.date, ...]:
+    days = []
+    for span in months:
+        d = span.first
+        while d <= span.last:
+            if d.weekday() < 5 and d not in blackout:
+                days.append(d)
+            d += dt.timedelta(days=1)
+    return tuple(days)
+
+
+def date_range(a: dt.date, b: dt.date) -> set[dt.date]:
+    return {a + dt.timedelta(days=i) for i in range((b - a).days + 1)}
+
+
+FALL = month_spans((2026, 9), (2026, 10), (2026, 11), (2026, 12))
+FALL_BLACKOUT = {dt.date(2026, 11, 26), dt.date(2026, 11, 27)} | date_range(
+    dt.date(2026, 12, 21), dt.date(2026, 12, 31)
+)
+
+
+def problem(pairs, *, months=FALL, blackout=FALL_BLACKOUT, travel=None, cap=None, **kw):
+    n_sites = 1 + max((p.site for p in pairs), default=0)
+    if travel is None:
+        travel = tuple(tuple(0 if a == b else 20 for b in range(n_sites)) for a in range(n_sites))
+    return CoachScheduleProblem(
+        days=coaching_days(months, blackout),
+        months=months,
+        session_lengths=(60, 90, 120),
+        pairs=tuple(pairs),
+        travel_minutes=travel,
+        coach_max_minutes_per_month=cap,
+        **kw,
+    )
+
+
+def weekly(*days: int, start: str = "08:00", end: str = "16:00") -> tuple[TimeWindow, ...]:
+    return tuple(TimeWindow(d, hm(start), hm(end)) for d in days)
+
+
+def pair(pid, windows, *, site=0, first=0, month_min=180, month_max=360, total=0):
+    return PairDemand(
+        pair_id=pid,
+        site=site,
+        windows=windows,
+        first_month=first,
+        min_minutes_per_month=month_min,
+        max_minutes_per_month=month_max,
+        min_minutes_total=total,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# An independent checker of the contract's schedule rules
+# --------------------------------------------------------------------------------------------
+
+
+def month_index(p: CoachScheduleProblem, day: dt.date) -> int | None:
+    for i, span in enumerate(p.months):
+        if span.first <= day <= span.last:
+            return i
+    return None
+
+
+def covered(windows, weekday: int, start: int, end: int) -> bool:
+    """Every minute of [start, end) lies in some window of that weekday (windows may touch)."""
+    spans = sorted((w.start, w.end) for w in windows if w.weekday == weekday)
+    reach = start
+    for a, b in spans:
+        if a <= reach < b:
+            reach = b
+        if reach >= end:
+            return True
+    return reach >= end
+
+
+def check(p: CoachScheduleProblem, r: CoachScheduleResult) -> list[str]:
+    """All hard-rule violations of ``r``, and minimums missed without a matching shortfall."""
+    bad: list[str] = []
+    pairs = {q.pair_id: q for q in p.pairs}
+    days = set(p.days)
+    got: dict[tuple[int, int], int] = defaultdict(int)
+    coach: dict[int, int] = defaultdict(int)
+    by_day: dict[dt.date, list] = defaultdict(list)
+    for s in r.sessions:
+        q = pairs[s.pair_id]
+        if s.day not in days:
+            bad.append(f"{s}: not a coaching day")
+        if s.end - s.start not in p.session_lengths:
+            bad.append(f"{s}: bad length")
+        if not covered(q.windows, s.day.weekday(), s.start, s.end):
+            bad.append(f"{s}: outside windows")
+        m = month_index(p, s.day)
+        if m is None or m < q.first_month:
+            bad.append(f"{s}: before the pair's start or outside the months")
+            continue
+        got[s.pair_id, m] += s.end - s.start
+        coach[m] += s.end - s.start
+        by_day[s.day].append(s)
+    for day, ss in by_day.items():
+        for i, a in enumerate(ss):
+            for b in ss[i + 1 :]:
+                first, second = (a, b) if a.start <= b.start else (b, a)
+                if second.start < first.end:
+                    bad.append(f"{day}: {first} overlaps {second}")
+                    continue
+                sa, sb = pairs[first.pair_id].site, pairs[second.pair_id].site
+                if sa != sb and second.start - first.end < p.travel_minutes[sa][sb]:
+                    bad.append(f"{day}: no travel time between {first} and {second}")
+    for (pid, m), minutes in got.items():
+        mx = pairs[pid].max_minutes_per_month
+        if mx is not None and minutes > mx:
+            bad.append(f"pair {pid} month {m}: {minutes} above max {mx}")
+    cap = p.coach_max_minutes_per_month
+    for m, minutes in coach.items():
+        if cap is not None and minutes > cap:
+            bad.append(f"month {m}: coach {minutes} above cap {cap}")
+    reported = {(s.pair_id, s.month): s for s in r.shortfalls}
+    for q in p.pairs:
+        if q.first_month >= len(p.months):  # starts after the year: nothing is owed
+            if any(s.pair_id == q.pair_id for s in r.sessions) or any(
+                key[0] == q.pair_id for key in reported
+            ):
+                bad.append(f"pair {q.pair_id} starts after the year but is scheduled")
+            continue
+        year = 0
+        for m in range(q.first_month, len(p.months)):
+            minutes = got[q.pair_id, m]
+            year += minutes
+            short = minutes < q.min_minutes_per_month
+            if short != ((q.pair_id, m) in reported):
+                bad.append(f"pair {q.pair_id} month {m}: {minutes} min, shortfall report wrong")
+            elif short and reported[q.pair_id, m].scheduled_minutes != minutes:
+                bad.append(f"pair {q.pair_id} month {m}: shortfall minutes wrong")
+        if (year < q.min_minutes_total) != ((q.pair_id, None) in reported):
+            bad.append(f"pair {q.pair_id}: year {year} min, shortfall report wrong")
+    return bad
+
+
+def solve_checked(p: CoachScheduleProblem, **kw) -> CoachScheduleResult:
+    r = solve_coach_schedule(p, **kw)
+    assert r.status in ("optimal", "feasible")
+    assert check(p, r) == []
+    assert r.bound <= r.objective + 1e-6
+    return r
+
+
+def minutes_by_month(p: CoachScheduleProblem, r: CoachScheduleResult, pid: int) -> list[int]:
+    out = [0] * len(p.months)
+    for s in r.sessions:
+        if s.pair_id == pid:
+            out[month_index(p, s.day)] += s.end - s.start
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Calendars that meet every minimum
+# --------------------------------------------------------------------------------------------
+
+
+def test_one_wide_window_gives_a_standing_appointment() -> None:
+    p = problem([pair(1, weekly(MON, TUE, WED, THU, FRI), total=4 * 240)])
+    r = solve_checked(p)
+    assert r.status == "optimal" and not r.shortfalls
+    assert len({(s.day.weekday(), s.start, s.end) for s in r.sessions}) == 1
+    assert all(m >= 180 for m in minutes_by_month(p, r, 1))
+    assert sum(minutes_by_month(p, r, 1)) >= 960
+    # coaching begins promptly: the first session in the first week
+    assert min(s.day for s in r.sessions) <= FALL[0].first + dt.timedelta(days=7)
+
+
+def test_sessions_spread_through_the_month() -> None:
+    p = problem([pair(1, weekly(WED), total=0)])
+    r = solve_checked(p)
+    for m in range(1, len(p.months)):
+        dates = sorted(s.day for s in r.sessions if month_index(p, s.day) == m)
+        gaps = [(b - a).days for a, b in itertools.pairwise(dates)]
+        assert all(g >= 14 for g in gaps), (m, dates)
+
+
+def test_late_start_is_respected_and_coached_soon() -> None:
+    p = problem([pair(1, weekly(TUE, THU), first=2, total=2 * 240)])
+    r = solve_checked(p)
+    assert not r.shortfalls
+    assert min(s.day for s in r.sessions) >= FALL[2].first
+    assert (min(s.day for s in r.sessions) - FALL[2].first).days <= 30
+
+
+def test_two_sites_keep_travel_time_on_a_shared_morning() -> None:
+    travel = ((0, 45), (45, 0))
+    pairs = [
+        pair(1, weekly(MON, start="08:00", end="12:00"), site=0),
+        pair(2, weekly(MON, start="08:00", end="12:00"), site=1),
+    ]
+    r = solve_checked(problem(pairs, travel=travel, alternate_weeks=False))
+    assert not r.shortfalls
+    slots = sorted(r.slots, key=lambda s: s.start)
+    assert slots[1].start - slots[0].end >= 45
+
+
+def test_nearby_sites_share_a_day_and_far_ones_do_not() -> None:
+    travel = ((0, 5, 90), (5, 0, 90), (90, 90, 0))
+    everyday = weekly(MON, TUE, WED, THU, FRI)
+    pairs = [pair(i, everyday, site=i, total=960) for i in range(3)]
+    r = solve_checked(problem(pairs, travel=travel))
+    day = {s.pair_id: s.weekday for s in r.slots}
+    assert day[0] == day[1] != day[2]
+    # the two nearby pairs meet on the same dates: one trip serves both
+    dates = defaultdict(set)
+    for s in r.sessions:
+        dates[s.pair_id].add(s.day)
+    assert dates[0] == dates[1]
+    assert r.travel_days == len(dates[0]) + len(dates[2])
+
+
+def test_second_standing_slot_where_one_window_is_too_narrow() -> None:
+    windows = (TimeWindow(TUE, hm("15:00"), hm("16:00")), TimeWindow(THU, hm("15:00"), hm("16:00")))
+    p = problem([pair(1, windows, month_min=300, month_max=None)])
+    r = solve_checked(p)
+    assert not r.shortfalls
+    assert {s.weekday for s in r.slots} == {TUE, THU}
+
+
+def test_coach_cap_below_one_pairs_need() -> None:
+    r = solve_checked(problem([pair(1, weekly(MON, TUE))], cap=120))
+    assert r.shortfalls and {s.cause for s in r.shortfalls} == {COACH_HOUR_CAP}
+    assert all(s.coach_minutes <= 120 for s in r.shortfalls)
+
+
+def test_coach_cap_trims_but_hard_rules_hold() -> None:
+    pairs = [pair(i, weekly(MON, TUE, WED, THU, FRI), site=i) for i in range(3)]
+    r = solve_checked(problem(pairs, cap=480))
+    causes = {s.cause for s in r.shortfalls}
+    assert causes == {COACH_HOUR_CAP}
+
+
+# --------------------------------------------------------------------------------------------
+# Shortfalls and their causes
+# --------------------------------------------------------------------------------------------
+
+
+def test_narrow_window_month_is_reported() -> None:
+    # Only Tuesday 15:00-16:00: February 2027 has four Tuesdays, so at most 240 minutes.
+    months = month_spans((2027, 1), (2027, 2), (2027, 3))
+    p = problem(
+        [pair(1, (TimeWindow(TUE, hm("15:00"), hm("16:00")),), month_min=270, month_max=None)],
+        months=months,
+        blackout=set(),
+    )
+    r = solve_checked(p)
+    feb = [s for s in r.shortfalls if s.month == 1]
+    assert len(feb) == 1
+    assert feb[0].cause == NARROW_WINDOWS
+    assert feb[0].alone_max_minutes == 240 and feb[0].scheduled_minutes == 240
+    assert feb[0].usable_days == feb[0].nominal_days == 4
+    # March 2027 has five Tuesdays: 300 minutes, the minimum is met
+    assert all(s.month != 2 for s in r.shortfalls)
+
+
+def test_blackout_heavy_month_is_reported() -> None:
+    # December 2026 loses the 7th-31st: one Tuesday left for a Tuesday-only pair.
+    blackout = date_range(dt.date(2026, 12, 7), dt.date(2026, 12, 31))
+    p = problem([pair(1, weekly(TUE, start="09:00", end="11:00"))], blackout=blackout)
+    r = solve_checked(p)
+    (dec,) = r.shortfalls
+    assert dec.month == 3 and dec.cause == TOO_FEW_DAYS
+    assert dec.usable_days == 1 and dec.nominal_days == 5
+    assert dec.scheduled_minutes == dec.alone_max_minutes == 120
+    assert dec.required_minutes == 180
+
+
+def test_other_pairs_taking_the_time_is_reported() -> None:
+    only = (TimeWindow(TUE, hm("15:00"), hm("16:00")),)
+    pairs = [pair(1, only, site=0), pair(2, only, site=1)]
+    r = solve_checked(problem(pairs))
+    assert r.shortfalls
+    assert {s.cause for s in r.shortfalls if s.month in (0, 1, 2)} == {COACH_TIME_TAKEN}
+    # the one hour is shared on alternate weeks rather than given to one pair only
+    assert sorted(s.parity for s in r.slots) == [0, 1]
+    assert len({(s.weekday, s.start) for s in r.slots}) == 1
+
+
+def test_standing_slot_limit_when_second_slots_are_off() -> None:
+    windows = (TimeWindow(TUE, hm("15:00"), hm("16:00")), TimeWindow(THU, hm("15:00"), hm("16:00")))
+    p = problem([pair(1, windows, month_min=300, month_max=None)], max_slots_per_pair=1)
+    r = solve_checked(p)
+    assert r.shortfalls and {s.cause for s in r.shortfalls} == {STANDING_SLOT_LIMIT}
+
+
+def test_pair_without_common_window() -> None:
+    p = problem([pair(1, ()), pair(2, weekly(MON))])
+    r = solve_checked(p)
+    assert {s.cause for s in r.shortfalls} == {NO_COMMON_WINDOW}
+    assert {s.pair_id for s in r.shortfalls} == {1}
+    assert all(s.pair_id == 2 for s in r.sessions)
+
+
+def test_year_minimum_shortfall() -> None:
+    # 60-minute window, Mondays only: the year cannot reach 40 hours in four months.
+    monday = (TimeWindow(MON, hm("09:00"), hm("10:00")),)
+    r = solve_checked(problem([pair(1, monday, month_max=None, total=2400)]))
+    year = [s for s in r.shortfalls if s.month is None]
+    assert len(year) == 1 and year[0].cause == NARROW_WINDOWS
+    assert year[0].scheduled_minutes == year[0].alone_max_minutes < 2400
+    # with at most 6 hours a month, four months cannot hold 40 hours whatever the windows
+    r = solve_checked(problem([pair(1, weekly(MON, TUE), month_max=360, total=2400)]))
+    (year,) = r.shortfalls
+    assert year.month is None and year.cause == PAIR_MAX_BELOW_MIN
+    assert year.scheduled_minutes == 4 * 360
+
+
+# --------------------------------------------------------------------------------------------
+# Determinism, trivial cases, random problems
+# --------------------------------------------------------------------------------------------
+
+
+def random_problem(seed: int, n_pairs: int) -> CoachScheduleProblem:
+    rng = random.Random(seed)
+    pairs = []
+    for i in range(n_pairs):
+        windows = []
+        for d in rng.sample(range(5), rng.randint(1, 3)):
+            s = rng.choice(range(hm("07:00"), hm("15:00"), 30))
+            windows.append(TimeWindow(d, s, min(hm("18:00"), s + rng.choice([60, 90, 120, 240]))))
+        pairs.append(
+            pair(
+                i,
+                tuple(windows),
+                site=rng.randrange(3),
+                first=rng.choice([0, 0, 0, 1, 2]),
+                month_min=rng.choice([0, 120, 180]),
+                month_max=rng.choice([None, 240, 360]),
+                total=rng.choice([0, 600, 900]),
+            )
+        )
+    travel = tuple(tuple(0 if a == b else rng.randint(10, 60) for b in range(3)) for a in range(3))
+    cap = rng.choice([None, None, 600, 900])
+    return problem(pairs, travel=travel, cap=cap)
+
+
+def test_same_input_same_calendar() -> None:
+    p = random_problem(7, 6)
+    a, b = solve_coach_schedule(p, seed=3), solve_coach_schedule(p, seed=3)
+    assert a.sessions == b.sessions
+    assert a.shortfalls == b.shortfalls
+    assert a.objective == b.objective and a.status == b.status
+
+
+def test_no_pairs_returns_at_once() -> None:
+    r = solve_checked(problem([]))
+    assert r.status == "optimal" and r.sessions == () and r.shortfalls == ()
+
+
+def test_one_pair_needs_no_search() -> None:
+    r = solve_checked(problem([pair(1, weekly(MON, WED), total=960)]))
+    assert r.status == "optimal" and r.stats["phases"] == 0  # the greedy week is provably best
+
+
+def test_find_violations_flags_broken_calendars() -> None:
+    p = problem([pair(1, weekly(MON), site=0), pair(2, weekly(MON), site=1)])
+    monday = dt.date(2026, 9, 7)
+    ok = [
+        Session(1, monday, hm("08:00"), hm("09:00")),
+        Session(2, monday, hm("09:20"), hm("10:20")),
+    ]
+    assert find_violations(p, ok) == []
+    tight = [ok[0], Session(2, monday, hm("09:10"), hm("10:10"))]  # 10 min, travel needs 20
+    assert any("travel" in v for v in find_violations(p, tight))
+    assert find_violations(p, [Session(1, dt.date(2026, 9, 8), hm("08:00"), hm("09:00"))])
+    assert find_violations(p, [Session(1, dt.date(2026, 12, 21), hm("08:00"), hm("09:00"))])
+
+
+def test_a_full_coach_gets_a_valid_calendar() -> None:
+    """Fourteen pairs on a busy coach: the room-finding phase and the final phase both run."""
+    rng = random.Random(5)
+    pairs = []
+    for i in range(14):
+        days = rng.sample(range(5), rng.randint(1, 2))
+        start = rng.choice(range(hm("08:00"), hm("14:00"), 60))
+        windows = tuple(TimeWindow(d, start, start + 180) for d in days)
+        pairs.append(pair(i, windows, site=i % 5, total=4 * 240))
+    travel = tuple(tuple(0 if a == b else 15 + 5 * abs(a - b) for b in range(5)) for a in range(5))
+    r = solve_checked(problem(pairs, travel=travel))
+    assert r.stats["greedy_placed"] < 14 and r.stats["phases"] == 2
+    assert r.status == "optimal"
+    assert sum(s.missing_minutes for s in r.shortfalls) <= 120
+
+
+def test_invalid_data_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        solve_coach_schedule(problem([pair(1, weekly(MON)), pair(1, weekly(TUE))]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_pairs=st.integers(1, 6))
+def test_random_problems_keep_every_rule(seed: int, n_pairs: int) -> None:
+    solve_checked(random_problem(seed, n_pairs))
