@@ -217,8 +217,8 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     info = summary["schedule"]
     out.print(
         f"Scheduled {info['sessions']} sessions ({info['hours']:.0f} h) for {info['coaches']} "
-        f"coaches in {info['seconds']:.1f} s (per coach: median "
-        f"{info['coach_seconds_median']:.3f} s, max {info['coach_seconds_max']:.3f} s)."
+        f"coaches; solver time per coach: median {info['coach_seconds_median']:.3f} s, "
+        f"max {info['coach_seconds_max']:.3f} s, total {info['coach_seconds_total']:.1f} s."
     )
     short = info["pair_months_short"]
     if not short:
