@@ -193,7 +193,7 @@ def _progress_bar(total: int, quiet: bool):
 
 def _write_schedule_files(
     program, sched, stage: Path, summary: dict, xlsx_from: Path | None, xlsx: bool
-) -> None:
+) -> set[str]:
     from matcher.calendars import write_calendars
     from matcher.writers import (
         add_schedule_sheet,
@@ -205,10 +205,24 @@ def _write_schedule_files(
     schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
     if sched.shortfalls:
         shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
-    write_calendars(program, sched, stage / "calendars")
+    written = write_calendars(program, sched, stage / "calendars")
     summary["schedule"] = schedule_summary(sched)
     if xlsx:
         add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx")
+    return {path.name for path in written}
+
+
+def _drop_stale_schedule_files(out_dir: Path, sched, calendars: set[str]) -> None:
+    """After the new files are in place: remove what an earlier schedule in this folder left
+    and this one did not replace (short_hours.csv once nothing is short, the calendars of
+    coaches without sessions now), so no file contradicts schedule.csv."""
+    if not sched.shortfalls:
+        (out_dir / "short_hours.csv").unlink(missing_ok=True)
+    folder = out_dir / "calendars"
+    if folder.is_dir():
+        for path in folder.glob("*.ics"):
+            if path.name not in calendars:
+                path.unlink()
 
 
 def _print_schedule(summary: dict, quiet: bool) -> None:
@@ -320,8 +334,11 @@ def schedule(
     summary = json.loads(old_summary.read_text()) if old_summary.exists() else {}
     summary.setdefault("program", str(program_dir.resolve()))
     with staged_folder(out_dir) as stage:
-        _write_schedule_files(program, sched, stage, summary, out_dir / "roster.xlsx", xlsx)
+        calendars = _write_schedule_files(
+            program, sched, stage, summary, out_dir / "roster.xlsx", xlsx
+        )
         write_summary(summary, stage / "summary.json")
+    _drop_stale_schedule_files(out_dir, sched, calendars)
     _print_schedule(summary, quiet)
     if strict and sched.shortfalls:
         sys.exit(EXIT_SHORT_HOURS)
@@ -423,8 +440,9 @@ def plan(
         if xlsx:
             write_roster_xlsx(program, result.assignment, summary, stage / "roster.xlsx")
         xlsx_from = stage / "roster.xlsx"
-        _write_schedule_files(program, result.schedule, stage, summary, xlsx_from, xlsx)
+        calendars = _write_schedule_files(program, result.schedule, stage, summary, xlsx_from, xlsx)
         write_summary(summary, stage / "summary.json")
+    _drop_stale_schedule_files(out_dir, result.schedule, calendars)
     if not quiet:
         print_summary(out, summary)
         out.print(

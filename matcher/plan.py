@@ -8,8 +8,9 @@ loop reads each shortfall's cause from the scheduler:
   slot that cannot reach the minimum, too few usable days on the pair's weekdays) → that pair
   is forbidden, since another coach may fit;
 - the pair would fit alone but the coach's other candidates hold the common hours → of each
-  such coach's short pairs, the third with the least common time (at least one) is forbidden,
-  so the others keep their chance once those have gone;
+  such coach's short pairs, those with the least common time are forbidden: a third in the
+  first rounds (the others keep their chance once those have gone), a growing share after,
+  all from round 6 on, so large programs converge in a few rounds;
 - the coach's monthly hour cap is full → that coach gets one place fewer;
 - the program's calendar itself (a month too short for anyone, a pair maximum below the
   minimum) → nothing a re-match can fix: reported, not looped on.
@@ -26,6 +27,7 @@ forbidden.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 from matcher.assign import Restrictions, assign, coach_places
@@ -136,7 +138,8 @@ def plan(
             if any(cc == c for _, cc in new_forbidden):
                 continue  # this coach already loses a pair this round
             ranked = sorted(shorts.items(), key=lambda item: (item[1][0], item[0]))
-            for k, (_, reason) in ranked[: max(1, len(ranked) // 3)]:
+            share = max(1 / 3, min(1.0, number / 6))
+            for k, (_, reason) in ranked[: max(1, math.ceil(len(ranked) * share - 1e-9))]:
                 new_forbidden[(k, c)] = reason
         step = {
             "round": number,

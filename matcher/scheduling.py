@@ -223,8 +223,14 @@ def _hours(minutes: int | float) -> str:
     return f"{minutes / 60:.4g} h"
 
 
-def shortfall_reason(s: Shortfall, pair: PairDemand, month: str) -> str:
-    """A sentence a coordinator can act on, from the scheduler's cause and figures."""
+def shortfall_reason(
+    s: Shortfall, pair: PairDemand, month: str, coach_cap: int | None = None
+) -> str:
+    """A sentence a coordinator can act on, from the scheduler's cause and figures.
+
+    ``coach_cap``: the coach's monthly cap in minutes, which the scheduler leaves out of a
+    yearly shortfall (``s.coach_max_minutes`` is ``None`` there).
+    """
     need = _hours(s.required_minutes)
     where = f"in {month}" if month != "year" else "over the year"
     windows = ", ".join(
@@ -243,7 +249,8 @@ def shortfall_reason(s: Shortfall, pair: PairDemand, month: str) -> str:
             f"(of {s.nominal_days}): {_hours(s.alone_max_minutes)} at most, {need} needed"
         )
     if s.cause == COACH_HOUR_CAP:
-        return f"the coach's cap of {_hours(s.coach_max_minutes or 0)} a month is reached {where}"
+        cap = s.coach_max_minutes if s.coach_max_minutes is not None else coach_cap
+        return f"the coach's cap of {_hours(cap or 0)} a month is reached {where}"
     if s.cause == COACH_TIME_TAKEN:
         return (
             f"would fit alone ({_hours(s.alone_max_minutes)} possible), but the coach's other "
@@ -311,7 +318,12 @@ def schedule(
                     f.scheduled_minutes / 60,
                     f.required_minutes / 60,
                     f.cause,
-                    shortfall_reason(f, job.problem.pairs[f.pair_id], month),
+                    shortfall_reason(
+                        f,
+                        job.problem.pairs[f.pair_id],
+                        month,
+                        job.problem.coach_max_minutes_per_month,
+                    ),
                 )
             )
         calendars.append(
@@ -364,5 +376,8 @@ def pairs_that_cannot_fit_alone(
         if results[case]:
             short = results[case][0]
             month = months[short.month] if short.month is not None else "year"
-            out[(k, c)] = shortfall_reason(short, problems[case].pairs[0], month)
+            problem = problems[case]
+            out[(k, c)] = shortfall_reason(
+                short, problem.pairs[0], month, problem.coach_max_minutes_per_month
+            )
     return out
