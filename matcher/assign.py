@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.eligibility import failed_rules
+from matcher.eligibility import failed_rules, failure_codes
 from matcher.errors import InfeasibleError, InputError, InputProblem
 from matcher.pairs import EligiblePairs, build_pairs
 from matcher.problem import ProgramData
@@ -340,6 +340,9 @@ def roster_from(
     load_map = {i: int(v) for i, v in enumerate(loads)}
     place_map = {i: int(v) for i, v in enumerate(places)}
     proven = solution.status == "optimal"
+    left_out = np.flatnonzero(pair_of < 0)
+    codes = failure_codes(view, left_out) if len(left_out) else None
+    code_row = {int(k): i for i, k in enumerate(left_out.tolist())}
     rows = []
     for k, cand in enumerate(program.candidates):
         p = int(pair_of[k])
@@ -356,7 +359,9 @@ def roster_from(
             )  # fmt: skip
         else:
             ruled = restrictions.forbidden_for(k) if restrictions else {}
-            code, text = explain_unassigned(view, k, load_map, place_map, proven, ruled)
+            code, text = explain_unassigned(
+                view, k, load_map, place_map, proven, ruled, codes[code_row[k]]
+            )
             rows.append(
                 RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
             )

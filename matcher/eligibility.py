@@ -157,6 +157,7 @@ RULES: tuple[Rule, ...] = (
     Rule(9, "common_time", rule_common_time, "no common free time for a session"),
 )
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
+RULE_INDEX = {rule.name: i for i, rule in enumerate(RULES)}
 
 
 def region_role_blocks(view: ProgramView) -> tuple[np.ndarray, np.ndarray]:
@@ -198,16 +199,48 @@ def eligible_mask(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarr
     return keep
 
 
-def failed_rules(view: ProgramView, candidate: int) -> dict[int, list[Rule]]:
+def failure_codes(view: ProgramView, candidates: np.ndarray) -> np.ndarray:
+    """Bit masks of failed rules (bit i = ``RULES[i]``), shape (len(candidates), coaches).
+
+    One vectorised pass for a whole batch of candidates (the unassigned), in chunks so that
+    memory stays small however many there are. Rule 9, by far the costliest, is tested only
+    for coaches who serve the candidate's region and role: for the others it is left unset.
+    """
+    n_c = view.n_coaches
+    weights = 1 << np.arange(len(RULES), dtype=np.int64)
+    out = np.zeros((len(candidates), n_c), dtype=np.int64)
+    chunk = max(1, 400_000 // max(n_c, 1))
+    for start in range(0, len(candidates), chunk):
+        part = np.asarray(candidates[start : start + chunk], dtype=np.int64)
+        ci = np.tile(np.arange(n_c), len(part))
+        ki = np.repeat(part, n_c)
+        failing = np.zeros((len(ci), len(RULES)), dtype=bool)
+        for i, rule in enumerate(RULES):
+            if rule.name == "common_time":  # the costly one: only where region and role fit,
+                near = ~failing[:, RULE_INDEX["region"]] & ~failing[:, RULE_INDEX["role"]]
+                idx = np.flatnonzero(near)  # the only coaches a reason names it for
+                failing[idx, i] = ~rule.check(view, ci[idx], ki[idx])
+            else:
+                failing[:, i] = ~rule.check(view, ci, ki)
+        out[start : start + len(part)] = (failing.astype(np.int64) @ weights).reshape(
+            len(part), n_c
+        )
+    return out
+
+
+def failed_rules(
+    view: ProgramView, candidate: int, codes: np.ndarray | None = None
+) -> dict[int, list[Rule]]:
     """For one candidate, every coach's failing rules (empty list = eligible).
 
-    Worked out per candidate on demand, for the unassigned only, so it costs nothing at scale.
+    Worked out on demand, for the unassigned only, so it costs nothing at scale; ``codes`` is
+    the candidate's row of :func:`failure_codes` when a batch was computed already. Coaches
+    fail in few distinct ways, so each way is spelled out once and its list is shared by the
+    coaches that fail that way: read the lists, do not modify them.
     """
-    ci = np.arange(view.n_coaches)
-    ki = np.full(view.n_coaches, candidate)
-    failing = np.stack([~rule.check(view, ci, ki) for rule in RULES], axis=1)  # (nC, rules)
-    # Coaches fail in few distinct ways: spell out each way once, then copy it per coach.
-    codes = failing.astype(np.int64) @ (1 << np.arange(len(RULES), dtype=np.int64))
+    if codes is None:
+        codes = failure_codes(view, np.array([candidate]))[0]
     ways, way_of = np.unique(codes, return_inverse=True)
     spelled = [[rule for i, rule in enumerate(RULES) if way >> i & 1] for way in ways.tolist()]
-    return {c: list(spelled[w]) for c, w in zip(ci.tolist(), way_of.tolist(), strict=True)}
+    coaches = range(view.n_coaches)
+    return dict(zip(coaches, map(spelled.__getitem__, way_of.tolist()), strict=True))

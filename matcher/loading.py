@@ -260,7 +260,14 @@ def _candidate(row: dict[str, str], line: int) -> Candidate:
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, str]]]:
-    return [(int(i) + 2, rec) for i, rec in zip(frame.index, frame.to_dict("records"), strict=True)]
+    """(spreadsheet row, {column: cell}) per row; the same as ``to_dict("records")``, built from
+    column lists because that is several times faster on 10,000 rows."""
+    columns = [str(c) for c in frame.columns]
+    rows = zip(*(frame[c].tolist() for c in frame.columns), strict=True)
+    return [
+        (int(i) + 2, dict(zip(columns, row, strict=True)))
+        for i, row in zip(frame.index.tolist(), rows, strict=True)
+    ]
 
 
 def _row_checks(

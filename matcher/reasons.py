@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from matcher.eligibility import Rule, failed_rules
 from matcher.problem import Candidate, Coach
 from matcher.view import ProgramView
@@ -49,15 +51,17 @@ def explain_unassigned(
     places: dict[int, int],
     proven: bool,
     no_fit: dict[int, str] | None = None,
+    codes: np.ndarray | None = None,
 ) -> tuple[str, str]:
     """(code, sentence) for candidate index ``k`` left without a coach.
 
     ``no_fit`` names eligible coaches ruled out because their calendars cannot give this
-    candidate the hours (found by ``plan``), with the scheduler's reason.
+    candidate the hours (found by ``plan``), with the scheduler's reason; ``codes`` is the
+    candidate's row of :func:`matcher.eligibility.failure_codes`, if computed in a batch.
     """
     program = view.program
     cand = program.candidates[k]
-    fails = failed_rules(view, k)
+    fails = failed_rules(view, k, codes)
     no_fit = no_fit or {}
     eligible = [c for c, rules in fails.items() if not rules and c not in no_fit]
     where = f"region {cand.region}"

