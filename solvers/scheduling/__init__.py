@@ -66,10 +66,13 @@ miss less than it misses with the coach to itself, so:
 Then the counts become dates (:func:`.solve.expand`), evenly spread in each month (centred),
 except in a pair's first month, where the first date is used so coaching starts promptly;
 slots using the same number of one weekday's dates pick the same dates, keeping travel days
-few. Where the coach's monthly cap binds, a small CP-SAT model over the counts of the fixed
-week (:mod:`.counts`) trims them, shortfall first; the result is then "feasible", not
-"optimal" (the week was chosen without the cap). Every calendar is re-checked against every
-hard rule (:func:`find_violations`) before it is returned.
+few. Where the coach's monthly cap binds, a small CP-SAT model over the fixed week
+(:mod:`.counts`) re-chooses each slot's counts and may *shorten* a slot (same start, a shorter
+allowed length: the week stays conflict-free), so that the pairs' needs add up to what the cap
+holds — e.g. 3 h + 4 h under a 7 h cap, where 120-minute sessions only give 4 h + 2 h; monthly
+minimums first, then yearly ones, using the minutes left under the cap. The result is then
+"feasible", not "optimal" (the week was chosen without the cap). Every calendar is re-checked
+against every hard rule (:func:`find_violations`) before it is returned.
 
 The objective (:class:`~solvers.scheduling.problem.ScheduleWeights`, lower is better): after
 the minimums, few extra or alternate-week slots (a steady rhythm); few weekdays in use and
@@ -80,8 +83,10 @@ the minimums.
 
 Each unmet minimum is explained (:class:`~solvers.scheduling.problem.Shortfall`) by the most
 fundamental cause that applies: no common window; the pair's own maximum; windows too narrow
-even in a full month; too few usable dates (blackouts, meetings); the coach's hour cap; the
-standing-slot structure (the pair misses no more than it would alone); the coach's other pairs.
+even in a full month; too few usable dates (blackouts, meetings); the coach's hour cap (only
+when the pair's slots had a date free but the cap's remaining minutes hold not even its shortest
+session); the standing-slot structure (the pair misses no more than it would alone); the
+coach's other pairs.
 
 Determinism and speed
 ---------------------
@@ -95,7 +100,7 @@ more than they return. Measured on a shared 2-core machine: a 6-pair coach ≈ 0
 Not modelled: sessions off the standing week (an irregular extra session to make up a
 blackout month) — where only those could meet a minimum, the shortfall says so
 (``standing_slot_limit``); the coach's trips from home (only travel between sites is known
-here); the coach's cap while choosing the week (only while choosing the counts).
+here); the coach's cap while choosing the week (only while choosing lengths and counts).
 """
 
 from .problem import (

@@ -191,7 +191,9 @@ NARROW_WINDOWS = "narrow_windows"
 TOO_FEW_DAYS = "too_few_days"
 """The windows would suffice in a full month; blackouts and meetings leave too few dates."""
 COACH_HOUR_CAP = "coach_hour_cap"
-"""It fits the pair's windows alone, but the coach's monthly hour cap is used up."""
+"""It fits the pair's windows alone, but the coach's monthly hour cap is used up: the pair's
+standing slots had a date free, yet what is left of the cap holds not even its shortest
+session."""
 COACH_TIME_TAKEN = "coach_time_taken"
 """It fits the pair's windows alone, but the coach's other pairs hold that time."""
 STANDING_SLOT_LIMIT = "standing_slot_limit"

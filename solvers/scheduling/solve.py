@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .calendar import WEEKLY, Calendar, alone_month_capacity, build_calendar, normalise_windows
-from .counts import capped_counts, fits_cap
+from .counts import capped_plans, fits_cap
 from .hint import greedy_week
 from .model import Week, add_hint, build_model, solution_week, week_day_span, week_points
-from .plans import SCALE, Plan, empty_plan, make_plan, pair_plans, spread
+from .plans import SCALE, Plan, empty_plan, pair_plans, spread
 from .plans import points as points_of
 from .problem import (
     COACH_HOUR_CAP,
@@ -172,14 +172,10 @@ def solve_coach_schedule(
     proven = status == cp_model.OPTIMAL and settled
     final = chosen
     if not fits_cap(problem, cal, chosen):
-        # Stage 2: the coach's monthly cap binds; re-choose the counts of this week.
-        counts, _ = capped_counts(
+        # Stage 2: the coach's monthly cap binds; re-choose this week's lengths and counts.
+        final, _ = capped_plans(
             problem, cal, chosen, seed=seed, work_limit=work_limit, time_limit=time_limit
         )
-        final = {
-            pi: make_plan(problem, cal, problem.pairs[pi], plan.slots, counts[pi])
-            for pi, plan in chosen.items()
-        }
         proven = False  # the week was chosen without the cap: best per stage, not jointly
     calendar_points = week_objective - sum(
         chosen[pi].cost if pi in chosen else prep.empty[pi].cost for pi in prep.empty
@@ -370,7 +366,7 @@ def _finish(
     return CoachScheduleResult(
         status=status,
         sessions=tuple(sessions),
-        shortfalls=tuple(_shortfalls(problem, prep, sessions)),
+        shortfalls=tuple(_shortfalls(problem, prep, sessions, slots)),
         objective=objective,
         bound=min(bound, objective),
         solve_seconds=time.perf_counter() - t0,
@@ -396,16 +392,24 @@ def _travel_metrics(problem: CoachScheduleProblem, sessions: list[Session]) -> t
 
 
 def _shortfalls(
-    problem: CoachScheduleProblem, prep: _Prepared, sessions: list[Session]
+    problem: CoachScheduleProblem,
+    prep: _Prepared,
+    sessions: list[Session],
+    slots: dict[int, tuple[StandingSlot, ...]],
 ) -> list[Shortfall]:
-    """Every unmet minimum with its cause; causes are tested most fundamental first."""
+    """Every unmet minimum with its cause; causes are tested most fundamental first.
+
+    ``slots``: each placed pair's (index) standing slots, to tell whether its slots had a
+    date left in a month (only then can the coach's cap be what held it back)."""
     cal = prep.cal
     month_of = dict(zip(problem.days, cal.day_month, strict=True))
     got: dict[tuple[int, int], int] = defaultdict(int)
+    booked_dates: dict[tuple[int, int], int] = defaultdict(int)
     coach_month: dict[int, int] = defaultdict(int)
     for s in sessions:
         m = month_of[s.day]
         got[s.pair_id, m] += s.minutes
+        booked_dates[s.pair_id, m] += 1
         coach_month[m] += s.minutes
     lengths = tuple(sorted(problem.session_lengths))
     cap = problem.coach_max_minutes_per_month
@@ -436,13 +440,29 @@ def _shortfalls(
             nominal_days[m] = sum(full.values())
         best_alone = prep.alone[pi]
 
-        # the cap binds for this pair when what is left of it holds none of its sessions
-        own = [s.minutes for s in sessions if s.pair_id == p.pair_id]
+        # The cap holds this pair back in a month when its standing slots still had a date
+        # free there (within its own maximum) but what is left of the cap holds no session
+        # it could have: not even the shortest allowed length fitting one of its windows (not
+        # the length of its own sessions: the cap stage may shorten a slot, see .counts).
+        # A pair without a free date (or without a slot) is held back by the week instead.
         fitting = [ln for ln in lengths if any(ln <= w.end - w.start for w in windows)]
-        smallest = min(own or fitting or lengths)
+        smallest = min(fitting or lengths)
+        slot_dates = [
+            sum(
+                cal.count(s.weekday, m, WEEKLY if s.parity is None else 1 + s.parity)
+                for s in slots.get(pi, ())
+            )
+            for m in range(cal.n_months)
+        ]
 
-        def binding(m: int, smallest: int = smallest) -> bool:
-            return cap is not None and cap - coach_month[m] < smallest
+        def binding(m: int, p=p, smallest=smallest, slot_dates=slot_dates) -> bool:
+            pmax = p.max_minutes_per_month
+            return (
+                cap is not None
+                and cap - coach_month[m] < smallest
+                and booked_dates[p.pair_id, m] < slot_dates[m]
+                and (pmax is None or got[p.pair_id, m] + smallest <= pmax)
+            )
 
         # When the pair misses no more than it would with the coach to itself, nothing else
         # took anything from it: what it misses beyond the calendar's limits is the
