@@ -12,6 +12,11 @@ The cluster bonus (two left nodes of one cluster sharing a right node) is linear
 (right node, cluster): Booleans ``b_j`` meaning "at least j of them here", with ``j·b_j ≤ n``
 and ``b_j ≥ b_{j+1}``; the j-th member adds ``(j − 1)`` bonuses, so n members add n(n−1)/2.
 
+A positive cluster bonus with flow-shaped constraints does not come here at all: CP-SAT's LP
+sees only the chord of that convex term, so :func:`solve_cpsat` hands such problems to
+:func:`solvers.same_site.solve_clusters` (successive linearisation for the roster, a Lagrangian
+relaxation for the bound, and this model only to finish small problems).
+
 Determinism: the search interleaves a fixed portfolio of subsolvers
 (``interleave_search``) under a deterministic time limit, so the roster depends on the input
 and the seed only — not on the machine's cores nor on how many worker processes run.
@@ -34,6 +39,8 @@ from solvers.assignment_data import (
     tier3_value,
 )
 from solvers.flow import pins_fit, solve_flow
+from solvers.same_site import solve_clusters
+from solvers.same_site import supported as same_site_applies
 
 SUBSOLVERS = 4
 """Size of the interleaved CP-SAT portfolio: fixed, so results do not depend on the machine."""
@@ -126,6 +133,8 @@ def solve_cpsat(
     progress: ProgressFn | None = None,
 ) -> AssignmentSolution:
     """Lexicographic optimum (see :mod:`solvers.assignment_data`) with any side terms."""
+    if same_site_applies(problem):
+        return solve_clusters(problem, time_limit=time_limit, seed=seed, progress=progress)
     start = time.perf_counter()
     empty = np.zeros(0, np.int64)
     if not pins_fit(problem):

@@ -1,0 +1,746 @@
+"""The same-site bonus: a roster by successive linearisation, a proven bound by Lagrange.
+
+Tier 3 with a positive ``cluster_bonus`` B is ``f(x) = Σ_p w_p·x_p − β·Σ_r load_r² +
+B·Σ_(r,s) C(n_rs, 2)``, where ``n_rs`` counts the chosen pairs of right node ``r`` whose left
+nodes belong to cluster ``s``. The bonus is convex in ``x``: tier 3 is a convex function
+maximised over the rosters that keep tiers 1–2 at their optimum, and any linear relaxation sees
+only its chord (concave envelope) — why the CP-SAT model of :mod:`solvers.cpsat_assign` proves
+so little. This module works on the two sides separately; tiers 1–2 always come from the exact
+min-cost flow of :mod:`solvers.flow` (the bonus does not change the constraints).
+
+**Roster: successive linearisation.** Start from the flow optimum without the bonus. At a
+roster ``x`` with counts ``n``, the gradient of the bonus is ``B·(n_rs − ½)`` for every pair of
+``(r, s)``, chosen or not. Solve the min-cost flow with weights ``2·w_p + B·(2·n_rs − 1)``
+(doubled to stay integral, the balance coefficient doubled with them): the flow keeps tiers 1–2
+at their optimum exactly (max flow, then the min-load bonus arcs) and maximises the linearised
+tier 3 ``G`` among the rosters that do, ``x`` included. For integer counts
+``C(m, 2) − C(n, 2) = (m − n)(n − ½) + (m − n)²/2 ≥ (m − n)(n − ½)``, and the balance term is
+exact in the flow, so ``f(y) − f(x) ≥ (G(y) − G(x))/2 ≥ 0``: tier 3 never decreases from one
+flow to the next. The loop stops at the first flow that does not strictly improve (a fixed
+point). The slope ``n − ½`` matters: "number of other members" weights overrate swaps (one in,
+one out of the same ``(r, s)``) and lose the guarantee.
+
+A fixed point is only a local optimum. The search restarts the linearisation (``RESTART_FLOWS``
+flows, every ``HEURISTIC_EVERY`` iterations of the relaxation below) from the counts ``n_rs``
+of the relaxation's per-right-node optima, averaged exponentially over the iterations (factor
+``EMA``): an infeasible point, but one that says which right nodes would like to concentrate
+which clusters; the first flow turns it into a roster. When the relaxation's optima happen to
+form a roster (every left node used once, tiers 1–2 met), that roster is a candidate too. The
+best roster is polished to its fixed point at the end.
+
+**Bound: Lagrangian relaxation.** Dualise "each left node on at most one right node" with
+``λ_k ≥ 0``, the coverage ``Σx = N*`` (tier 1 at its optimum; an equality because ``N*`` is the
+maximum) with a free ``μ``, the minimum-load fill ``Σ_r min(load_r, m_r) ≥ F*`` (tier 2) with
+``η ≥ 0``, and every sub-capacity ``Σ_{p∈g} x_p ≤ cap_g`` with ``ν_g ≥ 0``. For every roster
+``x`` that is feasible and keeps tiers 1–2 at their optimum, each dualised term is ≥ 0, hence::
+
+    f(x) ≤ Σ_k λ_k − μ·N* − η·F* + Σ_g ν_g·cap_g
+           + Σ_r max_{S ⊆ pairs of r, |S| ≤ cap_r, pins of r ⊆ S} [ Σ_{p∈S} c_p
+                 + B·Σ_s C(|S ∩ s|, 2) − β·|S|² + η·min(|S|, m_r) ]  =: L(λ, μ, η, ν)
+
+with reduced weights ``c_p = w_p − λ_k + μ − Σ ν_g`` (pairs of a pinned left node other than
+its pin are left out: they are 0 in every roster). The right-hand side is the value of ``x``
+plus non-negative terms, and the maxima only grow when each right node chooses on its own, so
+``L`` bounds tier 3 from above for any multipliers. Each right node's maximum is exact: for a
+fixed number ``n`` of members of cluster ``s`` the bonus is fixed, so the best ``n`` are the
+``n`` largest ``c_p`` (pins first); this gives a value ``v_s(n)`` per cluster, and a max-plus
+knapsack over the clusters of the right node (``O(cap²)`` per cluster, vectorised over right
+nodes) combines them with the unclustered pairs and the load terms. The float result is
+rounded up by a bound on its rounding error, so the integer bound stays valid. The best ``L``
+equals the LP over the convex hull of each right node's feasible sets (Dantzig–Wolfe): never
+weaker than the LP relaxation and far stronger than the chord, because each right node's
+subproblem sees how concentrated a cluster can really be there.
+
+The multipliers follow a deflected subgradient method: Camerini–Fratta–Maffioli deflection,
+Polyak steps towards the best roster's value, and after a run of iterations without a better
+bound (a ``STALL_SHARE``-th of the iterations the budget allows, within ``STALL``) the step
+factor halves and the search returns to the best multipliers. ``λ_k`` starts at its most
+optimistic share ``w_p + B·(m_p − 1)/2`` (``m_p``: the most members of its cluster that ``p``'s
+right node can hold), or its share in the first roster if larger; starting from above keeps
+"every right node grabs the same big cluster" out of the first iterations.
+
+**What the bound cannot do.** The Dantzig–Wolfe LP mixes right-node patterns fractionally: a
+right node of capacity 20 may hold "20 of site A" with weight ½ and "20 of site B" with weight
+½, which no roster can. Large clusters (district offices) competing for the few large right
+nodes make this a real gap. On the generated district program at same_site = 1.5 the LP,
+solved exactly by column generation, is 9,814.5 (score units) while the best roster any method
+found is 9,707 (this search in a long run; CP-SAT warm-started from a roster of 9,655 gains
+0.04 % in 150 s; a MIP over all the LP's columns proves nothing above 9,690 exists among them):
+about 1 % that, as far as we can tell, only branching would close.
+
+**Small problems** (at most ``CPSAT_PAIRS`` pairs) that are not proven yet go to the CP-SAT
+model of :mod:`solvers.cpsat_assign`, hinted with the best roster (bonus Booleans included) and
+with the objective capped at the Lagrangian bound.
+
+**Determinism.** Every decision depends on the input and the seed only: the budget is counted
+in deterministic seconds (each relaxation and each flow costs a fixed linear function of the
+number of pairs, calibrated on one core), never read from the clock, and CP-SAT runs with a
+deterministic time limit on a fixed interleaved portfolio. A wall-clock limit (``WALL_SAFETY``,
+beyond ``time_limit``) is only a safety net: ``stats["wall_stop"]`` says whether it fired (then
+the result may depend on the machine). The seed reaches CP-SAT only; the rest has no randomness.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers.assignment_data import (
+    AssignmentProblem,
+    AssignmentSolution,
+    min_load_met,
+    tier3_value,
+)
+from solvers.flow import pins_fit, solve_flow
+
+ProgressFn = Callable[[float, float, float], None]  # (objective, bound, seconds)
+
+EMA = 0.9
+"""Weight of the past in the averaged relaxation counts the restarts start from."""
+HEURISTIC_EVERY = 40
+"""Relaxation iterations between two restarts of the linearisation."""
+RESTART_FLOWS = 3
+"""Most flows of one restart (the final polish runs to its fixed point)."""
+STALL = (10, 30)
+"""Iterations without a better bound before the step factor is halved: ``STALL_SHARE``-th of
+the iterations the budget allows, within these limits (short budgets need fast decay, long ones
+converge better with patience)."""
+STALL_SHARE = 25
+INITIAL_FACTOR = 2.0
+"""The first Polyak step factor."""
+DEFLECTION = 1.5
+"""Camerini–Fratta–Maffioli deflection factor."""
+MIN_STEP_FACTOR = 1e-5
+"""The subgradient search stops once its step factor is this small."""
+EVALUATION_COST = (3.5e-3, 2.0e-7)
+"""Deterministic seconds of one relaxation: fixed part, and per pair (one core, calibrated on
+the generated programs)."""
+FLOW_COST = (1.0e-3, 7.0e-7)
+"""Deterministic seconds of one min-cost flow: fixed part, and per pair."""
+BUDGET_SHARE = 0.8
+"""Share of ``time_limit`` the deterministic budget may use (setup and polish take the rest)."""
+WALL_SAFETY = (1.5, 1.0)
+"""The wall-clock safety net: ``1.5 × time_limit + 1`` seconds (it should never fire)."""
+CPSAT_PAIRS = 500
+"""Problems up to this many pairs that are not proven yet are finished with CP-SAT."""
+CPSAT_SHARE = 0.25
+"""Most of ``time_limit`` the CP-SAT finish may take (deterministic seconds)."""
+
+NEG = -np.inf
+WIDTH_SPLIT = 12
+"""Right nodes below this capacity run their knapsack in a narrower batch."""
+
+
+def supported(problem: AssignmentProblem) -> bool:
+    """Whether :func:`solve_clusters` applies: a positive bonus and flow-shaped constraints."""
+    return bool(
+        problem.cluster_bonus > 0 and problem.cluster is not None and len(problem.groups) <= 1
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# keys: the (right node, cluster) of every pair
+
+
+class _Keys:
+    """Dense id of every pair's ``(right node, cluster)``; -1 for unclustered left nodes."""
+
+    def __init__(self, problem: AssignmentProblem):
+        cl = problem.cluster[problem.left]
+        width = int(cl.max(initial=-1)) + 1
+        key = np.where(cl >= 0, problem.right.astype(np.int64) * max(width, 1) + cl, -1)
+        self.has = key >= 0
+        uniq, inv = np.unique(key[self.has], return_inverse=True)
+        self.dense = np.full(problem.n_pairs, -1, np.int64)
+        self.dense[self.has] = inv
+        self.n_keys = len(uniq)
+
+    def counts(self, x: np.ndarray) -> np.ndarray:
+        """Chosen pairs per key; ``x`` is a boolean (or fractional) value per pair."""
+        return np.bincount(
+            self.dense[self.has], weights=x[self.has].astype(float), minlength=self.n_keys
+        )
+
+    def per_pair(self, counts: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.dense))
+        out[self.has] = counts[self.dense[self.has]]
+        return out
+
+
+def _mask(n: int, chosen: np.ndarray) -> np.ndarray:
+    x = np.zeros(n, bool)
+    x[chosen] = True
+    return x
+
+
+# --------------------------------------------------------------------------------------------
+# primal: successive linearisation
+
+
+def linearise(
+    problem: AssignmentProblem,
+    chosen: np.ndarray | None = None,
+    *,
+    counts: np.ndarray | None = None,
+    rounds: int = 1_000,
+    keys: _Keys | None = None,
+) -> tuple[np.ndarray, int, int]:
+    """Successive linearisation (see the module docstring): ``(chosen, tier 3, flows)``.
+
+    Starts from the roster ``chosen``, or from per-key ``counts`` (any point, even fractional or
+    infeasible: the first flow turns it into a roster). Never returns a roster worse than
+    ``chosen``.
+    """
+    keys = keys or _Keys(problem)
+    value = None if chosen is None else tier3_value(problem, chosen)
+    if counts is None:
+        counts = keys.counts(_mask(problem.n_pairs, chosen))
+    flows = 0
+    for _ in range(rounds):
+        step = linearised_step(problem, counts, keys)
+        flows += 1
+        new = tier3_value(problem, step)
+        if value is not None and new <= value:
+            break
+        chosen, value = step, new
+        counts = keys.counts(_mask(problem.n_pairs, chosen))
+    return chosen, int(value), flows
+
+
+def linearised_step(problem: AssignmentProblem, counts: np.ndarray, keys: _Keys) -> np.ndarray:
+    """The roster maximising the linearisation of tier 3 at per-key ``counts`` (one flow)."""
+    n = keys.per_pair(counts)
+    extra = np.where(keys.has, np.rint(problem.cluster_bonus * (2 * n - 1)), 0).astype(np.int64)
+    flat = dataclasses.replace(
+        problem, weight=2 * problem.weight + extra, cluster=None, cluster_bonus=0,
+        balance=2 * problem.balance,
+    )  # fmt: skip
+    return solve_flow(flat).chosen
+
+
+# --------------------------------------------------------------------------------------------
+# bound: the Lagrangian relaxation, one exact max-plus knapsack per right node
+
+
+@dataclass
+class Multipliers:
+    lam: np.ndarray  # left node -> λ ≥ 0 (at most one right node)
+    mu: float = 0.0  # coverage, free
+    eta: float = 0.0  # minimum-load fill, ≥ 0
+    nus: tuple[np.ndarray, ...] = ()  # sub-capacity groups, ≥ 0
+
+
+@dataclass
+class RelaxedSolution:
+    value: float  # L(multipliers), in floating point
+    slack: float  # an upper bound on its rounding error
+    chosen: np.ndarray  # pair indices chosen by the right nodes' subproblems (overlapping)
+    load: np.ndarray  # right node -> pairs chosen
+
+    @property
+    def bound(self) -> int:
+        """The integer upper bound this relaxation proves."""
+        return math.floor(self.value + self.slack)
+
+
+class Relaxation:
+    """``L(λ, μ, η, ν)`` and the right nodes' maximisers; see the module docstring."""
+
+    def __init__(self, problem: AssignmentProblem, coverage: int, filled: int):
+        self.problem, self.coverage, self.filled = problem, coverage, filled
+        R = problem.n_right
+        cap = problem.capacity.astype(np.int64)
+        pinned = problem.pinned if problem.pinned is not None else np.zeros(problem.n_pairs, bool)
+        pinned_left = np.zeros(problem.n_left, bool)
+        pinned_left[problem.left[pinned]] = True
+        self.free_left = ~pinned_left  # a pinned left node's only pair is forced: λ = 0
+        ok = (cap[problem.right] > 0) & (~pinned_left[problem.left] | pinned)
+        usable = np.flatnonzero(ok)
+
+        # groups: one per right node (its unclustered pairs and lone cluster members), then one
+        # per (right node, cluster) with two or more pairs, by right node and size descending
+        r = problem.right[usable]
+        cl = problem.cluster[problem.left[usable]]
+        width = max(int(cl.max(initial=-1)) + 1, 1)
+        key = np.where(cl >= 0, r.astype(np.int64) * width + cl, -1)
+        uniq, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+        big = (uniq >= 0) & (cnt >= 2)
+        big_key, big_size = uniq[big], cnt[big]
+        big_right = big_key // width
+        order = np.lexsort((big_key, -big_size, big_right))
+        gid = np.full(len(uniq), -1, np.int64)
+        gid[np.flatnonzero(big)[order]] = R + np.arange(len(order))
+        grp = gid[inv]
+        grp = np.where(grp >= 0, grp, r)
+        srt = np.argsort(grp, kind="stable")
+        self.usable, self.grp = usable[srt], grp[srt]
+        G = R + len(order)
+        self.group_right = np.concatenate([np.arange(R), big_right[order]])
+        self.clustered = np.arange(G) >= R
+        size = np.bincount(self.grp, minlength=G)
+        starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+        self.top = np.minimum(size, cap[self.group_right])
+        least = np.bincount(self.grp, weights=pinned[self.usable], minlength=G).astype(np.int64)
+        W = int(cap.max(initial=0)) + 1
+        self.W = W
+        n = np.arange(W)
+        self.valid = (n[None, :] <= self.top[:, None]) & (n[None, :] >= least[:, None])
+        pair_count = n * (n - 1) / 2
+        self.bonus = np.where(self.clustered[:, None], problem.cluster_bonus * pair_count, 0.0)
+
+        # the top members of every group, by size classes (padded matrices, sentinel = -inf)
+        self.w = problem.weight[self.usable].astype(float)
+        self.left = problem.left[self.usable]
+        self.pin = pinned[self.usable]
+        sentinel = len(self.usable)
+        self.size_classes = []
+        live = np.flatnonzero(size > 0)
+        klass = np.ceil(np.log2(np.maximum(size[live], 1))).astype(np.int64)
+        for k in np.unique(klass).tolist():
+            gids = live[klass == k]
+            span = int(size[gids].max())
+            keep = int(self.top[gids].max())
+            if keep == 0:
+                continue
+            cols = np.arange(span)
+            pos = starts[gids][:, None] + cols[None, :]
+            pos = np.where(cols[None, :] < size[gids][:, None], pos, sentinel)
+            self.size_classes.append((gids, pos, keep))
+
+        # the knapsack runs per right node; right nodes are batched by capacity, and within a
+        # batch ordered by their number of cluster groups, most first: the t-th groups of the
+        # batch then sit in its first rows
+        self.by_right = []
+        n_groups = np.bincount(self.group_right[R:], minlength=R)
+        rank = np.arange(G - R) - np.searchsorted(self.group_right[R:], self.group_right[R:])
+        caps_rounded = np.where(cap < WIDTH_SPLIT, WIDTH_SPLIT, cap.max(initial=0) + 1)
+        for wc in np.unique(caps_rounded).tolist():
+            rows = np.flatnonzero(caps_rounded == wc)
+            rows = rows[np.lexsort((rows, -n_groups[rows]))]
+            local = np.full(R, -1, np.int64)
+            local[rows] = np.arange(len(rows))
+            layers = []
+            in_class = np.flatnonzero(local[self.group_right[R:]] >= 0)
+            for t in np.unique(rank[in_class]).tolist():
+                gids = R + in_class[rank[in_class] == t]
+                gids = gids[np.argsort(local[self.group_right[gids]])]  # rows 0, 1, ..., k-1
+                layers.append((len(gids), gids, int(self.top[gids].max())))
+            self.by_right.append((rows, min(wc, W), layers))
+
+        self._skews: dict[tuple[int, int], np.ndarray] = {}
+        self.cap = cap
+        self.chain = G + W + R + problem.n_left + 64
+        self.tail = -float(problem.balance) * (n * n).astype(float)
+        self.min_load = None if problem.min_load is None else np.minimum(problem.min_load, cap)
+        self.fams = [(fam.pair_group[self.usable], fam.cap.astype(float)) for fam in problem.groups]
+        self.scale = (
+            float(np.abs(self.w).sum())
+            + problem.cluster_bonus * float((cap * (cap - 1) / 2).sum())
+            + problem.balance * float((cap * cap).sum())
+        )
+
+    def _skew(self, wc: int, top: int) -> np.ndarray:
+        """Columns of a max-plus convolution: load ``n`` with ``j`` members of the new cluster
+        comes from load ``n − j`` before it; ``j > n`` points at the −inf column ``wc``."""
+        key = (wc, top)
+        if key not in self._skews:
+            n = np.arange(wc)[:, None]
+            j = np.arange(top + 1)[None, :]
+            self._skews[key] = np.where(n >= j, n - j, wc)
+        return self._skews[key]
+
+    def start(self, chosen: np.ndarray, keys: _Keys) -> Multipliers:
+        """Multipliers to start from (see the module docstring)."""
+        problem = self.problem
+        B = problem.cluster_bonus
+        in_key = np.bincount(keys.dense[keys.has], minlength=keys.n_keys)
+        reach = np.minimum(keys.per_pair(in_key), problem.capacity[problem.right])
+        optimistic = problem.weight + B * np.maximum(reach - 1, 0) / 2
+        lam = np.zeros(problem.n_left)
+        np.maximum.at(lam, problem.left, optimistic)
+        n = keys.per_pair(keys.counts(_mask(problem.n_pairs, chosen)))
+        share = problem.weight + B * np.maximum(n - 1, 0) / 2
+        lam[problem.left[chosen]] = np.maximum(lam[problem.left[chosen]], share[chosen])
+        lam = np.maximum(lam, 0)
+        lam[~self.free_left] = 0
+        return Multipliers(lam, nus=tuple(np.zeros(len(c)) for _, c in self.fams))
+
+    def evaluate(self, m: Multipliers) -> RelaxedSolution:
+        """``L`` at ``m`` and the maximisers of the right nodes' subproblems."""
+        c = self.w - m.lam[self.left] + m.mu
+        for (g, _), nu in zip(self.fams, m.nus, strict=True):
+            c = c - np.where(g >= 0, nu[np.maximum(g, 0)], 0.0)
+        c_ext = np.append(c, NEG)
+        key_ext = np.append(np.where(self.pin, c + 1e15, c), NEG)  # pins first
+        G = len(self.top)
+        V = np.full((G, self.W), NEG)
+        V[:, 0] = 0.0
+        picks = []
+        for gids, pos, keep in self.size_classes:
+            K = key_ext[pos]
+            if K.shape[1] > keep:
+                idx = np.argpartition(-K, keep - 1, axis=1)[:, :keep]
+                sub = np.take_along_axis(K, idx, axis=1)
+                idx = np.take_along_axis(idx, np.argsort(-sub, axis=1, kind="stable"), axis=1)
+            else:
+                idx = np.argsort(-K, axis=1, kind="stable")
+            top_pos = np.take_along_axis(pos, idx, axis=1)
+            V[gids, 1 : keep + 1] = np.cumsum(c_ext[top_pos], axis=1)
+            picks.append((gids, top_pos))
+        V += self.bonus
+        V[~self.valid] = NEG
+
+        R = self.problem.n_right
+        load = np.zeros(R, np.int64)
+        count = np.zeros(G, np.int64)
+        total = 0.0
+        n = np.arange(self.W)
+        for rows, wc, layers in self.by_right:
+            D = np.full((len(rows), wc + 1), NEG)  # the last column stays -inf
+            D[:, :wc] = V[rows, :wc]
+            args = []
+            for k, gids, top in layers:
+                before = self._skew(wc, top)
+                cand = D[:k, before] + V[gids, None, : top + 1]
+                arg = np.argmax(cand, axis=2)  # the first best: fewest members of the cluster
+                D[:k, :wc] = np.take_along_axis(cand, arg[:, :, None], axis=2)[:, :, 0]
+                args.append(arg)
+            D = D[:, :wc]
+            F = D + self.tail[:wc]
+            if self.min_load is not None:
+                F += m.eta * np.minimum(n[None, :wc], self.min_load[rows][:, None])
+            F[n[None, :wc] > self.cap[rows][:, None]] = NEG
+            best = np.argmax(F, axis=1)
+            total += float(F[np.arange(len(rows)), best].sum())
+            load[rows] = best
+            rem = best.copy()
+            for (k, gids, _), arg in zip(reversed(layers), reversed(args), strict=True):
+                took = arg[np.arange(k), rem[:k]]
+                count[gids] = took
+                rem[:k] -= took
+            count[rows] = rem
+        chosen_pos = []
+        for gids, top_pos in picks:
+            take = np.arange(top_pos.shape[1])[None, :] < count[gids][:, None]
+            chosen_pos.append(top_pos[take])
+        pos = np.concatenate(chosen_pos) if chosen_pos else np.zeros(0, np.int64)
+        value = total + float(m.lam.sum()) - m.mu * self.coverage - m.eta * self.filled
+        for (_, cap), nu in zip(self.fams, m.nus, strict=True):
+            value += float(nu @ cap)
+        # every float here is a sum of at most `chain` terms whose magnitudes add up to at most
+        # `size`: the classic bound on the rounding error of a sum, with a factor 2 to spare
+        size = self.scale + float(m.lam[self.left].sum() + m.lam.sum()) + abs(m.mu) * len(self.w)
+        size += abs(m.mu) * self.coverage + m.eta * (self.filled + len(self.w))
+        size += sum(float(nu.sum()) * (1 + len(self.w)) for nu in m.nus)
+        slack = 2 * self.chain * np.finfo(float).eps * size + 1e-6
+        return RelaxedSolution(value, slack, np.sort(self.usable[pos]), load)
+
+    def feasible(self, sol: RelaxedSolution) -> bool:
+        """Whether the subproblems' choices form a roster that keeps tiers 1–2 optimal."""
+        problem = self.problem
+        if len(sol.chosen) != self.coverage:
+            return False
+        if len(np.unique(problem.left[sol.chosen])) != len(sol.chosen):
+            return False
+        if self.min_load is not None and min_load_met(problem, sol.chosen) < self.filled:
+            return False
+        for fam, (_, cap) in zip(problem.groups, self.fams, strict=True):
+            g = fam.pair_group[sol.chosen]
+            if (np.bincount(g[g >= 0], minlength=len(cap)) > cap).any():
+                return False
+        return True
+
+    def direction(self, m: Multipliers, sol: RelaxedSolution) -> Multipliers:
+        """A subgradient of ``L`` at ``m`` (``L`` is convex in the multipliers)."""
+        problem = self.problem
+        g_lam = 1.0 - np.bincount(problem.left[sol.chosen], minlength=problem.n_left)
+        g_lam[~self.free_left] = 0
+        g_mu = float(len(sol.chosen) - self.coverage)
+        g_eta = 0.0
+        if self.min_load is not None:
+            g_eta = float(np.minimum(sol.load, self.min_load).sum() - self.filled)
+        nus = []
+        for fam, (_, cap) in zip(problem.groups, self.fams, strict=True):
+            g = fam.pair_group[sol.chosen]
+            nus.append(cap - np.bincount(g[g >= 0], minlength=len(cap)))
+        return Multipliers(g_lam, g_mu, g_eta, tuple(nus))
+
+
+def _dot(a: Multipliers, b: Multipliers) -> float:
+    total = float(a.lam @ b.lam) + a.mu * b.mu + a.eta * b.eta
+    return total + sum(float(x @ y) for x, y in zip(a.nus, b.nus, strict=True))
+
+
+def _axpy(a: float, x: Multipliers, y: Multipliers) -> Multipliers:
+    """``y + a·x``."""
+    return Multipliers(
+        y.lam + a * x.lam, y.mu + a * x.mu, y.eta + a * x.eta,
+        tuple(v + a * u for u, v in zip(x.nus, y.nus, strict=True)),
+    )  # fmt: skip
+
+
+def _project(m: Multipliers, d: Multipliers) -> None:
+    """Zero the parts of a descent direction ``−d`` that leave the feasible multipliers."""
+    d.lam[(m.lam <= 0) & (d.lam > 0)] = 0
+    if m.eta <= 0 and d.eta > 0:
+        d.eta = 0.0
+    for nu, dn in zip(m.nus, d.nus, strict=True):
+        dn[(nu <= 0) & (dn > 0)] = 0
+
+
+def _clip(m: Multipliers, free_left: np.ndarray) -> Multipliers:
+    lam = np.maximum(m.lam, 0)
+    lam[~free_left] = 0
+    return Multipliers(lam, m.mu, max(m.eta, 0.0), tuple(np.maximum(n, 0) for n in m.nus))
+
+
+# --------------------------------------------------------------------------------------------
+# the search
+
+
+@dataclass
+class _Search:
+    """The state of :func:`search`: the best roster, the best bound, and the work done."""
+
+    chosen: np.ndarray
+    value: int
+    bound: int
+    relaxed: float
+    iterations: int = 0
+    factor: float = 1.0
+    flows: int = 0
+    restarts: int = 0
+    improvements: int = 0
+    work: float = 0.0
+    wall_stop: bool = False
+
+
+def search(
+    problem: AssignmentProblem,
+    *,
+    budget: float,
+    wall_limit: float = math.inf,
+    progress: ProgressFn | None = None,
+) -> _Search:
+    """Linearisation and Lagrangian relaxation within ``budget`` deterministic seconds.
+
+    Tiers 1–2 come from the flow without the bonus, which is also the first roster.
+    """
+    start = time.perf_counter()
+    unit = EVALUATION_COST[0] + EVALUATION_COST[1] * problem.n_pairs
+    flow_unit = FLOW_COST[0] + FLOW_COST[1] * problem.n_pairs
+    base = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
+    keys = _Keys(problem)
+    chosen, value, flows = linearise(problem, base.chosen, keys=keys)
+    relax = Relaxation(problem, base.assigned, base.min_load_met)
+    state = _Search(chosen, value, bound=2**62, relaxed=math.inf, flows=flows + 1)
+    state.work = flow_unit * state.flows
+
+    def report() -> None:
+        if progress is not None:
+            progress(float(state.value), float(state.bound), time.perf_counter() - start)
+
+    def out_of_time() -> bool:
+        if time.perf_counter() - start > wall_limit:
+            state.wall_stop = True
+        return state.wall_stop or state.work >= budget or state.bound <= state.value
+
+    def relax_at(m: Multipliers) -> RelaxedSolution:
+        sol = relax.evaluate(m)
+        state.iterations += 1
+        state.work += unit
+        if sol.bound < state.bound:
+            state.bound = sol.bound
+            report()
+        return sol
+
+    def take(found: np.ndarray, found_value: int | None = None) -> None:
+        found_value = tier3_value(problem, found) if found_value is None else found_value
+        if found_value > state.value:
+            state.chosen, state.value = found, found_value
+            state.improvements += 1
+            report()
+
+    def restart(counts: np.ndarray) -> None:
+        found, found_value, used = linearise(
+            problem, counts=counts, rounds=RESTART_FLOWS, keys=keys
+        )
+        state.flows += used
+        state.restarts += 1
+        state.work += flow_unit * used
+        take(found, found_value)
+
+    report()
+    m = relax.start(chosen, keys)
+    best_m = m
+    factor, stall = INITIAL_FACTOR, 0
+    previous: Multipliers | None = None
+    average = None
+    per_iteration = unit + flow_unit * RESTART_FLOWS / HEURISTIC_EVERY
+    patience = int(np.clip(budget / per_iteration / STALL_SHARE, *STALL))
+    while factor >= MIN_STEP_FACTOR and not (state.iterations and out_of_time()):
+        sol = relax_at(m)
+        if sol.value < state.relaxed:
+            state.relaxed, best_m, stall = sol.value, m, 0
+        else:
+            stall += 1
+            if stall >= patience:  # halve the steps and go back to the best multipliers
+                factor, stall, m, previous = factor / 2, 0, best_m, None
+                continue
+        if state.bound > state.value and relax.feasible(sol):
+            take(sol.chosen)  # every left node on one right node: a roster (optimal if d = 0)
+        if state.bound <= state.value:
+            break
+        counts = keys.counts(_mask(problem.n_pairs, sol.chosen))
+        average = counts if average is None else EMA * average + (1 - EMA) * counts
+        if state.iterations % HEURISTIC_EVERY == 0:
+            restart(average)
+            if state.bound <= state.value:
+                break
+        d = relax.direction(m, sol)
+        if previous is not None:
+            dot = _dot(d, previous)
+            if dot < 0:
+                d = _axpy(-DEFLECTION * dot / _dot(previous, previous), previous, d)
+        _project(m, d)
+        norm = _dot(d, d)
+        if norm <= 0:
+            break
+        previous = d
+        step = factor * max(sol.value - state.value, 1.0) / norm
+        m = _clip(_axpy(-step, d, m), relax.free_left)
+        state.factor = factor
+    if state.bound > state.value:  # polish the best roster to its fixed point
+        polished, polished_value, used = linearise(problem, state.chosen, keys=keys)
+        state.flows += used
+        state.work += flow_unit * used
+        take(polished, polished_value)
+    state.bound = max(min(state.bound, 2**62), state.value)
+    return state
+
+
+# --------------------------------------------------------------------------------------------
+# CP-SAT for small problems
+
+
+def _finish_with_cpsat(
+    problem: AssignmentProblem, state: _Search, coverage: int, filled: int,
+    time_limit: float, seed: int,
+) -> tuple[np.ndarray, int, int, bool]:  # fmt: skip
+    """CP-SAT hinted with the best roster, its objective capped at the Lagrangian bound.
+
+    Returns ``(chosen, value, bound, proven)``.
+    """
+    from ortools.sat.python import cp_model
+
+    from solvers.cpsat_assign import _base_model, _cluster_bonus, _min_load_fill, _parameters
+
+    model, x, loads = _base_model(problem)
+    model.Add(sum(x) >= coverage)
+    fill = _min_load_fill(model, problem, loads)
+    if fill:
+        model.Add(sum(fill) >= filled)
+    terms = [int(w) * x[p] for p, w in enumerate(problem.weight.tolist()) if w]
+    hint = _mask(problem.n_pairs, state.chosen)
+    hinted_load = np.bincount(problem.right[state.chosen], minlength=problem.n_right)
+    squares = []
+    if problem.balance:
+        for r, load in enumerate(loads):
+            sq = model.NewIntVar(0, int(problem.capacity[r]) ** 2, f"sq{r}")
+            model.AddMultiplicationEquality(sq, [load, load])
+            terms.append(-problem.balance * sq)
+            squares.append((sq, int(hinted_load[r]) ** 2))
+    created = _cluster_bonus(model, problem, x, terms)
+    objective = sum(terms)
+    model.Add(objective <= state.bound)
+    model.Maximize(objective)
+    for p, on in enumerate(hint.tolist()):
+        model.AddHint(x[p], on)
+    for sq, value in squares:
+        model.AddHint(sq, value)
+    # the bonus Booleans b_j ("at least j members here"), in _cluster_bonus's order
+    members: dict[tuple[int, int], list[int]] = defaultdict(list)
+    clusters = problem.cluster[problem.left]
+    for p in np.flatnonzero(clusters >= 0).tolist():
+        members[(int(problem.right[p]), int(clusters[p]))].append(p)
+    b_hints = []
+    for (r, _), group in sorted(members.items()):
+        here = int(hint[group].sum())
+        b_hints += [here >= j for j in range(2, min(len(group), int(problem.capacity[r])) + 1)]
+    if len(b_hints) == len(created):
+        for b, on in zip(created, b_hints, strict=True):
+            model.AddHint(b, on)
+    solver = cp_model.CpSolver()
+    _parameters(solver, time_limit, seed)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return state.chosen, state.value, state.bound, False
+    found = np.flatnonzero([solver.BooleanValue(v) for v in x]).astype(np.int64)
+    value = tier3_value(problem, found)
+    if value < state.value:
+        found, value = state.chosen, state.value
+    if status == cp_model.OPTIMAL:
+        return found, value, value, True
+    bound = min(state.bound, max(int(np.floor(solver.BestObjectiveBound() + 1e-6)), value))
+    return found, value, bound, bound <= value
+
+
+# --------------------------------------------------------------------------------------------
+# entry point
+
+
+def solve_clusters(
+    problem: AssignmentProblem,
+    *,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> AssignmentSolution:
+    """Lexicographic optimum (tiers 1–2 exact, tier 3 within a proven bound) with a positive
+    same-site bonus; see the module docstring."""
+    if not supported(problem):
+        raise ValueError("solve_clusters needs a positive cluster bonus and flow-shaped caps")
+    start = time.perf_counter()
+    if not pins_fit(problem):
+        empty = np.zeros(0, np.int64)
+        return AssignmentSolution("infeasible", empty, 0, 0, 0, 0, 0.0, "same_site")
+    budget = BUDGET_SHARE * time_limit
+    wall_limit = WALL_SAFETY[0] * time_limit + WALL_SAFETY[1]
+    state = search(problem, budget=budget, wall_limit=wall_limit, progress=progress)
+    chosen, value, bound = state.chosen, state.value, state.bound
+    coverage, filled = len(chosen), min_load_met(problem, chosen)
+    used_cpsat = False
+    if bound > value and problem.n_pairs <= CPSAT_PAIRS:
+        remaining = max(min(time_limit - state.work, CPSAT_SHARE * time_limit), 0.1)
+        chosen, value, bound, _ = _finish_with_cpsat(
+            problem, state, coverage, filled, remaining, seed
+        )
+        used_cpsat = True
+    proven = bound <= value
+    return AssignmentSolution(
+        status="optimal" if proven else "feasible",
+        chosen=np.sort(chosen).astype(np.int64),
+        assigned=len(chosen),
+        min_load_met=min_load_met(problem, chosen),
+        objective=int(value),
+        bound=int(value if proven else bound),
+        solve_seconds=time.perf_counter() - start,
+        solver="same_site",
+        stats={
+            "iterations": state.iterations,
+            "flows": state.flows,
+            "restarts": state.restarts,
+            "improvements": state.improvements,
+            "work_seconds": round(state.work, 3),
+            "step_factor": state.factor,
+            "lagrangian": state.relaxed,
+            "cpsat": used_cpsat,
+            "wall_stop": state.wall_stop,
+        },
+    )

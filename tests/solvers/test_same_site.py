@@ -1,0 +1,196 @@
+"""The same-site solver (``solvers.same_site``) against brute force.
+
+The Lagrangian bound must hold for *any* multipliers, and each right node's subproblem must be
+solved exactly; the linearisation must never lose tier 3 nor tiers 1–2; the whole solver must
+reach the brute-force optimum on tiny problems and give the same answer twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_models import brute_force, problems
+
+from solvers.assignment_data import AssignmentProblem, min_load_met, tier3_value
+from solvers.flow import pins_fit, solve_flow
+from solvers.same_site import (
+    Multipliers,
+    Relaxation,
+    _Keys,
+    linearise,
+    linearised_step,
+    search,
+    solve_clusters,
+)
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def positive(problem: AssignmentProblem) -> AssignmentProblem:
+    return dataclasses.replace(problem, cluster_bonus=abs(problem.cluster_bonus))
+
+
+bonus_problems = problems(clusters=True).map(positive)
+side_problems = problems(clusters=True, groups=True, min_load=True, balance=True, pins=True).map(
+    positive
+)
+
+
+def _tiers(problem: AssignmentProblem) -> tuple[int, int]:
+    flow = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
+    return flow.assigned, flow.min_load_met
+
+
+def _random_multipliers(data, problem: AssignmentProblem) -> Multipliers:
+    bonus = problem.cluster_bonus
+    values = st.floats(0, 30 + 6 * bonus, allow_nan=False)
+    lam = np.array(data.draw(st.lists(values, min_size=problem.n_left, max_size=problem.n_left)))
+    mu = data.draw(st.floats(-20 - 3 * bonus, 20 + 3 * bonus, allow_nan=False))
+    eta = data.draw(st.floats(0, 50, allow_nan=False))
+    nus = tuple(
+        np.array(data.draw(st.lists(values, min_size=len(f.cap), max_size=len(f.cap))))
+        for f in problem.groups
+    )
+    return Multipliers(lam, mu, eta, nus)
+
+
+def _subproblem_by_enumeration(problem, relax, m: Multipliers, r: int) -> float:
+    """Right node ``r``'s subproblem of the Lagrangian, by enumerating every subset."""
+    pinned = problem.pinned if problem.pinned is not None else np.zeros(problem.n_pairs, bool)
+    pinned_left = set(problem.left[pinned].tolist())
+    pairs = [
+        p for p in range(problem.n_pairs)
+        if problem.right[p] == r and (pinned[p] or problem.left[p] not in pinned_left)
+    ]  # fmt: skip
+    best = -np.inf
+    for size in range(int(problem.capacity[r]) + 1):
+        for subset in itertools.combinations(pairs, size):
+            if not all(p in subset for p in pairs if pinned[p]):
+                continue
+            value = 0.0
+            for p in subset:
+                value += problem.weight[p] - m.lam[problem.left[p]] + m.mu
+                for fam, nu in zip(problem.groups, m.nus, strict=True):
+                    if fam.pair_group[p] >= 0:
+                        value -= nu[fam.pair_group[p]]
+            sites = problem.cluster[problem.left[list(subset)]] if subset else np.zeros(0, int)
+            counts = np.bincount(sites[sites >= 0]) if len(sites) else np.zeros(0, int)
+            value += problem.cluster_bonus * float((counts * (counts - 1) // 2).sum())
+            value -= problem.balance * size * size
+            if problem.min_load is not None:
+                value += m.eta * min(size, int(problem.min_load[r]), int(problem.capacity[r]))
+            best = max(best, value)
+    return best
+
+
+@SETTINGS
+@given(side_problems, st.data())
+def test_the_relaxation_bounds_the_optimum_for_any_multipliers(problem, data):
+    expected = brute_force(problem)
+    if expected is None or not pins_fit(problem):
+        return
+    coverage, filled = _tiers(problem)
+    assert (coverage, filled) == expected[:2]
+    relax = Relaxation(problem, coverage, filled)
+    m = _random_multipliers(data, problem)
+    sol = relax.evaluate(m)
+    assert sol.bound >= expected[2]
+    # and each right node's subproblem is solved exactly
+    constant = m.lam.sum() - m.mu * coverage - m.eta * filled
+    constant += sum(float(nu @ f.cap) for nu, f in zip(m.nus, problem.groups, strict=True))
+    by_enumeration = constant + sum(
+        _subproblem_by_enumeration(problem, relax, m, r) for r in range(problem.n_right)
+    )
+    assert abs(sol.value - by_enumeration) <= 1e-6 * max(1.0, abs(by_enumeration))
+    loads = np.bincount(problem.right[sol.chosen], minlength=problem.n_right)
+    assert (loads == sol.load).all()
+
+
+@SETTINGS
+@given(side_problems)
+def test_search_keeps_tiers_and_brackets_the_optimum(problem):
+    expected = brute_force(problem)
+    if expected is None or not pins_fit(problem):
+        return
+    state = search(problem, budget=0.05)
+    chosen = state.chosen
+    assert (len(chosen), min_load_met(problem, chosen)) == expected[:2]
+    assert tier3_value(problem, chosen) == state.value <= expected[2] <= state.bound
+    assert len(set(problem.left[chosen].tolist())) == len(chosen)
+    loads = np.bincount(problem.right[chosen], minlength=problem.n_right)
+    assert (loads <= problem.capacity).all()
+    if problem.pinned is not None:
+        assert set(np.flatnonzero(problem.pinned).tolist()) <= set(chosen.tolist())
+
+
+@SETTINGS
+@given(problems(clusters=True, min_load=True, balance=True).map(positive), st.data())
+def test_each_linearisation_step_never_loses(problem, data):
+    """From any roster that keeps tiers 1–2 optimal, one flow on the gradient never loses."""
+    keys = _Keys(problem)
+    noise = data.draw(st.lists(st.integers(-30, 30), min_size=problem.n_pairs,
+                               max_size=problem.n_pairs))  # fmt: skip
+    start = solve_flow(
+        dataclasses.replace(problem, weight=problem.weight + np.array(noise), cluster_bonus=0)
+    ).chosen  # some roster with tiers 1–2 at their optimum
+    tiers = (len(start), min_load_met(problem, start))
+    x = np.zeros(problem.n_pairs, bool)
+    x[start] = True
+    step = linearised_step(problem, keys.counts(x), keys)
+    assert (len(step), min_load_met(problem, step)) == tiers
+    assert tier3_value(problem, step) >= tier3_value(problem, start)
+    chosen, value, _ = linearise(problem, start, keys=keys)
+    assert value == tier3_value(problem, chosen) >= tier3_value(problem, step)
+    assert (len(chosen), min_load_met(problem, chosen)) == tiers
+
+
+@SETTINGS
+@given(side_problems)
+def test_solve_clusters_matches_brute_force(problem):
+    expected = brute_force(problem)
+    solution = solve_clusters(problem, time_limit=5)
+    if expected is None:
+        assert solution.status == "infeasible"
+        return
+    assert solution.status == "optimal"
+    assert (solution.assigned, solution.min_load_met, solution.objective) == expected
+    assert solution.bound == solution.objective
+
+
+def _site_problem(seed: int) -> AssignmentProblem:
+    """A few hundred pairs with sites larger than most capacities: the hard shape."""
+    rng = np.random.default_rng(seed)
+    n_left, n_right = 120, 16
+    left, right = [], []
+    for k in range(n_left):
+        for r in rng.choice(n_right, size=5, replace=False):
+            left.append(k)
+            right.append(int(r))
+    return AssignmentProblem(
+        n_left, n_right, np.array(left), np.array(right), rng.integers(0, 300, len(left)),
+        rng.integers(3, 12, n_right), cluster=rng.integers(-1, 12, n_left), cluster_bonus=120,
+    )  # fmt: skip
+
+
+def test_same_input_same_answer():
+    problem = _site_problem(3)
+    first = search(problem, budget=0.3)
+    second = search(problem, budget=0.3)
+    assert first.iterations == second.iterations > 10
+    assert np.array_equal(first.chosen, second.chosen)
+    assert (first.value, first.bound) == (second.value, second.bound)
+    assert first.value <= first.bound
+
+
+def test_search_improves_on_the_flow_and_on_the_first_fixed_point():
+    problem = _site_problem(5)
+    flow = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
+    _, start_value, _ = linearise(problem, flow.chosen)
+    assert start_value >= tier3_value(problem, flow.chosen)
+    state = search(problem, budget=0.3)
+    assert state.value >= start_value
+    assert state.bound >= state.value
