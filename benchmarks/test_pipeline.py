@@ -2,12 +2,10 @@
 
 loading and validation → eligibility (view, rules 1–9, scores) → assignment (see
 ``test_assign.py``: the flow path, the CP-SAT path and the peers) → roster and reasons →
-scheduling (not ready yet: a marked hook below).
+scheduling of the optimal roster.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from benchmarks.cohorts import Cohort
 
@@ -53,12 +51,24 @@ def test_roster(run, cohort: Cohort) -> None:
         assert result.assigned == cohort.known["assigned"]
 
 
-# HOOK(scheduling): the scheduling stage is not ready yet. When ``coachmatch schedule`` has a
-# domain entry point (roster → schedule.csv), time it here on ``cohort.program`` and the roster
-# of ``test_roster``, record sessions / unmet minutes / status in extra_info, and drop the skip.
-SCHEDULING_READY = False
-
-
 def test_schedule(run, cohort: Cohort) -> None:
-    if not SCHEDULING_READY:
-        pytest.skip("scheduling is not ready yet: HOOK(scheduling) in benchmarks/test_pipeline.py")
+    """A year of sessions for every pair of the optimal roster (coaches on 2 processes)."""
+    from matcher.scheduling import schedule
+
+    program = cohort.program
+    pairs, solution = cohort.pairs, cohort.flow_solution
+    mapping = {
+        program.candidates[int(k)].candidate_id: program.coaches[int(c)].coach_id
+        for k, c in zip(pairs.candidate[solution.chosen], pairs.coach[solution.chosen], strict=True)
+    }
+    result = run(lambda: schedule(program, mapping, workers=2), stage="schedule", slow=True)
+    run.record(
+        pairs=len(mapping),
+        sessions=len(result.sessions),
+        pair_months_short=len(result.shortfalls),
+        coaches=result.stats["coaches"],
+        coach_seconds_median=result.stats["coach_seconds_median"],
+        coach_seconds_max=result.stats["coach_seconds_max"],
+        schedule_seconds=round(result.seconds, 3),
+    )
+    assert result.sessions

@@ -475,5 +475,171 @@ def generate(size: str, seed: int, out_dir: Path) -> None:
               f"{len(program.coaches)} coaches) to {out_dir}")  # fmt: skip
 
 
+def _same_folder(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def _refuse(message: str) -> None:
+    err.print(message, markup=False, soft_wrap=True)
+    sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write capacity.csv here.")
+def capacity(program_dir: Path, out_dir: Path | None) -> None:
+    """The fewest coach places to add, by region and role, so every candidate is assigned."""
+    from matcher.capacity import capacity_frame, plan_capacity
+    from matcher.output import staged_folder
+
+    program = _load(program_dir)
+    if out_dir is not None and _same_folder(out_dir, program_dir):
+        _refuse("--out must not be the program folder (input files are never modified)")
+    plan = plan_capacity(program)
+    if out_dir is not None:
+        with staged_folder(out_dir) as stage:
+            capacity_frame(plan).to_csv(stage / "capacity.csv", index=False)
+    if not plan.rows:
+        out.print(f"[green]Every one of the {plan.candidates} candidates can be assigned "
+                  "with the places there are: no places need to be added.[/]",
+                  soft_wrap=True)  # fmt: skip
+    else:
+        out.print(f"{plan.total_added} places to add so that all {plan.candidates} candidates "
+                  "are assigned (the fewest, by min-cost flow):", soft_wrap=True)  # fmt: skip
+        out.print(
+            f"  {'region':<20} {'role':<22} {'added_places':>12} {'cost':>12}  basis",
+            soft_wrap=True,
+        )
+        for r in plan.rows:
+            cost = "" if r.cost is None else f"{r.cost:,.2f}"
+            out.print(f"  {r.region:<20} {r.role:<22} {r.added_places:>12} {cost:>12}  "
+                      f"{r.cost_basis}", markup=False, soft_wrap=True)  # fmt: skip
+        out.print("cost = added_places x the mean cost_per_candidate of the coaches who serve "
+                  "that region and role (basis: region/role mean), or of all coaches where "
+                  "none of those gives a cost (basis: overall mean).", soft_wrap=True)  # fmt: skip
+    if plan.unused:
+        spare = sum(u[1] for u in plan.unused)
+        out.print(f"{spare} places of {len(plan.unused)} coaches go unused in the optimal roster:")
+        out.print("  " + ", ".join(f"{cid} ({n} of {p})" for cid, n, p in plan.unused),
+                  markup=False, soft_wrap=True)  # fmt: skip
+    if out_dir is not None:
+        out.print(f"Wrote {out_dir}/capacity.csv")
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--previous",
+    "previous_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Result folder of the earlier run (its roster.csv is read).",
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--allow-moves",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Up to N still-eligible pairs may move, if that assigns more candidates.",
+)
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--xlsx/--no-xlsx", default=False, show_default=True)
+@click.option("--quiet", is_flag=True)
+def reassign(
+    program_dir: Path, previous_dir: Path, out_dir: Path, allow_moves: int, time_limit: float,
+    seed: int, xlsx: bool, quiet: bool,
+) -> None:  # fmt: skip
+    """Re-match during the year: keep every pair that still may hold, place the rest."""
+    from matcher.output import staged_folder
+    from matcher.reassign import change_counts, changes_frame, read_previous
+    from matcher.reassign import reassign as run_reassign
+    from matcher.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
+
+    started = time.perf_counter()
+    program = _load(program_dir)
+    for folder in (program_dir, previous_dir):
+        if _same_folder(out_dir, folder):
+            _refuse(f"--out must differ from {folder} (input files are never modified)")
+    try:
+        previous = read_previous(previous_dir / "roster.csv")
+    except InputError as exc:
+        _fail_input(exc)
+    try:
+        done = run_reassign(program, previous, allow_moves=allow_moves, time_limit=time_limit,
+                            seed=seed)  # fmt: skip
+    except InfeasibleError as exc:
+        _fail_infeasible(exc)
+    summary = summary_dict(program, done.result)
+    summary["reassign"] = {
+        "previous": str(previous_dir.resolve()),
+        "changes": change_counts(done),
+        "moves_allowed": allow_moves,
+        "moved": done.moved,
+        "candidates_gone": list(done.gone_candidates),
+        "note": done.note,
+    }
+    summary["total_seconds"] = round(time.perf_counter() - started, 3)
+    with staged_folder(out_dir) as stage:
+        write_roster_csv(done.result, stage / "roster.csv")
+        write_summary(summary, stage / "summary.json")
+        changes_frame(done).to_csv(stage / "changes.csv", index=False)
+        if xlsx:
+            write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx")
+    if not quiet:
+        counts = change_counts(done)
+        out.print(", ".join(f"{v} {k}" for k, v in counts.items())
+                  + f"; {done.moved} moved of {allow_moves} allowed.")  # fmt: skip
+        if done.gone_candidates:
+            out.print(f"{len(done.gone_candidates)} candidates of the previous roster are no "
+                      "longer in the program.")  # fmt: skip
+        if done.note:
+            out.print(done.note, markup=False)
+        out.print(f"Wrote {out_dir}/roster.csv, summary.json and changes.csv")
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--roster",
+    "roster_csv",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="This year's roster.csv.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Next year's program folder.",
+)
+@click.option(
+    "--keep-cnet",
+    is_flag=True,
+    help="Keep cnet_current as it is (default: false for all, to be renewed).",
+)
+def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool) -> None:
+    """Next year's program folder: year 1 becomes year 2 with this year's coach."""
+    from matcher.output import staged_folder
+    from matcher.rollover import rollover as run_rollover
+    from matcher.rollover import write_rollover
+
+    if _same_folder(out_dir, program_dir) or _same_folder(out_dir, roster_csv.parent):
+        _refuse("--out must be a new folder, not the program or result folder "
+                "(input files are never modified)")  # fmt: skip
+    _load(program_dir)
+    try:
+        roll = run_rollover(program_dir, roster_csv, keep_cnet=keep_cnet)
+    except InputError as exc:
+        _fail_input(exc)
+    with staged_folder(out_dir) as stage:
+        write_rollover(roll, stage)
+    for note in roll.notes:
+        out.print(f"Note: {note}", markup=False, soft_wrap=True)
+    out.print(f"Wrote next year's program to {out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
