@@ -61,16 +61,10 @@ def coach_places(program: ProgramData) -> np.ndarray:
 
 def read_pins(path: Path, program: ProgramData) -> list[tuple[int, int]]:
     """Pairs the coordinator fixed in advance: a CSV with ``candidate_id, coach_id``."""
-    from matcher.loading import read_table
+    from matcher.loading import read_id_table
 
-    frame = read_table(path)
-    problems = [
-        InputProblem(path.name, "required column is missing", column=col)
-        for col in ("candidate_id", "coach_id")
-        if col not in frame
-    ]
-    if problems:
-        raise InputError(problems)
+    frame = read_id_table(path)
+    problems: list[InputProblem] = []
     cands, coaches = program.candidate_index(), program.coach_index()
     pins: list[tuple[int, int]] = []
     seen: dict[int, int] = {}

@@ -174,6 +174,23 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame[(frame != "").any(axis=1)]
 
 
+def read_id_table(
+    path: Path, columns: tuple[str, ...] = ("candidate_id", "coach_id")
+) -> pd.DataFrame:
+    """A small table of ids the user hands over (pins, a roster): present, with its columns."""
+    if not path.is_file():
+        raise InputError(InputProblem(str(path), "file not found"))
+    frame = read_table(path)
+    missing = [
+        InputProblem(path.name, "required column is missing", column=col)
+        for col in columns
+        if col not in frame
+    ]
+    if missing:
+        raise InputError(missing)
+    return frame
+
+
 def check_table(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
     """Validate with the schema; on failure raise every problem with its row and column."""
     try:

@@ -47,18 +47,12 @@ class Reassignment:
 
 def read_previous(path: Path) -> dict[str, str]:
     """candidate id → coach id ('' when unassigned) from a previous roster.csv."""
-    from matcher.loading import read_table
+    from matcher.loading import read_id_table
 
     if not path.is_file():
         raise InputError(InputProblem(str(path), "previous roster not found"))
-    frame = read_table(path)
-    problems = [
-        InputProblem(path.name, "required column is missing", column=col)
-        for col in ("candidate_id", "coach_id")
-        if col not in frame
-    ]
-    if problems:
-        raise InputError(problems)
+    frame = read_id_table(path)
+    problems: list[InputProblem] = []
     previous: dict[str, str] = {}
     for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
         if row.candidate_id in previous:

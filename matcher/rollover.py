@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from matcher.errors import InputError, InputProblem
-from matcher.loading import find_table, load_program, read_table
+from matcher.loading import find_table, load_program, read_id_table, read_table
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,8 @@ class Rollover:
 def read_roster_pairs(path: Path, candidate_ids: set[str], coach_ids: set[str]) -> dict[str, str]:
     if not path.is_file():
         raise InputError(InputProblem(str(path), "roster not found"))
-    frame = read_table(path)
-    problems = [
-        InputProblem(path.name, "required column is missing", column=col)
-        for col in ("candidate_id", "coach_id")
-        if col not in frame
-    ]
-    if problems:
-        raise InputError(problems)
+    frame = read_id_table(path)
+    problems: list[InputProblem] = []
     pairs = {}
     for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
         line = int(i) + 2
