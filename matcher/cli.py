@@ -162,6 +162,7 @@ def assign(
             alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
             write_roster_xlsx(program, result, summary, stage / "roster.xlsx")
+    _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
     if not quiet:
         from matcher.report_text import print_summary
 
@@ -169,6 +170,17 @@ def assign(
         out.print(
             f"Wrote {out_dir}/roster.csv and summary.json" + (", roster.xlsx" if xlsx else "")
         )
+
+
+def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> None:
+    """A new roster makes an earlier schedule in the same folder wrong: remove it, so no file
+    in the result folder contradicts roster.csv (run ``schedule`` again for a new one)."""
+    import shutil
+
+    stale = ["schedule.csv", "short_hours.csv"] + ([] if keep_alternates else ["alternates.csv"])
+    for name in stale:
+        (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / "calendars", ignore_errors=True)
 
 
 def _progress_bar(total: int, quiet: bool):
@@ -639,6 +651,93 @@ def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool
     for note in roll.notes:
         out.print(f"Note: {note}", markup=False, soft_wrap=True)
     out.print(f"Wrote next year's program to {out_dir}")
+
+
+@main.command()
+@click.argument("scenario_files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes: scenarios are assigned in parallel.",
+)
+def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> None:
+    """Compare what-if scenarios (TOML) with their base program, side by side."""
+    from rich.table import Table
+
+    from matcher.output import staged_folder
+    from matcher.whatif import (
+        BASELINE,
+        Job,
+        apply_scenario,
+        comparison_frame,
+        read_scenario,
+        run_job,
+        slug,
+        write_charts,
+    )
+    from solvers.executor import map_ordered
+
+    try:
+        scenarios = [read_scenario(p) for p in scenario_files]
+    except InputError as exc:
+        _fail_input(exc)
+    bases = {s.base_dir for s in scenarios}
+    if len(bases) > 1:
+        _refuse("all scenarios of one run must share a base program folder (key 'base'); "
+                f"found {', '.join(sorted(map(str, bases)))}")  # fmt: skip
+    base_dir = bases.pop()
+    names = [s.spec.name for s in scenarios]
+    dupes = sorted({n for n in names if names.count(n) > 1 or n == BASELINE})
+    if dupes:
+        _refuse(f"scenario names must be distinct and not {BASELINE!r}: {', '.join(dupes)}")
+    _load(base_dir)  # the base program's own problems first, named as such
+    with staged_folder(out_dir) as stage:
+        jobs = [Job(BASELINE, str(base_dir))]
+        for s in scenarios:
+            folder = stage / "programs" / slug(s.spec.name)
+            try:
+                notes = apply_scenario(s, folder)
+            except InputError as exc:
+                _fail_input(exc)
+            for note in notes:
+                out.print(f"{s.spec.name}: {note}", markup=False, soft_wrap=True)
+            jobs.append(Job(s.spec.name, str(folder)))
+        try:
+            rows = map_ordered(run_job, jobs, workers=workers)
+        except InputError as exc:
+            _fail_input(exc)
+        except InfeasibleError as exc:
+            _fail_infeasible(exc)
+        frame = comparison_frame(rows)
+        frame.to_csv(stage / "comparison.csv", index=False)
+        chart_note = write_charts(frame, stage)
+    # one column per scenario (figures down the side), so the table fits a narrow terminal
+    for i, r in enumerate(rows):
+        out.print(f"  S{i} = {r['scenario']}", markup=False, soft_wrap=True)
+    table = Table(title="what-if comparison", title_justify="left")
+    table.add_column("figure", style="bold")
+    for i in range(len(rows)):
+        table.add_column(f"S{i}", justify="right")
+
+    def num(v, fmt: str) -> str:
+        return "-" if v is None or v != v else format(v, fmt)
+
+    figures = (
+        ("candidates", "candidates", "d"), ("assigned", "assigned", "d"),
+        ("unassigned", "unassigned", "d"), ("utilization mean", "utilization_mean", ".1%"),
+        ("utilization max", "utilization_max", ".1%"), ("continuity kept", "continuity_kept", "d"),
+        ("travel km mean", "travel_km_mean", ".1f"), ("travel km max", "travel_km_max", ".1f"),
+        ("total cost", "total_cost", ",.0f"), ("hours demanded", "hours_demanded", ",.0f"),
+        ("hours available", "hours_available", ",.0f"), ("objective", "objective", ",.2f"),
+    )  # fmt: skip
+    for label, key, fmt in figures:
+        table.add_row(label, *(num(r[key], fmt) for r in rows))
+    out.print(table)
+    out.print(chart_note)
+    out.print(f"Wrote {out_dir}/comparison.csv and the changed programs in {out_dir}/programs/")
 
 
 if __name__ == "__main__":  # pragma: no cover
