@@ -689,6 +689,8 @@ def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> Non
         _refuse("all scenarios of one run must share a base program folder (key 'base'); "
                 f"found {', '.join(sorted(map(str, bases)))}")  # fmt: skip
     base_dir = bases.pop()
+    if _same_folder(out_dir, base_dir):
+        _refuse("--out must not be the base program folder (input files are never modified)")
     names = [s.spec.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1 or n == BASELINE})
     if dupes:
@@ -718,7 +720,7 @@ def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> Non
     for i, r in enumerate(rows):
         out.print(f"  S{i} = {r['scenario']}", markup=False, soft_wrap=True)
     table = Table(title="what-if comparison", title_justify="left")
-    table.add_column("figure", style="bold")
+    table.add_column("figure", style="bold", no_wrap=True)
     for i in range(len(rows)):
         table.add_column(f"S{i}", justify="right")
 

@@ -1,0 +1,418 @@
+"""``coachmatch whatif``: run changed copies of a program side by side with the program itself.
+
+A scenario file (TOML) names a base program folder (relative to the scenario file), overrides
+keys of its ``program.toml`` and adds coaches, removes coaches, or grows the cohort. Every
+scenario is validated like a program folder (unknown keys and bad values are reported by file
+and key), then written out as a complete program folder (``programs/<slug>/`` in the result
+folder) and loaded back with :func:`matcher.loading.load_program`: the numbers in the comparison
+are exactly those a ``coachmatch assign`` of that folder gives, and a coordinator can open it.
+
+Baseline and scenarios are then assigned independently through
+:func:`solvers.executor.map_ordered`, so the table does not depend on the worker count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from matcher.errors import InputError, InputProblem
+from matcher.policy import policy_from_mapping
+from matcher.problem import ROLES
+
+BASELINE = "baseline"
+
+COMPARISON_COLUMNS = [
+    "scenario", "candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
+    "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost", "hours_demanded",
+    "hours_available", "objective", "status", "solver",
+]  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddCoaches(_Strict):
+    """``count`` new coaches, ids ``N0001…``; cost defaults to the mean of the base coaches'."""
+
+    count: int = Field(1, ge=1, le=10_000)
+    region: str = Field(min_length=1)
+    roles: tuple[str, ...] = Field(min_length=1)
+    capacity: int = Field(ge=0)
+    certification: Literal["certified", "in_progress", "expired", "none"] = "certified"
+    cnet_current: bool = True
+    admin_years: int | None = Field(None, ge=0)
+    regions_served: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    max_hours_per_month: float | None = Field(None, ge=0)
+    cost_per_candidate: float | None = Field(None, ge=0)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [r for r in roles if r not in ROLES]
+        if bad:
+            raise ValueError(f"expected roles among {', '.join(ROLES)}, found {bad}")
+        return roles
+
+    @model_validator(mode="after")
+    def _lat_lon(self) -> AddCoaches:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together: give both or neither")
+        return self
+
+
+class RemoveCoaches(_Strict):
+    """By ``ids``, or the ``most_senior_share`` with most admin_years (ties by id)."""
+
+    ids: tuple[str, ...] | None = None
+    most_senior_share: float | None = Field(None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> RemoveCoaches:
+        if (self.ids is None) == (self.most_senior_share is None):
+            raise ValueError("give exactly one of ids or most_senior_share")
+        return self
+
+
+class GrowCohort(_Strict):
+    """``percent`` or ``count`` new candidates, copied from existing ones of region (and role)."""
+
+    region: str = Field(min_length=1)
+    role: str | None = None
+    percent: float | None = Field(None, gt=0, le=1000)
+    count: int | None = Field(None, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _one(self) -> GrowCohort:
+        if (self.percent is None) == (self.count is None):
+            raise ValueError("give exactly one of percent or count")
+        return self
+
+
+class ScenarioSpec(_Strict):
+    name: str = Field(min_length=1)
+    base: str = Field(min_length=1)
+    program: dict = {}
+    add_coaches: tuple[AddCoaches, ...] = ()
+    remove_coaches: tuple[RemoveCoaches, ...] = ()
+    grow_cohort: tuple[GrowCohort, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    spec: ScenarioSpec
+    path: Path
+    base_dir: Path
+    policy_raw: dict  # the merged program.toml mapping, validated
+
+
+def _key(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_scenario(path: Path) -> Scenario:
+    """Parse and validate one scenario file, with its base folder and merged policy."""
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise InputError(InputProblem(name, "scenario file not found"))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(InputProblem(name, f"is not valid TOML: {exc}")) from None
+    except UnicodeDecodeError:
+        raise InputError(InputProblem(name, "is not UTF-8 text")) from None
+    try:
+        spec = ScenarioSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            if err["type"] == "extra_forbidden":
+                message = "is not a known key (check the spelling)"
+            else:
+                message = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            shown = None if isinstance(value, dict) or err["type"] == "missing" else str(value)
+            problems.append(InputProblem(name, message, column=_key(err["loc"]), value=shown))
+        raise InputError(problems) from None
+    base_dir = (path.parent / spec.base).resolve()
+    if not base_dir.is_dir():
+        raise InputError(
+            InputProblem(name, f"program folder {base_dir} not found", column="base",
+                         value=spec.base)
+        )  # fmt: skip
+    base_toml = base_dir / "program.toml"
+    base_raw = tomllib.loads(base_toml.read_text(encoding="utf-8")) if base_toml.exists() else {}
+    merged = _merge(base_raw, spec.program)
+    try:
+        policy_from_mapping(merged, name)
+    except InputError as exc:
+        raise InputError(
+            [InputProblem(p.file, p.message, column=f"program.{p.column}", value=p.value)
+             for p in exc.problems]
+        ) from None  # fmt: skip
+    return Scenario(spec, path, base_dir, merged)
+
+
+def slug(name: str) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return text or "scenario"
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def write_toml(mapping: dict) -> str:
+    """A program.toml mapping (scalars, lists, one level of tables) as TOML text."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in mapping.items() if not isinstance(v, dict)]
+    for section, table in mapping.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{section}]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _read(folder: Path, stem: str, required: bool) -> pd.DataFrame | None:
+    from matcher.loading import find_table, read_table
+
+    path = find_table(folder, stem, required=required)
+    return None if path is None else read_table(path).reset_index(drop=True)
+
+
+def _new_ids(prefix: str, taken: set[str], n: int) -> list[str]:
+    out, i = [], 0
+    while len(out) < n:
+        i += 1
+        cid = f"{prefix}{i:04d}"
+        if cid not in taken:
+            out.append(cid)
+            taken.add(cid)
+    return out
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def apply_scenario(scenario: Scenario, folder: Path) -> list[str]:
+    """Write the changed program folder; returns notes (what was changed). Raises InputError."""
+    spec, name = scenario.spec, str(scenario.path)
+    coaches = _read(scenario.base_dir, "coaches", True)
+    cands = _read(scenario.base_dir, "candidates", True)
+    org = _read(scenario.base_dir, "org", False)
+    notes: list[str] = []
+    problems: list[InputProblem] = []
+    regions = set(cands["region"]) | set(coaches["region"])
+    for i, rem in enumerate(spec.remove_coaches):
+        if rem.ids is not None:
+            unknown = [c for c in rem.ids if c not in set(coaches["coach_id"])]
+            problems += [InputProblem(name, "no such coach in the base program",
+                                      column=f"remove_coaches[{i}].ids", value=c)
+                         for c in unknown]  # fmt: skip
+            drop = set(rem.ids)
+        else:
+            n = math.floor(rem.most_senior_share * len(coaches) + 0.5)
+            years = pd.to_numeric(coaches["admin_years"], errors="coerce").fillna(-1)
+            order = sorted(range(len(coaches)),
+                           key=lambda j: (-years.iloc[j], coaches["coach_id"].iloc[j]))  # fmt: skip
+            drop = {coaches["coach_id"].iloc[j] for j in order[:n]}
+        notes.append(f"removed coaches {', '.join(sorted(drop)) or '(none)'}")
+        coaches = coaches[~coaches["coach_id"].isin(drop)].reset_index(drop=True)
+    base_cost = pd.to_numeric(coaches["cost_per_candidate"], errors="coerce").dropna()
+    taken = set(coaches["coach_id"])
+    for i, add in enumerate(spec.add_coaches):
+        for key, region in [("region", add.region)] + [
+            ("regions_served", r) for r in add.regions_served
+        ]:
+            if region not in regions:
+                problems.append(
+                    InputProblem(
+                        name,
+                        "no candidate or coach has this region",
+                        column=f"add_coaches[{i}].{key}",
+                        value=region,
+                    )
+                )
+        cost = add.cost_per_candidate
+        if cost is None and len(base_cost):
+            cost = round(float(base_cost.mean()), 2)
+        ids = _new_ids("N", taken, add.count)
+        rows = [{
+            "coach_id": cid, "name": f"New coach {cid}", "region": add.region,
+            "regions_served": ";".join(add.regions_served), "lat": _fmt(add.lat),
+            "lon": _fmt(add.lon), "roles": ";".join(add.roles), "levels": ";".join(add.levels),
+            "capacity": str(add.capacity), "certification": add.certification,
+            "cnet_current": "true" if add.cnet_current else "false",
+            "admin_years": _fmt(add.admin_years), "languages": ";".join(add.languages),
+            "max_hours_per_month": _fmt(add.max_hours_per_month),
+            "cost_per_candidate": _fmt(cost),
+        } for cid in ids]  # fmt: skip
+        coaches = pd.concat([coaches, pd.DataFrame(rows)], ignore_index=True).fillna("")
+        notes.append(f"added coaches {', '.join(ids)}")
+    seed = int.from_bytes(hashlib.sha256(spec.name.encode()).digest()[:8], "big")
+    rng = random.Random(seed)
+    taken_k = set(cands["candidate_id"])
+    for i, grow in enumerate(spec.grow_cohort):
+        pool = cands[
+            (cands["region"] == grow.region)
+            & ((cands["role"].str.lower() == grow.role) if grow.role else True)
+        ]
+        if pool.empty:
+            problems.append(InputProblem(name, "no existing candidate of this region and role to "
+                                         "copy", column=f"grow_cohort[{i}].region",
+                                         value=grow.region + (f"/{grow.role}" if grow.role
+                                                              else "")))  # fmt: skip
+            continue
+        n = grow.count if grow.count is not None else math.floor(len(pool) * grow.percent / 100
+                                                                + 0.5)  # fmt: skip
+        ids = _new_ids("X", taken_k, n)
+        picks = [rng.randrange(len(pool)) for _ in ids]
+        new = pool.iloc[picks].copy()
+        new["candidate_id"] = ids
+        new["name"] = [f"New candidate {k}" for k in ids]
+        for column, value in (
+            ("program_year", "1"),
+            ("current_coach_id", ""),
+            ("person_id", ""),
+            ("preferred_coach_ids", ""),
+            ("exclude_coach_ids", ""),
+        ):
+            if column in new:
+                new[column] = value
+        cands = pd.concat([cands, new], ignore_index=True).fillna("")
+        notes.append(
+            f"grew {grow.region}{'/' + grow.role if grow.role else ''} by {n} "
+            f"candidates ({ids[0]}..{ids[-1]})"
+            if ids
+            else "grew by 0 candidates"
+        )
+    if problems:
+        raise InputError(problems)
+    folder.mkdir(parents=True, exist_ok=True)
+    coaches.to_csv(folder / "coaches.csv", index=False, lineterminator="\n")
+    cands.to_csv(folder / "candidates.csv", index=False, lineterminator="\n")
+    if org is not None:
+        org.to_csv(folder / "org.csv", index=False, lineterminator="\n")
+    (folder / "program.toml").write_text(
+        f"# what-if scenario {spec.name!r} over {scenario.base_dir}\n"
+        + write_toml(scenario.policy_raw), encoding="utf-8")  # fmt: skip
+    return notes
+
+
+def copy_base(base_dir: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in sorted(base_dir.iterdir()):
+        if item.is_file() and item.suffix in (".csv", ".xlsx", ".toml"):
+            shutil.copy2(item, folder / item.name)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    folder: str
+
+
+def run_job(job: Job) -> dict:
+    """Load a program folder, assign it (flow where it can), and return the comparison row."""
+    from matcher.assign import assign, coach_places
+    from matcher.loading import load_program
+    from matcher.writers import summary_dict
+
+    program = load_program(job.folder)
+    result = assign(program, solver="auto")
+    summary = summary_dict(program, result)
+    places = coach_places(program)
+    util = [c.load / c.places for c in result.coach_loads if c.places > 0]
+    km = [r.travel_km for r in result.rows if r.status == "assigned" and r.travel_km is not None]
+    coaching = program.policy.coaching
+    need, months = coaching.monthly_need_hours, len(coaching.months)
+    available = 0.0
+    for c, _ in zip(program.coaches, places, strict=True):
+        per_month = c.capacity * need
+        if c.max_hours_per_month is not None:
+            per_month = min(per_month, c.max_hours_per_month)
+        available += per_month * months
+    return {
+        "scenario": job.name,
+        "candidates": len(program.candidates),
+        "assigned": result.assigned,
+        "unassigned": result.unassigned,
+        "utilization_mean": round(float(np.mean(util)), 4) if util else None,
+        "utilization_max": round(float(np.max(util)), 4) if util else None,
+        "continuity_kept": summary["continuity"]["kept"],
+        "travel_km_mean": round(float(np.mean(km)), 2) if km else None,
+        "travel_km_max": round(float(np.max(km)), 2) if km else None,
+        "total_cost": summary["total_cost"],
+        "hours_demanded": round(result.assigned * need * months, 2),
+        "hours_available": round(available, 2),
+        "objective": round(result.objective, 6),
+        "status": result.status,
+        "solver": result.solver,
+    }
+
+
+def comparison_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=COMPARISON_COLUMNS)
+
+
+def write_charts(frame: pd.DataFrame, folder: Path) -> str:
+    """A bar chart of assigned and unassigned per scenario, where matplotlib is installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "Charts skipped: matplotlib is not installed (pip install matplotlib)."
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(frame) + 1.5))
+    ax.barh(frame["scenario"], frame["assigned"], label="assigned")
+    ax.barh(frame["scenario"], frame["unassigned"], left=frame["assigned"], label="unassigned")
+    ax.invert_yaxis()
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "comparison.png", dpi=120)
+    plt.close(fig)
+    return "Wrote comparison.png."

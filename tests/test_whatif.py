@@ -1,0 +1,136 @@
+"""``coachmatch whatif``: scenario validation, monotonicity, and agreement with ``assign``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import main
+from matcher.whatif import BASELINE, Job, apply_scenario, read_scenario, run_job, slug
+from tests.conftest import SAMPLE
+
+runner = CliRunner()
+SHIPPED = sorted((SAMPLE.parent / "whatif").glob("*.toml"))
+
+
+def _scenario(folder: Path, body: str, name: str = "s.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f'base = "{SAMPLE.as_posix()}"\n' + body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('name = "a"\nnmae = "b"\n', "'nmae'"),
+        ('name = "a"\n[[add_coaches]]\nregion = "Santa Ana Central"\nroles = ["principal"]\n'
+         "capacity = -1\n", "'add_coaches[0].capacity'"),
+        ('name = "a"\n[program]\ncoaching.min_hours_per_yer = 60\n',
+         "'program.coaching.min_hours_per_yer'"),
+        ('name = "a"\n[program]\neligibility.max_travel_km = "far"\n',
+         "'program.eligibility.max_travel_km'"),
+        ('name = "a"\n[[remove_coaches]]\nids = ["C9999"]\n', "'remove_coaches[0].ids'"),
+        ('name = "a"\n[[grow_cohort]]\nregion = "Atlantis"\npercent = 10\n',
+         "'grow_cohort[0].region'"),
+        ('name = "a"\n[[grow_cohort]]\nregion = "Santa Ana Central"\n',
+         "'grow_cohort[0]'"),
+    ],
+)  # fmt: skip
+def test_scenario_errors_exit_2_with_file_and_key(tmp_path: Path, body: str, key: str) -> None:
+    path = _scenario(tmp_path, body)
+    result = runner.invoke(main, ["whatif", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "s.toml" in result.output and key in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_base_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('name = "a"\nbase = "no-such-folder"\n', encoding="utf-8")
+    result = runner.invoke(main, ["whatif", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "s.toml" in result.output and "'base'" in result.output
+
+
+def _assigned(tmp_path: Path, body: str) -> int:
+    name = f"case {len(list(tmp_path.glob('s*.toml')))}"
+    scenario = read_scenario(_scenario(tmp_path, f'name = "{name}"\n' + body, f"s{name[5:]}.toml"))
+    folder = tmp_path / "programs" / slug(scenario.spec.name)
+    apply_scenario(scenario, folder)
+    return run_job(Job(scenario.spec.name, str(folder)))["assigned"]
+
+
+def test_adding_never_lowers_and_removing_never_raises(tmp_path: Path) -> None:
+    base = run_job(Job(BASELINE, str(SAMPLE)))["assigned"]
+    for region in ("Santa Ana Central", "Santa Ana East"):
+        added = _assigned(
+            tmp_path,
+            f'[[add_coaches]]\nregion = "{region}"\nroles = ["assistant_principal"]\n'
+            "capacity = 3\n",
+        )
+        assert added >= base
+    for removal in ('ids = ["C0002"]', 'ids = ["C0001", "C0010"]', "most_senior_share = 0.2"):
+        assert _assigned(tmp_path, f"[[remove_coaches]]\n{removal}\n") <= base
+
+
+def test_grow_cohort_is_deterministic_with_new_ids(tmp_path: Path) -> None:
+    body = (
+        'name = "g"\n[[grow_cohort]]\nregion = "Santa Ana Central"\nrole = "principal"\ncount = 4\n'
+    )
+    scenario = read_scenario(_scenario(tmp_path, body))
+    apply_scenario(scenario, tmp_path / "a")
+    apply_scenario(scenario, tmp_path / "b")
+    a = (tmp_path / "a" / "candidates.csv").read_text()
+    assert a == (tmp_path / "b" / "candidates.csv").read_text()
+    frame = pd.read_csv(tmp_path / "a" / "candidates.csv", dtype=str, keep_default_na=False)
+    new = frame[frame["candidate_id"].str.startswith("X")]
+    assert list(new["candidate_id"]) == ["X0001", "X0002", "X0003", "X0004"]
+    assert set(new["program_year"]) == {"1"} and set(new["current_coach_id"]) == {""}
+    assert set(new["role"]) == {"principal"} and set(new["region"]) == {"Santa Ana Central"}
+
+
+@pytest.fixture(scope="module")
+def shipped_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("whatif") / "out"
+    result = runner.invoke(
+        main, ["whatif", *map(str, SHIPPED), "--out", str(out), "--workers", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Charts skipped" in result.output or (out / "comparison.png").exists()
+    return out
+
+
+def test_shipped_scenarios_run_baseline_first(shipped_run: Path) -> None:
+    assert len(SHIPPED) == 5
+    frame = pd.read_csv(shipped_run / "comparison.csv")
+    assert frame["scenario"].iloc[0] == BASELINE
+    assert len(frame) == 6
+    for column in ("candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
+                   "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost",
+                   "hours_demanded", "hours_available"):  # fmt: skip
+        assert column in frame
+    by = frame.set_index("scenario")
+    assert by.loc["Two new full-time coaches", "assigned"] >= by.loc[BASELINE, "assigned"]
+    assert by.loc["10% most senior coaches retire", "assigned"] <= by.loc[BASELINE, "assigned"]
+    assert by.loc["Cohort +20% in Santa Ana Central", "candidates"] > by.loc[BASELINE, "candidates"]
+    assert (frame["hours_demanded"] <= frame["hours_available"] + 1e-6).all()
+
+
+@pytest.mark.parametrize("name", ["Cohort +20% in Santa Ana Central", "No in-progress coaches"])
+def test_comparison_equals_separate_assign(shipped_run: Path, tmp_path: Path, name: str) -> None:
+    program = shipped_run / "programs" / slug(name)
+    result = runner.invoke(
+        main, ["assign", str(program), "--out", str(tmp_path / "r"), "--no-xlsx", "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    row = pd.read_csv(shipped_run / "comparison.csv").set_index("scenario").loc[name]
+    assert row["assigned"] == summary["assigned"]
+    assert row["objective"] == pytest.approx(summary["objective"], abs=1e-5)
+    assert row["total_cost"] == pytest.approx(summary["total_cost"])
