@@ -665,6 +665,7 @@ def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool
 )
 def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> None:
     """Compare what-if scenarios (TOML) with their base program, side by side."""
+    import pandas as pd
     from rich.table import Table
 
     from matcher.output import staged_folder
@@ -674,6 +675,7 @@ def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> Non
         apply_scenario,
         comparison_frame,
         read_scenario,
+        region_frame,
         run_job,
         slug,
         write_charts,
@@ -715,7 +717,16 @@ def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> Non
             _fail_infeasible(exc)
         frame = comparison_frame(rows)
         frame.to_csv(stage / "comparison.csv", index=False)
-        chart_note = write_charts(frame, stage)
+        regions = region_frame(rows)
+        regions.to_csv(stage / "comparison_by_region.csv", index=False)
+        unassigned = [
+            {"scenario": r["scenario"], "region_role": key, "unassigned": n}
+            for r in rows for key, n in r["unassigned_by_region_role"].items()
+        ]  # fmt: skip
+        pd.DataFrame.from_records(
+            unassigned, columns=["scenario", "region_role", "unassigned"]
+        ).to_csv(stage / "unassigned_by_region_role.csv", index=False)
+        chart_note = write_charts(frame, stage, regions)
     # one column per scenario (figures down the side), so the table fits a narrow terminal
     for i, r in enumerate(rows):
         out.print(f"  S{i} = {r['scenario']}", markup=False, soft_wrap=True)
@@ -740,6 +751,33 @@ def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> Non
     out.print(table)
     out.print(chart_note)
     out.print(f"Wrote {out_dir}/comparison.csv and the changed programs in {out_dir}/programs/")
+
+
+@main.command()
+@click.argument("result_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--program",
+    "program_dir",
+    type=click.Path(path_type=Path),
+    help="Program folder for names, regions and places (default: the one in summary.json).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="HTML file to write (default: RESULT_DIR/report.html).",
+)
+@click.option("--redact", is_flag=True, help="Show ids instead of candidate and coach names.")
+def report(result_dir: Path, program_dir: Path | None, out_file: Path | None, redact: bool) -> None:
+    """Write one self-contained HTML report (report.html) of a result folder."""
+    from matcher.report import ReportError, make_report
+
+    try:
+        target = make_report(result_dir, program_dir, out_file, redact=redact)
+    except ReportError as exc:
+        err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
+    out.print(f"Wrote {target}", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

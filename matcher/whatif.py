@@ -375,7 +375,23 @@ def run_job(job: Job) -> dict:
         if c.max_hours_per_month is not None:
             per_month = min(per_month, c.max_hours_per_month)
         available += per_month * months
+    by_region: dict[str, dict[str, int]] = {}
+    for cand, row in zip(program.candidates, result.rows, strict=True):
+        stats = by_region.setdefault(cand.region, dict.fromkeys(REGION_FIGURES, 0))
+        stats["candidates"] += 1
+        stats["assigned"] += row.status == "assigned"
+    for coach, load in zip(program.coaches, result.coach_loads, strict=True):
+        stats = by_region.setdefault(coach.region, dict.fromkeys(REGION_FIGURES, 0))
+        stats["places"] += load.places
+        stats["places_used"] += load.load
+    unassigned_by = {}
+    for cand, row in zip(program.candidates, result.rows, strict=True):
+        if row.status == "unassigned":
+            key = f"{cand.region} / {cand.role}"
+            unassigned_by[key] = unassigned_by.get(key, 0) + 1
     return {
+        "by_region": dict(sorted(by_region.items())),
+        "unassigned_by_region_role": dict(sorted(unassigned_by.items())),
         "scenario": job.name,
         "candidates": len(program.candidates),
         "assigned": result.assigned,
@@ -394,12 +410,30 @@ def run_job(job: Job) -> dict:
     }
 
 
+REGION_FIGURES = ("candidates", "assigned", "places", "places_used")
+
+
+def region_frame(rows: list[dict]) -> pd.DataFrame:
+    """Coverage (candidates of the region) and utilization (coaches based there) by region."""
+    records = []
+    for row in rows:
+        for region, st in row["by_region"].items():
+            cands, places = st["candidates"], st["places"]
+            records.append({
+                "scenario": row["scenario"], "region": region, **st,
+                "coverage": round(st["assigned"] / cands, 4) if cands else None,
+                "utilization": round(st["places_used"] / places, 4) if places else None,
+            })  # fmt: skip
+    return pd.DataFrame.from_records(records)
+
+
 def comparison_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=COMPARISON_COLUMNS)
 
 
-def write_charts(frame: pd.DataFrame, folder: Path) -> str:
-    """A bar chart of assigned and unassigned per scenario, where matplotlib is installed."""
+def write_charts(frame: pd.DataFrame, folder: Path, regions: pd.DataFrame | None = None) -> str:
+    """Bar charts (matplotlib): assigned and unassigned per scenario, and coverage and coach
+    utilization by region for each scenario."""
     try:
         import matplotlib
 
@@ -411,8 +445,26 @@ def write_charts(frame: pd.DataFrame, folder: Path) -> str:
     ax.barh(frame["scenario"], frame["assigned"], label="assigned")
     ax.barh(frame["scenario"], frame["unassigned"], left=frame["assigned"], label="unassigned")
     ax.invert_yaxis()
+    ax.set_xlabel("candidates")
     ax.legend()
     fig.tight_layout()
     fig.savefig(folder / "comparison.png", dpi=120)
     plt.close(fig)
+    if regions is not None and not regions.empty:
+        for figure, label in (
+            ("coverage", "share of the region's candidates assigned"),
+            ("utilization", "share of places used, coaches based there"),
+        ):
+            table = regions.pivot(index="region", columns="scenario", values=figure)
+            table = table[list(frame["scenario"])]
+            fig, ax = plt.subplots(figsize=(9, 0.45 * len(table) * len(table.columns) / 3 + 2))
+            table.plot.barh(ax=ax, width=0.8)
+            ax.set_xlabel(label)
+            ax.set_xlim(0, 1.05)
+            ax.invert_yaxis()
+            ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
+            fig.tight_layout()
+            fig.savefig(folder / f"{figure}_by_region.png", dpi=120)
+            plt.close(fig)
+        return "Wrote comparison.png, coverage_by_region.png and utilization_by_region.png."
     return "Wrote comparison.png."

@@ -134,3 +134,25 @@ def test_comparison_equals_separate_assign(shipped_run: Path, tmp_path: Path, na
     assert row["assigned"] == summary["assigned"]
     assert row["objective"] == pytest.approx(summary["objective"], abs=1e-5)
     assert row["total_cost"] == pytest.approx(summary["total_cost"])
+
+
+def test_whatif_writes_region_tables_and_charts(tmp_path):
+    """Coverage and utilization by region for each scenario, as CSV and as charts."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    files = sorted(
+        str(p)
+        for p in (Path(__file__).resolve().parents[1] / "scenarios" / "whatif").glob("*.toml")
+    )
+    out = tmp_path / "wi"
+    result = CliRunner().invoke(main, ["whatif", *files, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    regions = pd.read_csv(out / "comparison_by_region.csv")
+    assert regions["scenario"].iloc[0] == "baseline"
+    assert set(regions["scenario"]) == set(pd.read_csv(out / "comparison.csv")["scenario"])
+    assert ((regions["coverage"] >= 0) & (regions["coverage"] <= 1)).all()
+    for chart in ("comparison.png", "coverage_by_region.png", "utilization_by_region.png"):
+        assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
