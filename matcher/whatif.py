@@ -79,15 +79,52 @@ class AddCoaches(_Strict):
 
 
 class RemoveCoaches(_Strict):
-    """By ``ids``, or the ``most_senior_share`` with most admin_years (ties by id)."""
+    """By ``ids``, the ``most_senior_share`` with most admin_years (ties by id), or every coach
+    based in ``region``."""
 
     ids: tuple[str, ...] | None = None
     most_senior_share: float | None = Field(None, gt=0, le=1)
+    region: str | None = None
 
     @model_validator(mode="after")
     def _one(self) -> RemoveCoaches:
-        if (self.ids is None) == (self.most_senior_share is None):
-            raise ValueError("give exactly one of ids or most_senior_share")
+        given = [x is not None for x in (self.ids, self.most_senior_share, self.region)]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of ids, most_senior_share or region")
+        return self
+
+
+class ChangeCapacity(_Strict):
+    """Coaches by ``ids`` or based in ``region`` (or all, with neither) get ``set`` places,
+    ``add`` more (negative: fewer), or ``percent`` of their places (rounded half up)."""
+
+    ids: tuple[str, ...] | None = None
+    region: str | None = None
+    set: int | None = Field(None, ge=0)
+    add: int | None = None
+    percent: float | None = Field(None, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _one(self) -> ChangeCapacity:
+        if sum(x is not None for x in (self.set, self.add, self.percent)) != 1:
+            raise ValueError("give exactly one of set, add or percent")
+        if self.ids is not None and self.region is not None:
+            raise ValueError("give ids or region, not both")
+        return self
+
+
+class ShrinkCohort(_Strict):
+    """``percent`` or ``count`` fewer candidates of a region (and role), chosen reproducibly."""
+
+    region: str = Field(min_length=1)
+    role: str | None = None
+    percent: float | None = Field(None, gt=0, le=100)
+    count: int | None = Field(None, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _one(self) -> ShrinkCohort:
+        if (self.percent is None) == (self.count is None):
+            raise ValueError("give exactly one of percent or count")
         return self
 
 
@@ -113,6 +150,8 @@ class ScenarioSpec(_Strict):
     add_coaches: tuple[AddCoaches, ...] = ()
     remove_coaches: tuple[RemoveCoaches, ...] = ()
     grow_cohort: tuple[GrowCohort, ...] = ()
+    change_capacity: tuple[ChangeCapacity, ...] = ()
+    shrink_cohort: tuple[ShrinkCohort, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,6 +292,12 @@ def apply_scenario(scenario: Scenario, folder: Path) -> list[str]:
                                       column=f"remove_coaches[{i}].ids", value=c)
                          for c in unknown]  # fmt: skip
             drop = set(rem.ids)
+        elif rem.region is not None:
+            if rem.region not in regions:
+                problems.append(InputProblem(name, "no candidate or coach has this region",
+                                             column=f"remove_coaches[{i}].region",
+                                             value=rem.region))  # fmt: skip
+            drop = set(coaches.loc[coaches["region"] == rem.region, "coach_id"])
         else:
             n = math.floor(rem.most_senior_share * len(coaches) + 0.5)
             years = pd.to_numeric(coaches["admin_years"], errors="coerce").fillna(-1)
@@ -261,6 +306,25 @@ def apply_scenario(scenario: Scenario, folder: Path) -> list[str]:
             drop = {coaches["coach_id"].iloc[j] for j in order[:n]}
         notes.append(f"removed coaches {', '.join(sorted(drop)) or '(none)'}")
         coaches = coaches[~coaches["coach_id"].isin(drop)].reset_index(drop=True)
+    for i, change in enumerate(spec.change_capacity):
+        chosen = pd.Series(True, index=coaches.index)
+        if change.ids is not None:
+            unknown = [c for c in change.ids if c not in set(coaches["coach_id"])]
+            problems += [InputProblem(name, "no such coach in the program",
+                                      column=f"change_capacity[{i}].ids", value=c)
+                         for c in unknown]  # fmt: skip
+            chosen = coaches["coach_id"].isin(change.ids)
+        elif change.region is not None:
+            chosen = coaches["region"] == change.region
+        old = pd.to_numeric(coaches["capacity"], errors="coerce").fillna(0).astype(int)
+        if change.set is not None:
+            new = pd.Series(change.set, index=coaches.index)
+        elif change.add is not None:
+            new = (old + change.add).clip(lower=0)
+        else:
+            new = (old * change.percent / 100 + 0.5).apply(math.floor)
+        coaches.loc[chosen, "capacity"] = new[chosen].astype(int).astype(str)
+        notes.append(f"changed the places of {int(chosen.sum())} coaches")
     base_cost = pd.to_numeric(coaches["cost_per_candidate"], errors="coerce").dropna()
     taken = set(coaches["coach_id"])
     for i, add in enumerate(spec.add_coaches):
@@ -329,6 +393,22 @@ def apply_scenario(scenario: Scenario, folder: Path) -> list[str]:
             if ids
             else "grew by 0 candidates"
         )
+    for i, shrink in enumerate(spec.shrink_cohort):
+        mask = (cands["region"] == shrink.region) & (
+            (cands["role"].str.lower() == shrink.role) if shrink.role else True
+        )
+        pool = list(cands.index[mask])
+        if not pool:
+            problems.append(InputProblem(name, "no candidate of this region and role",
+                                         column=f"shrink_cohort[{i}].region",
+                                         value=shrink.region))  # fmt: skip
+            continue
+        n = shrink.count if shrink.count is not None else math.floor(
+            len(pool) * shrink.percent / 100 + 0.5)  # fmt: skip
+        gone = rng.sample(pool, min(n, len(pool)))
+        cands = cands.drop(index=gone).reset_index(drop=True)
+        notes.append(f"shrank {shrink.region}{'/' + shrink.role if shrink.role else ''} by "
+                     f"{len(gone)} candidates")  # fmt: skip
     if problems:
         raise InputError(problems)
     folder.mkdir(parents=True, exist_ok=True)

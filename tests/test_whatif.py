@@ -156,3 +156,50 @@ def test_whatif_writes_region_tables_and_charts(tmp_path):
     assert ((regions["coverage"] >= 0) & (regions["coverage"] <= 1)).all()
     for chart in ("comparison.png", "coverage_by_region.png", "utilization_by_region.png"):
         assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _sample_scenario(tmp_path: Path, body: str) -> Path:
+    sample = Path(__file__).resolve().parents[1] / "scenarios" / "sample-district"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "s.toml"
+    path.write_text(f'name = "s"\nbase = "{sample}"\n' + body, encoding="utf-8")
+    return path
+
+
+def _assigned_before_after(tmp_path: Path, body: str) -> tuple[int, int]:
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["whatif", str(_sample_scenario(tmp_path, body)), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out / "comparison.csv")
+    return int(frame["assigned"].iloc[0]), int(frame["assigned"].iloc[1])
+
+
+def test_more_places_never_lower_coverage_and_fewer_never_raise_it(tmp_path):
+    base, more = _assigned_before_after(tmp_path / "a", "[[change_capacity]]\nadd = 2\n")
+    _, fewer = _assigned_before_after(tmp_path / "b", "[[change_capacity]]\npercent = 50\n")
+    assert more >= base >= fewer
+    assert fewer < base  # half the places cannot serve the same cohort
+
+
+def test_shrinking_the_cohort_removes_candidates(tmp_path):
+    import pandas as pd
+
+    _assigned_before_after(
+        tmp_path, '[[shrink_cohort]]\nregion = "Santa Ana Central"\npercent = 50\n'
+    )
+    frame = pd.read_csv(tmp_path / "out" / "comparison.csv")
+    assert frame["candidates"].iloc[1] < frame["candidates"].iloc[0]
+
+
+def test_removing_every_coach_of_a_region(tmp_path):
+    base, after = _assigned_before_after(
+        tmp_path, '[[remove_coaches]]\nregion = "Santa Ana North"\n'
+    )
+    assert after < base
