@@ -1,0 +1,425 @@
+"""``coachmatch report``: one self-contained HTML page from a result folder.
+
+The page is rendered from ``templates/report.html.j2`` with Jinja2 (autoescape on). Everything is
+inline — styles, a small vanilla script that sorts and filters the roster, and charts drawn here
+as SVG — so the file opens offline and prints cleanly. Names come from the program folder; with
+``redact`` every name is replaced by its id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+SCORE_TERMS = (
+    "level", "language", "cpsel", "travel", "continuity", "preference", "same_district",
+)  # fmt: skip
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+)  # fmt: skip
+BUSY_SHARE = 0.9  # coaches above this share of their capacity need attention
+MAX_LOAD_BARS = 80
+
+
+class ReportError(Exception):
+    """A result folder the report cannot be built from (a clear message, exit 2)."""
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    total: float
+    y: float
+    width: float
+    total_width: float
+    over: bool
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"cannot read {path}: {exc}") from exc
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        value = float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def read_results(result_dir: Path) -> tuple[list[dict], dict, list[dict], list[dict]]:
+    """roster rows, summary, alternates rows, schedule rows (the last two may be empty)."""
+    if not result_dir.is_dir():
+        raise ReportError(f"result folder {result_dir} does not exist")
+    roster_path = result_dir / "roster.csv"
+    if not roster_path.is_file():
+        raise ReportError(f"{roster_path} is missing: run `coachmatch assign` first")
+    roster = _read_csv(roster_path)
+    missing = [c for c in ("candidate_id", "coach_id", "status") if roster and c not in roster[0]]
+    if missing:
+        raise ReportError(f"{roster_path} lacks the column(s) {', '.join(missing)}")
+    summary_path = result_dir / "summary.json"
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ReportError(f"{summary_path} is missing") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReportError(f"cannot read {summary_path}: {exc}") from exc
+    if not isinstance(summary, dict):
+        raise ReportError(f"{summary_path} is not a JSON object")
+    alternates_path = result_dir / "alternates.csv"
+    alternates = _read_csv(alternates_path) if alternates_path.is_file() else []
+    schedule_path = result_dir / "schedule.csv"
+    sessions = _read_csv(schedule_path) if schedule_path.is_file() else []
+    return roster, summary, alternates, sessions
+
+
+def _load_program(program_dir: Path | None, summary: dict, notes: list[str]):
+    """The program named on the command line (must load) or in summary.json (may be gone)."""
+    from matcher.errors import InputError
+    from matcher.loading import load_program
+
+    explicit = program_dir is not None
+    if program_dir is None:
+        if not summary.get("program"):
+            notes.append("No program folder known: names, regions and roles are not shown.")
+            return None
+        program_dir = Path(summary["program"])
+    try:
+        return load_program(program_dir)
+    except InputError as exc:
+        if explicit:
+            raise ReportError(exc.render()) from exc
+        notes.append(f"The program folder {program_dir} cannot be read: names are not shown.")
+        return None
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+# --- charts (plain data for the template's SVG) -------------------------------------------------
+
+
+def load_chart(loads: list[dict]) -> dict:
+    """Horizontal bars: each coach's load against its capacity, fullest first."""
+    rows = sorted(loads, key=lambda c: (-c["share"], c["coach_id"]))
+    shown = rows[:MAX_LOAD_BARS]
+    top = max([c["capacity"] for c in shown] + [c["load"] for c in shown] + [1])
+    width, bar_h = 420.0, 14.0
+    bars = [
+        Bar(
+            label=c["label"],
+            value=c["load"],
+            total=c["capacity"],
+            y=i * (bar_h + 4),
+            width=width * c["load"] / top,
+            total_width=width * c["capacity"] / top,
+            over=c["busy"],
+        )
+        for i, c in enumerate(shown)
+    ]
+    return {
+        "bars": bars,
+        "bar_h": bar_h,
+        "width": width,
+        "height": len(bars) * (bar_h + 4) + 24,
+        "top": top,
+        "hidden": len(rows) - len(shown),
+    }
+
+
+def coverage_chart(cands: list[dict]) -> dict:
+    """A region × role grid: assigned of all in each cell, shaded by the share."""
+    regions = sorted({c["region"] for c in cands})
+    roles = sorted({c["role"] for c in cands})
+    total: Counter = Counter((c["region"], c["role"]) for c in cands)
+    done: Counter = Counter((c["region"], c["role"]) for c in cands if c["status"] == "assigned")
+    cell_w, cell_h, left, head = 92.0, 26.0, 170.0, 60.0
+    cells = []
+    for i, region in enumerate(regions):
+        for j, role in enumerate(roles):
+            n = total[region, role]
+            if not n:
+                continue
+            share = done[region, role] / n
+            # red (none) → green (all)
+            hue = round(120 * share)
+            cells.append({
+                "x": left + j * cell_w, "y": head + i * cell_h, "w": cell_w - 2, "h": cell_h - 2,
+                "text": f"{done[region, role]}/{n}", "fill": f"hsl({hue},60%,78%)",
+                "title": f"{region}, {role}: {done[region, role]} of {n} assigned",
+            })  # fmt: skip
+    return {
+        "regions": [
+            {"label": r, "y": head + i * cell_h + cell_h / 2} for i, r in enumerate(regions)
+        ],
+        "roles": [{"label": r, "x": left + j * cell_w + cell_w / 2} for j, r in enumerate(roles)],
+        "cells": cells,
+        "width": left + max(len(roles), 1) * cell_w + 10,
+        "height": head + max(len(regions), 1) * cell_h + 10,
+    }
+
+
+def travel_chart(distances: list[float], bins: int = 12) -> dict:
+    """A histogram of the assigned pairs' travel distances."""
+    if not distances:
+        return {"bars": [], "width": 480, "height": 60}
+    top = max(distances)
+    step = max(math.ceil(top / bins), 1) if top > 0 else 1
+    counts = Counter(min(int(d // step), bins - 1) for d in distances)
+    n_bins = max(counts) + 1
+    peak = max(counts.values())
+    plot_h, bar_w, left, bottom = 160.0, 34.0, 36.0, 190.0
+    bars = []
+    for k in range(n_bins):
+        h = plot_h * counts[k] / peak
+        bars.append({
+            "x": left + k * (bar_w + 4), "y": bottom - h, "w": bar_w, "h": h,
+            "count": counts[k], "label": f"{k * step}–{(k + 1) * step}",
+        })  # fmt: skip
+    return {
+        "bars": bars,
+        "peak": peak,
+        "left": left,
+        "bottom": bottom,
+        "width": left + n_bins * (bar_w + 4) + 10,
+        "height": bottom + 36,
+        "top_y": bottom - plot_h,
+    }
+
+
+def map_chart(points: list[dict], colours: dict[str, str]) -> dict:
+    """Sites and coaches as an SVG scatter of lon/lat (equirectangular), coloured by region."""
+    placed = [p for p in points if p["lat"] is not None and p["lon"] is not None]
+    if not placed:
+        return {"points": [], "legend": [], "width": 480, "height": 60}
+    lats = [p["lat"] for p in placed]
+    lons = [p["lon"] for p in placed]
+    mid = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = max((max(lons) - min(lons)) * mid, 1e-6)
+    span_y = max(max(lats) - min(lats), 1e-6)
+    width, pad = 560.0, 16.0
+    scale = (width - 2 * pad) / span_x
+    height = min(span_y * scale + 2 * pad, 640.0)
+    scale = min(scale, (height - 2 * pad) / span_y)
+    out = []
+    for p in placed:
+        x = pad + (p["lon"] - min(lons)) * mid * scale
+        y = pad + (max(lats) - p["lat"]) * scale
+        out.append({**p, "x": round(x, 1), "y": round(y, 1)})
+    legend = [{"label": r, "colour": c} for r, c in colours.items()]
+    return {"points": out, "legend": legend, "width": width, "height": round(height, 1)}
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def build_context(result_dir: Path, program_dir: Path | None = None, redact: bool = False) -> dict:
+    """Everything the template shows, as plain values."""
+    roster, summary, alternates, sessions = read_results(result_dir)
+    notes: list[str] = []
+    program = _load_program(program_dir, summary, notes)
+    cand_info = {k.candidate_id: k for k in program.candidates} if program else {}
+    coach_info = {c.coach_id: c for c in program.coaches} if program else {}
+
+    def cand_name(cid: str) -> str:
+        k = cand_info.get(cid)
+        return cid if redact or k is None or not k.name else k.name
+
+    def coach_name(cid: str) -> str:
+        c = coach_info.get(cid)
+        return cid if redact or c is None or not c.name else c.name
+
+    rows = []
+    for r in roster:
+        cid, coach = r["candidate_id"], r.get("coach_id", "")
+        k = cand_info.get(cid)
+        rows.append({
+            "candidate_id": cid, "name": cand_name(cid),
+            "region": k.region if k else "", "role": k.role if k else "",
+            "year": str(k.program_year) if k else "",
+            "coach_id": coach, "coach_name": coach_name(coach) if coach else "",
+            "status": r.get("status", ""), "reason": r.get("reason", ""),
+            "reason_code": r.get("reason_code", ""),
+            "score": _fmt(_float(r.get("score")), 3),
+            "travel_km": _fmt(_float(r.get("travel_km")), 1),
+            "continuity": r.get("continuity", "") == "true",
+            "terms": [_fmt(_float(r.get(f"score_{t}")), 2) for t in SCORE_TERMS],
+        })  # fmt: skip
+
+    # coach load against capacity: capacity from the program, else the roster's own count
+    load = Counter(r["coach_id"] for r in rows if r["status"] == "assigned" and r["coach_id"])
+    coach_ids = list(coach_info) if coach_info else sorted(load)
+    loads = []
+    for cid in coach_ids:
+        cap = coach_info[cid].capacity if cid in coach_info else load[cid]
+        share = load[cid] / cap if cap else (1.0 if load[cid] else 0.0)
+        loads.append({
+            "coach_id": cid, "name": coach_name(cid), "load": load[cid], "capacity": cap,
+            "share": share, "busy": share > BUSY_SHARE,
+            "region": coach_info[cid].region if cid in coach_info else "",
+            "label": cid if redact or coach_name(cid) == cid else f"{cid} {coach_name(cid)}",
+        })  # fmt: skip
+    busy = [c for c in loads if c["busy"]]
+
+    # schedule: planned hours against required
+    sched = summary.get("schedule") if isinstance(summary.get("schedule"), dict) else None
+    short = []
+    hours = required = None
+    if sched is not None:
+        hours = sched.get("hours")
+        if hours is None and sessions:
+            hours = round(sum(int(s.get("minutes") or 0) for s in sessions) / 60, 2)
+        for s in sched.get("pair_months_short", []) or []:
+            short.append({
+                **s, "candidate_name": cand_name(s.get("candidate_id", "")),
+                "coach_name": coach_name(s.get("coach_id", "")),
+            })  # fmt: skip
+        if program is not None:
+            required = _required_hours(program, rows)
+
+    # unassigned, with alternates
+    alts = defaultdict(list)
+    for a in alternates:
+        alts[a.get("candidate_id", "")].append({
+            "rank": a.get("rank", ""), "coach_id": a.get("coach_id", ""),
+            "coach_name": coach_name(a.get("coach_id", "")),
+            "score": _fmt(_float(a.get("score")), 3),
+            "travel_km": _fmt(_float(a.get("travel_km")), 1),
+            "load": a.get("coach_load", ""), "places": a.get("coach_places", ""),
+        })  # fmt: skip
+    unassigned = [{**r, "alternates": alts.get(r["candidate_id"], [])}
+                  for r in rows if r["status"] != "assigned"]  # fmt: skip
+
+    regions = sorted(
+        {r["region"] for r in rows if r["region"]} | {c.region for c in coach_info.values()}
+    )
+    colours = {r: PALETTE[i % len(PALETTE)] for i, r in enumerate(regions)}
+    points = [
+        {"kind": "candidate", "lat": k.lat, "lon": k.lon, "colour": colours.get(k.region, "#999"),
+         "title": f"{k.candidate_id} {cand_name(k.candidate_id)}".strip()
+         if not redact else k.candidate_id}
+        for k in cand_info.values()
+    ] + [
+        {"kind": "coach", "lat": c.lat, "lon": c.lon, "colour": colours.get(c.region, "#999"),
+         "title": c.coach_id if redact else f"{c.coach_id} {coach_name(c.coach_id)}"}
+        for c in coach_info.values()
+    ]  # fmt: skip
+    distances = [_float(r["travel_km"]) for r in rows if r["status"] == "assigned"]
+
+    assigned = summary.get("assigned", sum(r["status"] == "assigned" for r in rows))
+    unassigned_n = summary.get("unassigned", len(rows) - assigned)
+    headline = {
+        "assigned": assigned,
+        "candidates": assigned + unassigned_n,
+        "status": summary.get("status", "unknown"),
+        "gap": summary.get("gap"),
+        "unassigned": unassigned_n,
+        "pair_months_short": len(short),
+        "coaches_busy": len(busy),
+        "hours": hours,
+        "required": required,
+    }
+    return {
+        "title": f"coachmatch report — {result_dir.resolve().name}",
+        "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "result_dir": str(result_dir),
+        "program": summary.get("program"),
+        "redact": redact,
+        "headline": headline,
+        "summary": summary,
+        "has_schedule": sched is not None,
+        "rows": rows,
+        "terms": SCORE_TERMS,
+        "filters": {
+            "region": sorted({r["region"] for r in rows if r["region"]}),
+            "coach": sorted({(r["coach_id"], r["coach_name"]) for r in rows if r["coach_id"]}),
+            "role": sorted({r["role"] for r in rows if r["role"]}),
+            "year": sorted({r["year"] for r in rows if r["year"]}),
+            "status": sorted({r["status"] for r in rows if r["status"]}),
+        },
+        "busy": busy,
+        "unassigned": unassigned,
+        "has_alternates": bool(alternates),
+        "short": short,
+        "warnings": list(summary.get("warnings") or []),
+        "notes": notes,
+        "load_chart": load_chart(loads),
+        "coverage_chart": coverage_chart(rows) if program else None,
+        "travel_chart": travel_chart([d for d in distances if d is not None]),
+        "map_chart": map_chart(points, colours) if program else None,
+    }
+
+
+def _required_hours(program, rows: list[dict]) -> float:
+    """The minimum coaching hours of every assigned pair over the year (the contract's rule)."""
+    coaching = program.policy.coaching
+    n = len(coaching.months)
+    cands = {k.candidate_id: k for k in program.candidates}
+    total = 0.0
+    for r in rows:
+        k = cands.get(r["candidate_id"])
+        if r["status"] != "assigned" or k is None or not n:
+            continue
+        left = max(n - program.first_month_index(k), 0)
+        total += max(coaching.min_hours_per_month * left, coaching.min_hours_per_year * left / n)
+    return round(total, 2)
+
+
+def render(context: dict) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("matcher", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**context)
+
+
+def write_atomic(text: str, path: Path) -> None:
+    """Write to a temporary file beside ``path``, then replace ``path`` in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a report is not
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def make_report(
+    result_dir: Path, program_dir: Path | None = None, out: Path | None = None,
+    redact: bool = False,
+) -> Path:  # fmt: skip
+    """Build the report of ``result_dir`` and write it (default ``result_dir/report.html``)."""
+    html = render(build_context(result_dir, program_dir, redact))
+    target = out if out is not None else result_dir / "report.html"
+    try:
+        write_atomic(html, target)
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc}") from exc
+    return target
