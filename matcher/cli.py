@@ -109,6 +109,7 @@ def validate(program_dir: Path) -> None:
 )
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write roster.xlsx.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--report", "html_report", is_flag=True, help="Also write report.html.")
 def assign(
     program_dir: Path,
     out_dir: Path,
@@ -120,6 +121,7 @@ def assign(
     alternates: int,
     xlsx: bool,
     quiet: bool,
+    html_report: bool,
 ) -> None:
     """Pair every candidate with a coach, optimally, and write the roster."""
     from matcher.assign import assign as run_assign
@@ -163,6 +165,16 @@ def assign(
         if xlsx:
             write_roster_xlsx(program, result, summary, stage / "roster.xlsx")
     _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
+    if html_report:
+        from matcher.report import ReportError, make_report
+
+        try:
+            page = make_report(out_dir, program_dir)
+        except ReportError as exc:
+            err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
+            sys.exit(EXIT_INPUT)
+        if not quiet:
+            out.print(f"Wrote {page}", markup=False)
     if not quiet:
         from matcher.report_text import print_summary
 
@@ -381,6 +393,7 @@ def schedule(
 @click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True)
 @click.option("--quiet", is_flag=True)
+@click.option("--report", "html_report", is_flag=True, help="Also write report.html.")
 def plan(
     program_dir: Path,
     out_dir: Path,
@@ -395,6 +408,7 @@ def plan(
     strict: bool,
     xlsx: bool,
     quiet: bool,
+    html_report: bool,
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
     from matcher.assign import read_pins
@@ -461,6 +475,16 @@ def plan(
             f"Paper optimum: {result.paper.assigned} assigned; with calendars that fit: "
             f"{result.assignment.assigned} ({len(result.rounds)} rounds)."
         )
+    if html_report:
+        from matcher.report import ReportError, make_report
+
+        try:
+            page = make_report(out_dir, program_dir)
+        except ReportError as exc:
+            err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
+            sys.exit(EXIT_INPUT)
+        if not quiet:
+            out.print(f"Wrote {page}", markup=False)
     _print_schedule(summary, quiet)
     if strict and result.schedule.shortfalls:
         sys.exit(EXIT_SHORT_HOURS)

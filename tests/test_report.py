@@ -139,3 +139,22 @@ def test_missing_roster_and_bad_summary_exit_2(assigned: Path, tmp_path: Path) -
     done = runner.invoke(main, ["report", str(broken)])
     assert done.exit_code == 2 and "summary.json" in done.output
     assert not (broken / "report.html").exists()
+
+
+def test_assign_with_report_flag_writes_the_page(tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    done = _invoke("assign", SAMPLE, "--out", out, "--no-xlsx", "--quiet", "--report")
+    assert done.exit_code == 0, done.output
+    page = out / "report.html"
+    assert page.is_file()
+    html = page.read_text(encoding="utf-8")
+    _assert_self_contained(html)
+    summary = json.loads((out / "summary.json").read_text())
+    assert int(_headline(html)["assigned"]) == summary["assigned"]
+    assert any(name in html for name in _names())  # the program's names, from --report's program
+
+
+@pytest.mark.parametrize("command", ["assign", "plan"])
+def test_report_flag_is_offered(command: str) -> None:
+    done = _invoke(command, "--help")
+    assert done.exit_code == 0 and "--report" in done.output
