@@ -110,6 +110,7 @@ def validate(program_dir: Path) -> None:
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write roster.xlsx.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--report", "html_report", is_flag=True, help="Also write report.html.")
+@click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
 def assign(
     program_dir: Path,
     out_dir: Path,
@@ -122,6 +123,7 @@ def assign(
     xlsx: bool,
     quiet: bool,
     html_report: bool,
+    redact: bool,
 ) -> None:
     """Pair every candidate with a coach, optimally, and write the roster."""
     from matcher.assign import assign as run_assign
@@ -163,13 +165,13 @@ def assign(
         if alternates:
             alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
-            write_roster_xlsx(program, result, summary, stage / "roster.xlsx")
+            write_roster_xlsx(program, result, summary, stage / "roster.xlsx", redact=redact)
     _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
     if html_report:
         from matcher.report import ReportError, make_report
 
         try:
-            page = make_report(out_dir, program_dir)
+            page = make_report(out_dir, program_dir, redact=redact)
         except ReportError as exc:
             err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
             sys.exit(EXIT_INPUT)
@@ -216,8 +218,9 @@ def _progress_bar(total: int, quiet: bool):
 
 
 def _write_schedule_files(
-    program, sched, stage: Path, summary: dict, xlsx_from: Path | None, xlsx: bool
-) -> set[str]:
+    program, sched, stage: Path, summary: dict, xlsx_from: Path | None, xlsx: bool,
+    redact: bool = False,
+) -> set[str]:  # fmt: skip
     from matcher.calendars import write_calendars
     from matcher.writers import (
         add_schedule_sheet,
@@ -229,10 +232,10 @@ def _write_schedule_files(
     schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
     if sched.shortfalls:
         shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
-    written = write_calendars(program, sched, stage / "calendars")
+    written = write_calendars(program, sched, stage / "calendars", redact=redact)
     summary["schedule"] = schedule_summary(sched)
     if xlsx:
-        add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx")
+        add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx", program=program, redact=redact)
     return {path.name for path in written}
 
 
@@ -326,6 +329,7 @@ def _read_roster(path: Path, program) -> dict[str, str]:
 @click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True)
 @click.option("--quiet", is_flag=True)
+@click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
 def schedule(
     program_dir: Path,
     roster_csv: Path,
@@ -336,6 +340,7 @@ def schedule(
     strict: bool,
     xlsx: bool,
     quiet: bool,
+    redact: bool,
 ) -> None:
     """Schedule a year of sessions for every pair of a roster."""
     import json
@@ -359,7 +364,7 @@ def schedule(
     summary.setdefault("program", str(program_dir.resolve()))
     with staged_folder(out_dir) as stage:
         calendars = _write_schedule_files(
-            program, sched, stage, summary, out_dir / "roster.xlsx", xlsx
+            program, sched, stage, summary, out_dir / "roster.xlsx", xlsx, redact
         )
         write_summary(summary, stage / "summary.json")
     _drop_stale_schedule_files(out_dir, sched, calendars)
@@ -394,6 +399,7 @@ def schedule(
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True)
 @click.option("--quiet", is_flag=True)
 @click.option("--report", "html_report", is_flag=True, help="Also write report.html.")
+@click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
 def plan(
     program_dir: Path,
     out_dir: Path,
@@ -409,6 +415,7 @@ def plan(
     xlsx: bool,
     quiet: bool,
     html_report: bool,
+    redact: bool,
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
     from matcher.assign import read_pins
@@ -464,9 +471,13 @@ def plan(
         if alternates:
             alternates_frame(result.assignment).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
-            write_roster_xlsx(program, result.assignment, summary, stage / "roster.xlsx")
+            write_roster_xlsx(
+                program, result.assignment, summary, stage / "roster.xlsx", redact=redact
+            )
         xlsx_from = stage / "roster.xlsx"
-        calendars = _write_schedule_files(program, result.schedule, stage, summary, xlsx_from, xlsx)
+        calendars = _write_schedule_files(
+            program, result.schedule, stage, summary, xlsx_from, xlsx, redact
+        )
         write_summary(summary, stage / "summary.json")
     _drop_stale_schedule_files(out_dir, result.schedule, calendars)
     if not quiet:
@@ -479,7 +490,7 @@ def plan(
         from matcher.report import ReportError, make_report
 
         try:
-            page = make_report(out_dir, program_dir)
+            page = make_report(out_dir, program_dir, redact=redact)
         except ReportError as exc:
             err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
             sys.exit(EXIT_INPUT)

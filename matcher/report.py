@@ -228,6 +228,63 @@ def map_chart(points: list[dict], colours: dict[str, str]) -> dict:
     return {"points": out, "legend": legend, "width": width, "height": round(height, 1)}
 
 
+WEEKS_OF_MONTH = 5  # days 1–7, 8–14, 15–21, 22–28, 29–31
+
+
+def _heat_colour(count: int, peak: int) -> str:
+    """No sessions: pale grey; else light to dark blue by the share of the busiest week."""
+    if count <= 0 or peak <= 0:
+        return "#f1f3f6"
+    lightness = round(88 - 58 * count / peak)
+    return f"hsl(212,62%,{lightness}%)"
+
+
+def session_heatmap(sessions: list[dict], months: list[str] | tuple[str, ...] = ()) -> dict:
+    """A month × week-of-month grid of the number of sessions, with a legend.
+
+    Rows are the program's months (and any other month with sessions), in calendar order;
+    a session on day d falls in week ``(d - 1) // 7 + 1`` of its month.
+    """
+    counts: Counter = Counter()
+    for s in sessions:
+        try:
+            day = dt.date.fromisoformat((s.get("date") or "").strip())
+        except ValueError:
+            continue
+        counts[day.strftime("%Y-%m"), (day.day - 1) // 7] += 1
+    rows = sorted(set(months) | {m for m, _ in counts})
+    if not rows:
+        return {"cells": [], "months": [], "weeks": [], "legend": [], "width": 480, "height": 60}
+    peak = max(counts.values(), default=0)
+    cell_w, cell_h, left, head = 46.0, 22.0, 70.0, 22.0
+    cells = []
+    for i, month in enumerate(rows):
+        for w in range(WEEKS_OF_MONTH):
+            n = counts[month, w]
+            cells.append({
+                "x": left + w * cell_w, "y": head + i * cell_h, "w": cell_w - 2, "h": cell_h - 2,
+                "count": n, "fill": _heat_colour(n, peak),
+                "title": f"{month}, week {w + 1}: {n} session{'' if n == 1 else 's'}",
+            })  # fmt: skip
+    steps = sorted({0, *(round(peak * k / 4) for k in range(1, 5))}) if peak else [0]
+    legend = [{"label": str(n), "fill": _heat_colour(n, peak)} for n in steps]
+    return {
+        "cells": cells,
+        "months": [
+            {"label": m, "y": head + i * cell_h + cell_h / 2 + 3} for i, m in enumerate(rows)
+        ],
+        "weeks": [
+            {"label": f"wk {w + 1}", "x": left + w * cell_w + cell_w / 2}
+            for w in range(WEEKS_OF_MONTH)
+        ],
+        "legend": legend,
+        "peak": peak,
+        "total": sum(counts.values()),
+        "width": left + WEEKS_OF_MONTH * cell_w + 10,
+        "height": head + len(rows) * cell_h + 6,
+    }
+
+
 # --- the report -----------------------------------------------------------------------------------
 
 
@@ -365,6 +422,11 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "coverage_chart": coverage_chart(rows) if program else None,
         "travel_chart": travel_chart([d for d in distances if d is not None]),
         "map_chart": map_chart(points, colours) if program else None,
+        "session_heatmap": session_heatmap(
+            sessions, program.policy.coaching.months if program else ()
+        )
+        if sessions
+        else None,
     }
 
 

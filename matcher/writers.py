@@ -139,12 +139,18 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 
 def write_roster_xlsx(
-    program: ProgramData, result: AssignmentResult, summary: dict, path: Path
-) -> None:
-    """roster.xlsx: a summary sheet, the whole roster, then one sheet per coach with candidates."""
+    program: ProgramData, result: AssignmentResult, summary: dict, path: Path,
+    redact: bool = False,
+) -> None:  # fmt: skip
+    """roster.xlsx: a summary sheet, the whole roster, then one sheet per coach with candidates.
+
+    With ``redact`` every candidate and coach name is replaced by its id (cells and sheet titles).
+    """
     roster = roster_frame(result)
     cands = {k.candidate_id: k for k in program.candidates}
-    roster.insert(1, "candidate_name", [cands[c].name for c in roster["candidate_id"]])
+    roster.insert(
+        1, "candidate_name", [c if redact else cands[c].name for c in roster["candidate_id"]]
+    )
     roster.insert(2, "region", [cands[c].region for c in roster["candidate_id"]])
     roster.insert(3, "role", [cands[c].role for c in roster["candidate_id"]])
     roster.insert(4, "site", [cands[c].site for c in roster["candidate_id"]])
@@ -152,7 +158,7 @@ def write_roster_xlsx(
         [(k, v) for k, v in summary.items() if not isinstance(v, dict | list)],
         columns=["figure", "value"],
     )
-    names = {c.coach_id: c.name for c in program.coaches}
+    names = {c.coach_id: c.coach_id if redact else c.name for c in program.coaches}
     loads = pd.DataFrame(
         [(c.coach_id, names[c.coach_id], c.load, c.places, c.capacity) for c in result.coach_loads],
         columns=["coach_id", "coach_name", "load", "places", "capacity"],
@@ -166,7 +172,7 @@ def write_roster_xlsx(
         roster.to_excel(xl, sheet_name=_sheet_name("Roster", taken), index=False)
         loads.to_excel(xl, sheet_name=_sheet_name("Coaches", taken), index=False)
         for coach_id, part in roster[roster["status"] == "assigned"].groupby("coach_id", sort=True):
-            title = f"{coach_id} {names.get(coach_id, '')}".strip()
+            title = coach_id if redact else f"{coach_id} {names.get(coach_id, '')}".strip()
             part.to_excel(xl, sheet_name=_sheet_name(title, taken), index=False)
 
 
@@ -218,13 +224,36 @@ def schedule_summary(schedule) -> dict:
     }  # fmt: skip
 
 
-def add_schedule_sheet(xlsx_in: Path | None, schedule, xlsx_out: Path) -> None:
-    """Copy roster.xlsx (if any) with a Schedule sheet (and Short hours, if any) added."""
+def _redact_book(book, program: ProgramData) -> None:
+    """Replace every candidate and coach name in a workbook (cells, sheet titles) by its id."""
+    ids = {k.name: k.candidate_id for k in program.candidates if k.name}
+    ids.update({c.name: c.coach_id for c in program.coaches if c.name})
+    coach_ids = {c.coach_id for c in program.coaches}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value in ids:
+                    cell.value = ids[cell.value]
+        head = sheet.title.split(" ", 1)[0]
+        if head in coach_ids and sheet.title != head and head not in book.sheetnames:
+            sheet.title = head
+
+
+def add_schedule_sheet(
+    xlsx_in: Path | None, schedule, xlsx_out: Path, *, program: ProgramData | None = None,
+    redact: bool = False,
+) -> None:  # fmt: skip
+    """Copy roster.xlsx (if any) with a Schedule sheet (and Short hours, if any) added.
+
+    With ``redact`` (and ``program``) names left in the copied workbook become ids.
+    """
     from openpyxl import Workbook, load_workbook
 
     book = load_workbook(xlsx_in) if xlsx_in and xlsx_in.exists() else Workbook()
     if xlsx_in is None or not xlsx_in.exists():
         book.remove(book.active)
+    if redact and program is not None:
+        _redact_book(book, program)
     for title, frame in (("Schedule", schedule_frame(schedule)),
                          ("Short hours", shortfall_frame(schedule))):  # fmt: skip
         if title in book.sheetnames:

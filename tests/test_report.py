@@ -85,6 +85,7 @@ def test_report_of_an_assignment(assigned: Path) -> None:
         match = re.search(rf'id="{chart}".*?</figure>', html, re.S)
         assert match and "<svg" in match.group(0) and ("<rect" in match.group(0))
     assert "<script>" in html and "@media print" in html
+    assert 'id="chart-sessions"' not in html  # no schedule, no heat map
     # names are shown by default
     assert any(name in html for name in _names())
     # no temporary file is left beside the report
@@ -106,6 +107,17 @@ def test_report_with_schedule_and_custom_out(scheduled: Path, tmp_path: Path) ->
     assert 'id="short"' in html
     for item in short[:20]:
         assert item["month"] in html
+    # the month × week heat map of sessions: one cell per week of each month, counts add up
+    match = re.search(r'id="chart-sessions".*?</figure>', html, re.S)
+    assert match and "<svg" in match.group(0) and "<rect" in match.group(0)
+    heat = match.group(0)
+    counts = [int(n) for n in re.findall(r'data-sessions="(\d+)"', heat)]
+    assert sum(counts) == summary["schedule"]["sessions"] > 0
+    assert len(counts) % 5 == 0
+    with (scheduled / "schedule.csv").open(newline="", encoding="utf-8") as fh:
+        months = {row["date"][:7] for row in csv.DictReader(fh)}
+    assert all(month in heat for month in months)
+    assert 'class="legend"' in heat
 
 
 @pytest.mark.parametrize("folder", ["assigned", "scheduled"])
