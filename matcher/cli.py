@@ -698,7 +698,15 @@ def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool
     show_default=True,
     help="Processes: scenarios are assigned in parallel.",
 )
-def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> None:
+@click.option(
+    "--report",
+    "with_report",
+    is_flag=True,
+    help="Also write report.html: the scenarios side by side, charts embedded.",
+)
+def whatif(
+    scenario_files: tuple[Path, ...], out_dir: Path, workers: int, with_report: bool
+) -> None:
     """Compare what-if scenarios (TOML) with their base program, side by side."""
     import pandas as pd
     from rich.table import Table
@@ -786,6 +794,14 @@ def whatif(scenario_files: tuple[Path, ...], out_dir: Path, workers: int) -> Non
     out.print(table)
     out.print(chart_note)
     out.print(f"Wrote {out_dir}/comparison.csv and the changed programs in {out_dir}/programs/")
+    if with_report:
+        from matcher.report import ReportError, make_whatif_report
+
+        try:
+            out.print(f"Wrote {make_whatif_report(out_dir)}")
+        except ReportError as exc:
+            err.print(str(exc), markup=False)
+            sys.exit(EXIT_INPUT)
 
 
 @main.command()

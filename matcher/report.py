@@ -485,3 +485,54 @@ def make_report(
     except OSError as exc:
         raise ReportError(f"cannot write {target}: {exc}") from exc
     return target
+
+
+WHATIF_CHARTS = (
+    ("comparison.png", "Assigned and unassigned candidates per scenario"),
+    ("coverage_by_region.png", "Share of each region's candidates assigned"),
+    ("utilization_by_region.png", "Share of coach places used, by the coaches' home region"),
+)
+_HIGHER_IS_BETTER = {"assigned": True, "unassigned": False, "continuity_kept": True,
+                     "total_cost": False, "travel_km_mean": False, "objective": True}  # fmt: skip
+
+
+def make_whatif_report(result_dir: Path) -> Path:
+    """``report.html`` of a ``whatif`` result folder: the scenarios side by side, baseline
+    first, changes against it coloured, and the charts embedded (no network needed)."""
+    import base64
+    import datetime as dt
+
+    rows = _read_csv(result_dir / "comparison.csv")
+    if not rows:
+        raise ReportError(f"{result_dir / 'comparison.csv'}: missing or empty")
+    columns = list(rows[0])
+    base = rows[0]
+    table = []
+    for row in rows:
+        cells = []
+        for col in columns:
+            text, tone = row[col], ""
+            if row is not base and col in _HIGHER_IS_BETTER:
+                now, was = _float(row[col]), _float(base[col])
+                if now is not None and was is not None and now != was:
+                    tone = "better" if (now > was) == _HIGHER_IS_BETTER[col] else "worse"
+            cells.append({"text": text, "tone": tone})
+        table.append(cells)
+    charts = [
+        {"title": title, "data": base64.b64encode((result_dir / name).read_bytes()).decode()}
+        for name, title in WHATIF_CHARTS
+        if (result_dir / name).is_file()
+    ]
+    html = jinja2.Environment(
+        loader=jinja2.PackageLoader("matcher", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    ).get_template("whatif.html.j2").render(
+        folder=str(result_dir), generated=dt.date.today().isoformat(), columns=columns,
+        rows=table, regions=_read_csv(result_dir / "comparison_by_region.csv"), charts=charts,
+    )  # fmt: skip
+    target = result_dir / "report.html"
+    try:
+        write_atomic(html, target)
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc}") from exc
+    return target

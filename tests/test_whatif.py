@@ -203,3 +203,24 @@ def test_removing_every_coach_of_a_region(tmp_path):
         tmp_path, '[[remove_coaches]]\nregion = "Santa Ana North"\n'
     )
     assert after < base
+
+
+def test_whatif_report_shows_every_scenario_offline(tmp_path):
+    import re
+
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    files = sorted((Path(__file__).resolve().parents[1] / "scenarios" / "whatif").glob("*.toml"))
+    out = tmp_path / "wi"
+    result = CliRunner().invoke(main, ["whatif", *map(str, files), "--out", str(out), "--report"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"https?://", html)  # nothing fetched from the network
+    for path in files:
+        name = re.search(r'(?m)^name\s*=\s*"(.*)"', path.read_text()).group(1)
+        assert name in html
+    assert html.count("data:image/png;base64,") == 3
+    first_row = re.search(r'<tr class="baseline">\s*<td[^>]*>([^<]*)<', html)
+    assert first_row and first_row.group(1) == "baseline"
