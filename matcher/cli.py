@@ -63,54 +63,68 @@ def validate(program_dir: Path) -> None:
     out.print("[green]The program folder is valid.[/]")
 
 
+def _roster_options(command):
+    """The options every roster-making command shares (``assign``, ``plan``)."""
+    for option in reversed(_ROSTER_OPTIONS):
+        command = option(command)
+    return command
+
+
+_ROSTER_OPTIONS = [
+    click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        required=True,
+        help="Result folder (created; files in it are replaced all at once).",
+    ),
+    click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0.1),
+        default=60.0,
+        show_default=True,
+        help="Seconds of (deterministic) search for the CP-SAT model.",
+    ),
+    click.option("--seed", type=int, default=0, show_default=True),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Processes for independent components.",
+    ),
+    click.option(
+        "--pin",
+        "pin_file",
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        help="CSV of candidate_id, coach_id pairs fixed in advance.",
+    ),
+    click.option(
+        "--solver",
+        type=click.Choice(["auto", "flow", "cpsat", "greedy"]),
+        default="auto",
+        show_default=True,
+        help="auto: the exact flow unless a term couples pairs.",
+    ),
+    click.option(
+        "--alternates",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help="Also write alternates.csv with the K next-best coaches per candidate.",
+    ),
+    click.option(
+        "--xlsx/--no-xlsx", default=True, show_default=True, help="Also write roster.xlsx."
+    ),
+    click.option("--quiet", is_flag=True, help="Print nothing but errors."),
+    click.option("--report", "html_report", is_flag=True, help="Also write report.html."),
+    click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names."),
+]
+
+
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Result folder (created; files in it are replaced all at once).",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.1),
-    default=60.0,
-    show_default=True,
-    help="Seconds of (deterministic) search for the CP-SAT model.",
-)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes for independent components.",
-)
-@click.option(
-    "--pin",
-    "pin_file",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="CSV of candidate_id, coach_id pairs fixed in advance.",
-)
-@click.option(
-    "--solver",
-    type=click.Choice(["auto", "flow", "cpsat", "greedy"]),
-    default="auto",
-    show_default=True,
-    help="auto: the exact flow unless a term couples pairs.",
-)
-@click.option(
-    "--alternates",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Also write alternates.csv with the K next-best coaches per candidate.",
-)
-@click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write roster.xlsx.")
-@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("--report", "html_report", is_flag=True, help="Also write report.html.")
-@click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
+@_roster_options
 def assign(
     program_dir: Path,
     out_dir: Path,
@@ -375,19 +389,8 @@ def schedule(
 
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@_roster_options
 @click.option("--scheduler", help="Address of a Dask distributed scheduler to run coaches on.")
-@click.option("--pin", "pin_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option(
-    "--solver",
-    type=click.Choice(["auto", "flow", "cpsat", "greedy"]),
-    default="auto",
-    show_default=True,
-)
-@click.option("--alternates", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--max-rounds",
     type=click.IntRange(min=1),
@@ -396,10 +399,6 @@ def schedule(
     help="Most assign-and-schedule rounds.",
 )
 @click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
-@click.option("--xlsx/--no-xlsx", default=True, show_default=True)
-@click.option("--quiet", is_flag=True)
-@click.option("--report", "html_report", is_flag=True, help="Also write report.html.")
-@click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
 def plan(
     program_dir: Path,
     out_dir: Path,
