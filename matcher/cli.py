@@ -63,6 +63,17 @@ def validate(program_dir: Path) -> None:
     out.print("[green]The program folder is valid.[/]")
 
 
+def _load_with_pins(program_dir: Path, pin_file: Path | None):
+    """The program and the pairs fixed in advance, or exit 2 naming the bad cell."""
+    from matcher.assign import read_pins
+
+    program = _load(program_dir)
+    try:
+        return program, (read_pins(pin_file, program) if pin_file else [])
+    except InputError as exc:
+        _fail_input(exc)
+
+
 def _roster_options(command):
     """The options every roster-making command shares (``assign``, ``plan``)."""
     for option in reversed(_ROSTER_OPTIONS):
@@ -141,7 +152,6 @@ def assign(
 ) -> None:
     """Pair every candidate with a coach, optimally, and write the roster."""
     from matcher.assign import assign as run_assign
-    from matcher.assign import read_pins
     from matcher.output import staged_folder
     from matcher.writers import (
         alternates_frame,
@@ -152,11 +162,7 @@ def assign(
     )
 
     started = time.perf_counter()
-    program = _load(program_dir)
-    try:
-        pins = read_pins(pin_file, program) if pin_file else []
-    except InputError as exc:
-        _fail_input(exc)
+    program, pins = _load_with_pins(program_dir, pin_file)
 
     def progress(objective: float, bound: float, seconds: float) -> None:
         if not quiet:
@@ -417,7 +423,6 @@ def plan(
     redact: bool,
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
-    from matcher.assign import read_pins
     from matcher.output import staged_folder
     from matcher.plan import plan as run_plan
     from matcher.report_text import print_summary
@@ -430,11 +435,7 @@ def plan(
     )
 
     started = time.perf_counter()
-    program = _load(program_dir)
-    try:
-        pins = read_pins(pin_file, program) if pin_file else []
-    except InputError as exc:
-        _fail_input(exc)
+    program, pins = _load_with_pins(program_dir, pin_file)
 
     def on_round(step: dict) -> None:
         if not quiet:
