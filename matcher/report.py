@@ -1,9 +1,10 @@
 """``coachmatch report``: one self-contained HTML page from a result folder.
 
 The page is rendered from ``templates/report.html.j2`` with Jinja2 (autoescape on). Everything is
-inline — styles, a small vanilla script that sorts and filters the roster, and charts drawn here
-as SVG — so the file opens offline and prints cleanly. Names come from the program folder; with
-``redact`` every name is replaced by its id.
+inline — styles, a small vanilla script that sorts and filters the roster, and the charts, drawn
+with matplotlib as SVG by :mod:`matcher.charts` — so the file opens offline and prints cleanly.
+Names come from the program folder; with ``redact`` every name is replaced by its id (the
+charts show ids only). The same result folder gives a byte-identical page.
 """
 
 from __future__ import annotations
@@ -16,35 +17,20 @@ import math
 import os
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from matcher import charts
+
 SCORE_TERMS = (
     "level", "language", "cpsel", "travel", "continuity", "preference", "same_district",
 )  # fmt: skip
-PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-)  # fmt: skip
-BUSY_SHARE = 0.9  # coaches above this share of their capacity need attention
-MAX_LOAD_BARS = 80
+BUSY_SHARE = charts.BUSY_SHARE  # coaches above this share of their capacity need attention
 
 
 class ReportError(Exception):
     """A result folder the report cannot be built from (a clear message, exit 2)."""
-
-
-@dataclass
-class Bar:
-    label: str
-    value: float
-    total: float
-    y: float
-    width: float
-    total_width: float
-    over: bool
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -112,177 +98,6 @@ def _load_program(program_dir: Path | None, summary: dict, notes: list[str]):
 
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "" if value is None else f"{value:.{digits}f}"
-
-
-# --- charts (plain data for the template's SVG) -------------------------------------------------
-
-
-def load_chart(loads: list[dict]) -> dict:
-    """Horizontal bars: each coach's load against its capacity, fullest first."""
-    rows = sorted(loads, key=lambda c: (-c["share"], c["coach_id"]))
-    shown = rows[:MAX_LOAD_BARS]
-    top = max([c["capacity"] for c in shown] + [c["load"] for c in shown] + [1])
-    width, bar_h = 420.0, 14.0
-    bars = [
-        Bar(
-            label=c["label"],
-            value=c["load"],
-            total=c["capacity"],
-            y=i * (bar_h + 4),
-            width=width * c["load"] / top,
-            total_width=width * c["capacity"] / top,
-            over=c["busy"],
-        )
-        for i, c in enumerate(shown)
-    ]
-    return {
-        "bars": bars,
-        "bar_h": bar_h,
-        "width": width,
-        "height": len(bars) * (bar_h + 4) + 24,
-        "top": top,
-        "hidden": len(rows) - len(shown),
-    }
-
-
-def coverage_chart(cands: list[dict]) -> dict:
-    """A region × role grid: assigned of all in each cell, shaded by the share."""
-    regions = sorted({c["region"] for c in cands})
-    roles = sorted({c["role"] for c in cands})
-    total: Counter = Counter((c["region"], c["role"]) for c in cands)
-    done: Counter = Counter((c["region"], c["role"]) for c in cands if c["status"] == "assigned")
-    cell_w, cell_h, left, head = 92.0, 26.0, 170.0, 60.0
-    cells = []
-    for i, region in enumerate(regions):
-        for j, role in enumerate(roles):
-            n = total[region, role]
-            if not n:
-                continue
-            share = done[region, role] / n
-            # red (none) → green (all)
-            hue = round(120 * share)
-            cells.append({
-                "x": left + j * cell_w, "y": head + i * cell_h, "w": cell_w - 2, "h": cell_h - 2,
-                "text": f"{done[region, role]}/{n}", "fill": f"hsl({hue},60%,78%)",
-                "title": f"{region}, {role}: {done[region, role]} of {n} assigned",
-            })  # fmt: skip
-    return {
-        "regions": [
-            {"label": r, "y": head + i * cell_h + cell_h / 2} for i, r in enumerate(regions)
-        ],
-        "roles": [{"label": r, "x": left + j * cell_w + cell_w / 2} for j, r in enumerate(roles)],
-        "cells": cells,
-        "width": left + max(len(roles), 1) * cell_w + 10,
-        "height": head + max(len(regions), 1) * cell_h + 10,
-    }
-
-
-def travel_chart(distances: list[float], bins: int = 12) -> dict:
-    """A histogram of the assigned pairs' travel distances."""
-    if not distances:
-        return {"bars": [], "width": 480, "height": 60}
-    top = max(distances)
-    step = max(math.ceil(top / bins), 1) if top > 0 else 1
-    counts = Counter(min(int(d // step), bins - 1) for d in distances)
-    n_bins = max(counts) + 1
-    peak = max(counts.values())
-    plot_h, bar_w, left, bottom = 160.0, 34.0, 36.0, 190.0
-    bars = []
-    for k in range(n_bins):
-        h = plot_h * counts[k] / peak
-        bars.append({
-            "x": left + k * (bar_w + 4), "y": bottom - h, "w": bar_w, "h": h,
-            "count": counts[k], "label": f"{k * step}–{(k + 1) * step}",
-        })  # fmt: skip
-    return {
-        "bars": bars,
-        "peak": peak,
-        "left": left,
-        "bottom": bottom,
-        "width": left + n_bins * (bar_w + 4) + 10,
-        "height": bottom + 36,
-        "top_y": bottom - plot_h,
-    }
-
-
-def map_chart(points: list[dict], colours: dict[str, str]) -> dict:
-    """Sites and coaches as an SVG scatter of lon/lat (equirectangular), coloured by region."""
-    placed = [p for p in points if p["lat"] is not None and p["lon"] is not None]
-    if not placed:
-        return {"points": [], "legend": [], "width": 480, "height": 60}
-    lats = [p["lat"] for p in placed]
-    lons = [p["lon"] for p in placed]
-    mid = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x = max((max(lons) - min(lons)) * mid, 1e-6)
-    span_y = max(max(lats) - min(lats), 1e-6)
-    width, pad = 560.0, 16.0
-    scale = (width - 2 * pad) / span_x
-    height = min(span_y * scale + 2 * pad, 640.0)
-    scale = min(scale, (height - 2 * pad) / span_y)
-    out = []
-    for p in placed:
-        x = pad + (p["lon"] - min(lons)) * mid * scale
-        y = pad + (max(lats) - p["lat"]) * scale
-        out.append({**p, "x": round(x, 1), "y": round(y, 1)})
-    legend = [{"label": r, "colour": c} for r, c in colours.items()]
-    return {"points": out, "legend": legend, "width": width, "height": round(height, 1)}
-
-
-WEEKS_OF_MONTH = 5  # days 1–7, 8–14, 15–21, 22–28, 29–31
-
-
-def _heat_colour(count: int, peak: int) -> str:
-    """No sessions: pale grey; else light to dark blue by the share of the busiest week."""
-    if count <= 0 or peak <= 0:
-        return "#f1f3f6"
-    lightness = round(88 - 58 * count / peak)
-    return f"hsl(212,62%,{lightness}%)"
-
-
-def session_heatmap(sessions: list[dict], months: list[str] | tuple[str, ...] = ()) -> dict:
-    """A month × week-of-month grid of the number of sessions, with a legend.
-
-    Rows are the program's months (and any other month with sessions), in calendar order;
-    a session on day d falls in week ``(d - 1) // 7 + 1`` of its month.
-    """
-    counts: Counter = Counter()
-    for s in sessions:
-        try:
-            day = dt.date.fromisoformat((s.get("date") or "").strip())
-        except ValueError:
-            continue
-        counts[day.strftime("%Y-%m"), (day.day - 1) // 7] += 1
-    rows = sorted(set(months) | {m for m, _ in counts})
-    if not rows:
-        return {"cells": [], "months": [], "weeks": [], "legend": [], "width": 480, "height": 60}
-    peak = max(counts.values(), default=0)
-    cell_w, cell_h, left, head = 46.0, 22.0, 70.0, 22.0
-    cells = []
-    for i, month in enumerate(rows):
-        for w in range(WEEKS_OF_MONTH):
-            n = counts[month, w]
-            cells.append({
-                "x": left + w * cell_w, "y": head + i * cell_h, "w": cell_w - 2, "h": cell_h - 2,
-                "count": n, "fill": _heat_colour(n, peak),
-                "title": f"{month}, week {w + 1}: {n} session{'' if n == 1 else 's'}",
-            })  # fmt: skip
-    steps = sorted({0, *(round(peak * k / 4) for k in range(1, 5))}) if peak else [0]
-    legend = [{"label": str(n), "fill": _heat_colour(n, peak)} for n in steps]
-    return {
-        "cells": cells,
-        "months": [
-            {"label": m, "y": head + i * cell_h + cell_h / 2 + 3} for i, m in enumerate(rows)
-        ],
-        "weeks": [
-            {"label": f"wk {w + 1}", "x": left + w * cell_w + cell_w / 2}
-            for w in range(WEEKS_OF_MONTH)
-        ],
-        "legend": legend,
-        "peak": peak,
-        "total": sum(counts.values()),
-        "width": left + WEEKS_OF_MONTH * cell_w + 10,
-        "height": head + len(rows) * cell_h + 6,
-    }
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -365,18 +180,12 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
     unassigned = [{**r, "alternates": alts.get(r["candidate_id"], [])}
                   for r in rows if r["status"] != "assigned"]  # fmt: skip
 
-    regions = sorted(
-        {r["region"] for r in rows if r["region"]} | {c.region for c in coach_info.values()}
-    )
-    colours = {r: PALETTE[i % len(PALETTE)] for i, r in enumerate(regions)}
+    # the map gets ids' places only: where and which region, never a name
     points = [
-        {"kind": "candidate", "lat": k.lat, "lon": k.lon, "colour": colours.get(k.region, "#999"),
-         "title": f"{k.candidate_id} {cand_name(k.candidate_id)}".strip()
-         if not redact else k.candidate_id}
+        {"kind": "candidate", "lat": k.lat, "lon": k.lon, "region": k.region}
         for k in cand_info.values()
     ] + [
-        {"kind": "coach", "lat": c.lat, "lon": c.lon, "colour": colours.get(c.region, "#999"),
-         "title": c.coach_id if redact else f"{c.coach_id} {coach_name(c.coach_id)}"}
+        {"kind": "coach", "lat": c.lat, "lon": c.lon, "region": c.region}
         for c in coach_info.values()
     ]  # fmt: skip
     distances = [_float(r["travel_km"]) for r in rows if r["status"] == "assigned"]
@@ -396,7 +205,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
     }
     return {
         "title": f"coachmatch report — {result_dir.resolve().name}",
-        "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "written": _written(result_dir),
         "result_dir": str(result_dir),
         "program": summary.get("program"),
         "redact": redact,
@@ -418,16 +227,26 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "short": short,
         "warnings": list(summary.get("warnings") or []),
         "notes": notes,
-        "load_chart": load_chart(loads),
-        "coverage_chart": coverage_chart(rows) if program else None,
-        "travel_chart": travel_chart([d for d in distances if d is not None]),
-        "map_chart": map_chart(points, colours) if program else None,
-        "session_heatmap": session_heatmap(
+        "has_program": program is not None,
+        "sessions": len(sessions),
+        # charts: inline <svg> markup from matcher.charts, or None (the template says why)
+        "load_chart": charts.load_chart(loads),
+        "load_histogram": len(loads) > charts.MAX_LOAD_BARS,
+        "n_coaches": len(loads),
+        "coverage_chart": charts.coverage_chart(rows) if program else None,
+        "travel_chart": charts.travel_chart([d for d in distances if d is not None]),
+        "map_chart": charts.map_chart(points) if program else None,
+        "session_heatmap": charts.session_heatmap(
             sessions, program.policy.coaching.months if program else ()
-        )
-        if sessions
-        else None,
+        ),
     }
+
+
+def _written(result_dir: Path) -> str:
+    """When the results were last written (not the clock now, so one folder gives one page)."""
+    files = ("roster.csv", "summary.json", "alternates.csv", "schedule.csv")
+    stamps = [(result_dir / f).stat().st_mtime for f in files if (result_dir / f).is_file()]
+    return dt.datetime.fromtimestamp(max(stamps)).strftime("%Y-%m-%d %H:%M") if stamps else ""
 
 
 def _required_hours(program, rows: list[dict]) -> float:

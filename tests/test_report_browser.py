@@ -155,26 +155,34 @@ def test_report_in_chromium(page: Path, driver) -> None:
     assert descending == sorted(descending, reverse=True)
     assert "desc" in header.get_attribute("class")
 
-    # charts: every SVG drawn with a real size, and its shapes too
-    # (the page has a schedule, so the month-by-week heat map is drawn too)
+    # charts: every SVG (matplotlib's, inline) drawn with a real size inside its figure, with
+    # visible shapes and its labels as text (the page has a schedule, so the month-by-week heat
+    # map is drawn too)
     drawn = {f.get_attribute("id") for f in driver.find_elements(By.CSS_SELECTOR, "figure")
              if f.find_elements(By.CSS_SELECTOR, "svg.chart")}  # fmt: skip
     assert {"chart-load", "chart-coverage", "chart-travel", "chart-map", "chart-sessions"} <= drawn
     charts = driver.find_elements(By.CSS_SELECTOR, "figure svg.chart")
     for svg in charts:
-        box = driver.execute_script(
-            "var b = arguments[0].getBoundingClientRect(); return [b.width, b.height];", svg
+        label = svg.get_attribute("aria-label")
+        assert svg.get_attribute("role") == "img" and label
+        box, frame = driver.execute_script(
+            "var b = arguments[0].getBoundingClientRect(),"
+            " f = arguments[0].closest('figure').getBoundingClientRect();"
+            "return [[b.left, b.right, b.width, b.height], [f.left, f.right]];",
+            svg,
         )
-        assert box[0] > 0 and box[1] > 0, svg.get_attribute("aria-label")
-        shapes = svg.find_elements(By.CSS_SELECTOR, "rect, circle")
-        assert shapes
+        assert box[2] > 200 and box[3] > 100, label
+        assert frame[0] <= box[0] and box[1] <= frame[1] + 0.5, label  # never wider than its box
         inner = driver.execute_script(
-            "return Array.from(arguments[0].querySelectorAll('rect, circle'))"
-            ".filter(function (e) { var b = e.getBBox(); return b.width > 0 && b.height > 0; })"
+            "return Array.from(arguments[0].querySelectorAll('path, use, rect, circle'))"
+            ".filter(function (e) {"
+            "  if (e.closest('defs, clipPath')) { return false; }"
+            "  var b = e.getBBox(); return b.width > 0 && b.height > 0; })"
             ".length;",
             svg,
         )
-        assert inner > 0, svg.get_attribute("aria-label")
+        assert inner > 5, label
+        assert svg.find_elements(By.CSS_SELECTOR, "text"), label
 
     # no script error or failed load on the page
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
