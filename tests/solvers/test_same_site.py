@@ -21,6 +21,7 @@ from solvers.same_site import (
     Multipliers,
     Relaxation,
     _Keys,
+    flow_duals,
     linearise,
     linearised_step,
     search,
@@ -55,11 +56,35 @@ def _random_multipliers(data, problem: AssignmentProblem) -> Multipliers:
         np.array(data.draw(st.lists(values, min_size=len(f.cap), max_size=len(f.cap))))
         for f in problem.groups
     )
-    return Multipliers(lam, mu, eta, nus)
+    n_clusters = max(int(problem.cluster.max(initial=-1)) + 1, 1)
+    rho = np.array(data.draw(st.lists(values, min_size=n_clusters, max_size=n_clusters)))
+    return Multipliers(lam, mu, eta, nus, rho)
+
+
+def _most_site_pairs(problem: AssignmentProblem) -> dict[int, int]:
+    """Per cluster, the most pairs of its members sharing a right node in any assignment that
+    respects capacities (coverage ignored), by enumerating every assignment of its members."""
+    best = {}
+    for s in sorted(set(problem.cluster[problem.cluster >= 0].tolist())):
+        members = np.flatnonzero(problem.cluster == s).tolist()
+        options = [
+            [None] + [int(problem.right[p]) for p in range(problem.n_pairs) if problem.left[p] == k]
+            for k in members
+        ]
+        most = 0
+        for choice in itertools.product(*options):
+            used = np.bincount([r for r in choice if r is not None], minlength=problem.n_right)
+            if (used <= problem.capacity).all():
+                most = max(most, int((used * (used - 1) // 2).sum()))
+        best[s] = most
+    return best
 
 
 def _subproblem_by_enumeration(problem, relax, m: Multipliers, r: int) -> float:
-    """Right node ``r``'s subproblem of the Lagrangian, by enumerating every subset."""
+    """Right node ``r``'s subproblem of the Lagrangian, by enumerating every subset.
+
+    The site cuts (``Σ_r C(n_rs, 2) ≤ slope_s · Σ_r n_rs``, dualised with ``ρ_s`` per member)
+    take their slopes from ``relax``; their validity is what the bound test checks."""
     pinned = problem.pinned if problem.pinned is not None else np.zeros(problem.n_pairs, bool)
     pinned_left = set(problem.left[pinned].tolist())
     pairs = [
@@ -80,6 +105,9 @@ def _subproblem_by_enumeration(problem, relax, m: Multipliers, r: int) -> float:
             sites = problem.cluster[problem.left[list(subset)]] if subset else np.zeros(0, int)
             counts = np.bincount(sites[sites >= 0]) if len(sites) else np.zeros(0, int)
             value += problem.cluster_bonus * float((counts * (counts - 1) // 2).sum())
+            for s_, n in enumerate(counts.tolist()):
+                if relax.slope[s_] > 0:
+                    value += m.rho[s_] * (n - n * (n - 1) / 2 / relax.slope[s_])
             value -= problem.balance * size * size
             if problem.min_load is not None:
                 value += m.eta * min(size, int(problem.min_load[r]), int(problem.capacity[r]))
@@ -159,6 +187,37 @@ def test_solve_clusters_matches_brute_force(problem):
     assert solution.status == "optimal"
     assert (solution.assigned, solution.min_load_met, solution.objective) == expected
     assert solution.bound == solution.objective
+
+
+@SETTINGS
+@given(bonus_problems)
+def test_site_cuts_hold_for_every_assignment(problem):
+    """Each cluster's cut slope covers the most pairs its members can make, per member."""
+    if not pins_fit(problem):
+        return
+    coverage, filled = _tiers(problem)
+    relax = Relaxation(problem, coverage, filled)
+    for s, most in _most_site_pairs(problem).items():
+        members = int((problem.cluster == s).sum())
+        if most:
+            assert relax.slope[s] * members >= most - 1e-9
+
+
+@SETTINGS
+@given(problems(pins=False))
+def test_flow_duals_make_the_relaxation_tight_without_a_bonus(problem):
+    """At the LP duals of the transportation problem the Lagrangian equals the flow optimum
+    (strong duality): the start the search takes is the best possible when B = 0."""
+    flat = dataclasses.replace(problem, cluster=None, cluster_bonus=0, groups=(), min_load=None,
+                               balance=0)  # fmt: skip
+    flow = solve_flow(flat)
+    lam, mu = flow_duals(flat, flat.weight, flow.chosen)
+    assert (lam >= 0).all()
+    relax = Relaxation(
+        dataclasses.replace(flat, cluster=np.full(flat.n_left, -1)), flow.assigned, 0
+    )
+    value = relax.evaluate(Multipliers(lam, mu)).value
+    assert abs(value - tier3_value(flat, flow.chosen)) <= 1e-6 * max(1.0, abs(value))
 
 
 def _site_problem(seed: int) -> AssignmentProblem:
