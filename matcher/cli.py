@@ -6,8 +6,10 @@ exit code 2 (input) or 3 (the rules cannot all hold), never a traceback, and not
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -133,6 +135,46 @@ _ROSTER_OPTIONS = [
 ]
 
 
+@contextlib.contextmanager
+def _staged_roster(
+    out_dir: Path, program, result, summary: dict, *, alternates: int, xlsx: bool, redact: bool
+) -> Iterator[Path]:
+    """Stage a roster's files for ``out_dir`` and yield the staging folder.
+
+    ``assign`` and ``plan`` both write a roster: roster.csv, alternates.csv (with
+    ``--alternates``), roster.xlsx (unless ``--no-xlsx``) and summary.json. One writer keeps the
+    two result folders alike, so a change to a roster file cannot reach one command and miss
+    the other. The ``with`` body adds the command's own files to the stage (``plan``: the
+    schedule) and may still add to ``summary``: summary.json is written when the body ends,
+    then every file moves into ``out_dir`` at once, or none does if a write fails.
+    """
+    from matcher.output import staged_folder
+    from matcher.writers import alternates_frame, write_roster_csv, write_roster_xlsx, write_summary
+
+    with staged_folder(out_dir) as stage:
+        write_roster_csv(result, stage / "roster.csv")
+        if alternates:
+            alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
+        if xlsx:
+            write_roster_xlsx(program, result, summary, stage / "roster.xlsx", redact=redact)
+        yield stage
+        write_summary(summary, stage / "summary.json")
+
+
+def _write_report(out_dir: Path, program_dir: Path, *, redact: bool, quiet: bool) -> None:
+    """``--report`` of ``assign`` and ``plan``: report.html of the new result folder, or exit 2
+    saying why it cannot be built (the roster files stay written)."""
+    from matcher.report import ReportError, make_report
+
+    try:
+        page = make_report(out_dir, program_dir, redact=redact)
+    except ReportError as exc:
+        err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
+    if not quiet:
+        out.print(f"Wrote {page}", markup=False)
+
+
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
 @_roster_options
@@ -152,14 +194,7 @@ def assign(
 ) -> None:
     """Pair every candidate with a coach, optimally, and write the roster."""
     from matcher.assign import assign as run_assign
-    from matcher.output import staged_folder
-    from matcher.writers import (
-        alternates_frame,
-        summary_dict,
-        write_roster_csv,
-        write_roster_xlsx,
-        write_summary,
-    )
+    from matcher.writers import summary_dict
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -179,24 +214,13 @@ def assign(
         _fail_infeasible(exc)
     summary = summary_dict(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with staged_folder(out_dir) as stage:
-        write_roster_csv(result, stage / "roster.csv")
-        write_summary(summary, stage / "summary.json")
-        if alternates:
-            alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
-        if xlsx:
-            write_roster_xlsx(program, result, summary, stage / "roster.xlsx", redact=redact)
+    with _staged_roster(
+        out_dir, program, result, summary, alternates=alternates, xlsx=xlsx, redact=redact
+    ):
+        pass  # the roster files are all that assign writes
     _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
     if html_report:
-        from matcher.report import ReportError, make_report
-
-        try:
-            page = make_report(out_dir, program_dir, redact=redact)
-        except ReportError as exc:
-            err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
-            sys.exit(EXIT_INPUT)
-        if not quiet:
-            out.print(f"Wrote {page}", markup=False)
+        _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
         from matcher.report_text import print_summary
 
@@ -219,8 +243,6 @@ def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> None:
 
 def _progress_bar(total: int, quiet: bool):
     """A progress bar over coaches on stderr; returns (context, on_done callback)."""
-    import contextlib
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     if quiet or total == 0:
@@ -423,16 +445,9 @@ def plan(
     redact: bool,
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
-    from matcher.output import staged_folder
     from matcher.plan import plan as run_plan
     from matcher.report_text import print_summary
-    from matcher.writers import (
-        alternates_frame,
-        summary_dict,
-        write_roster_csv,
-        write_roster_xlsx,
-        write_summary,
-    )
+    from matcher.writers import summary_dict
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -466,19 +481,13 @@ def plan(
         "and places that calendars ruled out; paper_* is the optimum before that.",
     }
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with staged_folder(out_dir) as stage:
-        write_roster_csv(result.assignment, stage / "roster.csv")
-        if alternates:
-            alternates_frame(result.assignment).to_csv(stage / "alternates.csv", index=False)
-        if xlsx:
-            write_roster_xlsx(
-                program, result.assignment, summary, stage / "roster.xlsx", redact=redact
-            )
-        xlsx_from = stage / "roster.xlsx"
+    with _staged_roster(
+        out_dir, program, result.assignment, summary, alternates=alternates, xlsx=xlsx,
+        redact=redact,
+    ) as stage:  # fmt: skip
         calendars = _write_schedule_files(
-            program, result.schedule, stage, summary, xlsx_from, xlsx, redact
+            program, result.schedule, stage, summary, stage / "roster.xlsx", xlsx, redact
         )
-        write_summary(summary, stage / "summary.json")
     _drop_stale_schedule_files(out_dir, result.schedule, calendars)
     if not quiet:
         print_summary(out, summary)
@@ -487,15 +496,7 @@ def plan(
             f"{result.assignment.assigned} ({len(result.rounds)} rounds)."
         )
     if html_report:
-        from matcher.report import ReportError, make_report
-
-        try:
-            page = make_report(out_dir, program_dir, redact=redact)
-        except ReportError as exc:
-            err.print(f"Cannot build the report: {exc}", markup=False, soft_wrap=True)
-            sys.exit(EXIT_INPUT)
-        if not quiet:
-            out.print(f"Wrote {page}", markup=False)
+        _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     _print_schedule(summary, quiet)
     if strict and result.schedule.shortfalls:
         sys.exit(EXIT_SHORT_HOURS)
