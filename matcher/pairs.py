@@ -43,7 +43,11 @@ class EligiblePairs:
     def subset(self, keep: np.ndarray) -> EligiblePairs:
         """The pairs where ``keep`` is True (e.g. without pairs whose calendars cannot fit)."""
         return EligiblePairs(
-            self.view, self.coach[keep], self.candidate[keep], self.score[keep], self.km[keep],
+            self.view,
+            self.coach[keep],
+            self.candidate[keep],
+            self.score[keep],
+            self.km[keep],
             {name: values[keep] for name, values in self.terms.items()},
         )
 

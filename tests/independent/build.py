@@ -15,19 +15,31 @@ from typing import Any
 from .program import IndependentProgram
 from .rules import pair_score
 
-ROSTER_HEADER = ["candidate_id", "coach_id", "status", "reason", "score", "travel_km",
-                 "continuity"]
+ROSTER_HEADER = ["candidate_id", "coach_id", "status", "reason", "score", "travel_km", "continuity"]
 SCHEDULE_HEADER = ["candidate_id", "coach_id", "date", "start", "end", "minutes", "location"]
 
 
 def coach_row(**cells: Any) -> dict[str, Any]:
     """A certified, CNET-current coach in region North; override any cell by keyword."""
     row: dict[str, Any] = {
-        "coach_id": "C1", "name": "Coach One", "region": "North", "regions_served": "",
-        "lat": 37.0, "lon": -122.0, "roles": "principal;assistant_principal",
-        "levels": "high", "capacity": 2, "certification": "certified", "cnet_current": "true",
-        "admin_years": 10, "languages": "English;Spanish", "cpsel_strengths": "1;2;3",
-        "district": "D1", "person_id": "P_C1", "available": "", "max_hours_per_month": "",
+        "coach_id": "C1",
+        "name": "Coach One",
+        "region": "North",
+        "regions_served": "",
+        "lat": 37.0,
+        "lon": -122.0,
+        "roles": "principal;assistant_principal",
+        "levels": "high",
+        "capacity": 2,
+        "certification": "certified",
+        "cnet_current": "true",
+        "admin_years": 10,
+        "languages": "English;Spanish",
+        "cpsel_strengths": "1;2;3",
+        "district": "D1",
+        "person_id": "P_C1",
+        "available": "",
+        "max_hours_per_month": "",
         "cost_per_candidate": "",
     }
     row.update(cells)
@@ -37,18 +49,33 @@ def coach_row(**cells: Any) -> dict[str, Any]:
 def candidate_row(**cells: Any) -> dict[str, Any]:
     """A year 2 principal in region North about 11 km from coach_row(); override by keyword."""
     row: dict[str, Any] = {
-        "candidate_id": "K1", "name": "Cand One", "region": "North", "lat": 37.1,
-        "lon": -122.0, "site": "Lincoln High", "district": "D1", "role": "principal",
-        "level": "high", "person_id": "P_K1", "supervisor_id": "P_S1", "program_year": 2,
-        "current_coach_id": "", "languages": "Spanish", "cpsel_focus": "1;4", "available": "",
-        "exclude_coach_ids": "", "preferred_coach_ids": "", "start_month": "",
+        "candidate_id": "K1",
+        "name": "Cand One",
+        "region": "North",
+        "lat": 37.1,
+        "lon": -122.0,
+        "site": "Lincoln High",
+        "district": "D1",
+        "role": "principal",
+        "level": "high",
+        "person_id": "P_K1",
+        "supervisor_id": "P_S1",
+        "program_year": 2,
+        "current_coach_id": "",
+        "languages": "Spanish",
+        "cpsel_focus": "1;4",
+        "available": "",
+        "exclude_coach_ids": "",
+        "preferred_coach_ids": "",
+        "start_month": "",
     }
     row.update(cells)
     return row
 
 
-def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], header: list[str] | None = None
-              ) -> Path:
+def write_csv(
+    path: Path, rows: Iterable[Mapping[str, Any]], header: list[str] | None = None
+) -> Path:
     """Write rows; the header is the given one or the union of keys in first-seen order."""
     rows = list(rows)
     if header is None:
@@ -59,8 +86,9 @@ def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], header: list[str] |
         writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: "" if row.get(key) is None else row.get(key, "")
-                             for key in header})
+            writer.writerow(
+                {key: "" if row.get(key) is None else row.get(key, "") for key in header}
+            )
     return path
 
 
@@ -76,32 +104,46 @@ def write_program(
     write_csv(folder / "coaches.csv", coaches)
     write_csv(folder / "candidates.csv", candidates)
     if org is not None:
-        write_csv(folder / "org.csv",
-                  [{"person_id": p, "supervisor_id": s} for p, s in org],
-                  header=["person_id", "supervisor_id"])
+        write_csv(
+            folder / "org.csv",
+            [{"person_id": p, "supervisor_id": s} for p, s in org],
+            header=["person_id", "supervisor_id"],
+        )
     if toml is not None:
         (folder / "program.toml").write_text(toml, encoding="utf-8")
     return folder
 
 
-def roster_rows(program: IndependentProgram, assignment: Mapping[str, str]
-                ) -> list[dict[str, Any]]:
+def roster_rows(program: IndependentProgram, assignment: Mapping[str, str]) -> list[dict[str, Any]]:
     """Contract-correct roster rows for ``candidate -> coach`` (all candidates, input order)."""
     rows: list[dict[str, Any]] = []
     for cid, cand in program.candidates.items():
         coach_id = assignment.get(cid)
         if coach_id is None:
-            rows.append({"candidate_id": cid, "coach_id": "", "status": "unassigned",
-                         "reason": "no eligible coach with room", "score": "",
-                         "travel_km": "", "continuity": "false"})
+            rows.append(
+                {
+                    "candidate_id": cid,
+                    "coach_id": "",
+                    "status": "unassigned",
+                    "reason": "no eligible coach with room",
+                    "score": "",
+                    "travel_km": "",
+                    "continuity": "false",
+                }
+            )
             continue
         km = program.distance_km(coach_id, cid)
-        rows.append({
-            "candidate_id": cid, "coach_id": coach_id, "status": "assigned", "reason": "",
-            "score": f"{pair_score(program, coach_id, cid):.4f}",
-            "travel_km": "" if km is None else f"{km:.2f}",
-            "continuity": "true" if cand.current_coach_id == coach_id else "false",
-        })
+        rows.append(
+            {
+                "candidate_id": cid,
+                "coach_id": coach_id,
+                "status": "assigned",
+                "reason": "",
+                "score": f"{pair_score(program, coach_id, cid):.4f}",
+                "travel_km": "" if km is None else f"{km:.2f}",
+                "continuity": "true" if cand.current_coach_id == coach_id else "false",
+            }
+        )
     return rows
 
 
@@ -110,13 +152,19 @@ def write_roster(path: Path, rows: Iterable[Mapping[str, Any]]) -> Path:
     return write_csv(path, rows, header=ROSTER_HEADER)
 
 
-def session(cid: str, coach: str, date: str, start: str, end: str, location: str
-            ) -> dict[str, Any]:
+def session(cid: str, coach: str, date: str, start: str, end: str, location: str) -> dict[str, Any]:
     """One schedule row; ``minutes`` is computed from start/end."""
     sh, sm = (int(x) for x in start.split(":"))
     eh, em = (int(x) for x in end.split(":"))
-    return {"candidate_id": cid, "coach_id": coach, "date": date, "start": start, "end": end,
-            "minutes": (eh * 60 + em) - (sh * 60 + sm), "location": location}
+    return {
+        "candidate_id": cid,
+        "coach_id": coach,
+        "date": date,
+        "start": start,
+        "end": end,
+        "minutes": (eh * 60 + em) - (sh * 60 + sm),
+        "location": location,
+    }
 
 
 def write_schedule(path: Path, rows: Iterable[Mapping[str, Any]]) -> Path:
@@ -172,49 +220,69 @@ def random_program(
     coaches = []
     for i in range(n_coaches):
         lat, lon = point()
-        coaches.append(coach_row(
-            coach_id=f"C{i}", region=rng.choice(regions),
-            regions_served=";".join(rng.sample(regions, rng.randint(0, len(regions)))),
-            lat=lat, lon=lon,
-            roles=";".join(rng.sample(roles, rng.randint(1, 3)) if restrict() else roles),
-            levels=";".join(rng.sample(levels, rng.randint(0, 2))),
-            capacity=rng.randint(0, 3) if n_coaches < 10 else rng.randint(3, 12),
-            certification=rng.choices(["certified", "in_progress", "expired"], [6, 2, 1])[0]
-            if restrict() else "certified",
-            cnet_current=rng.choice(["true", "yes", "1", "TRUE", "false", ""] + ["true"] * 6)
-            if restrict() else "Yes",
-            admin_years=rng.choice(["", 1, 3, 5, 12]) if restrict() else 12,
-            languages=";".join(rng.sample(langs, rng.randint(1, 2))),
-            cpsel_strengths=";".join(str(x) for x in rng.sample(range(1, 7), rng.randint(0, 3))),
-            district=rng.choice(["D1", "D2", ""]), person_id=f"P_C{i}", available=windows(),
-            max_hours_per_month=rng.choice(["", "", 4, 8, 10, 13, 20, 40]),
-        ))
+        coaches.append(
+            coach_row(
+                coach_id=f"C{i}",
+                region=rng.choice(regions),
+                regions_served=";".join(rng.sample(regions, rng.randint(0, len(regions)))),
+                lat=lat,
+                lon=lon,
+                roles=";".join(rng.sample(roles, rng.randint(1, 3)) if restrict() else roles),
+                levels=";".join(rng.sample(levels, rng.randint(0, 2))),
+                capacity=rng.randint(0, 3) if n_coaches < 10 else rng.randint(3, 12),
+                certification=rng.choices(["certified", "in_progress", "expired"], [6, 2, 1])[0]
+                if restrict()
+                else "certified",
+                cnet_current=rng.choice(["true", "yes", "1", "TRUE", "false", ""] + ["true"] * 6)
+                if restrict()
+                else "Yes",
+                admin_years=rng.choice(["", 1, 3, 5, 12]) if restrict() else 12,
+                languages=";".join(rng.sample(langs, rng.randint(1, 2))),
+                cpsel_strengths=";".join(
+                    str(x) for x in rng.sample(range(1, 7), rng.randint(0, 3))
+                ),
+                district=rng.choice(["D1", "D2", ""]),
+                person_id=f"P_C{i}",
+                available=windows(),
+                max_hours_per_month=rng.choice(["", "", 4, 8, 10, 13, 20, 40]),
+            )
+        )
     candidates = []
     for i in range(n_candidates):
         lat, lon = point()
         boss = rng.choice([f"P_S{rng.randint(0, 3)}", f"P_C{rng.randrange(n_coaches)}", ""])
-        candidates.append(candidate_row(
-            candidate_id=f"K{i}", region=rng.choice(regions), lat=lat, lon=lon,
-            site=f"Site{rng.randint(0, max(1, n_candidates // 2))}",
-            district=rng.choice(["D1", "D2", ""]), role=rng.choice(roles),
-            level=rng.choice([*levels, ""]), person_id=f"P_K{i}", supervisor_id=boss,
-            program_year=rng.choice([1, 2]),
-            current_coach_id=rng.choice(["", f"C{rng.randrange(n_coaches)}"]),
-            languages=";".join(rng.sample(langs, rng.randint(0, 2))),
-            cpsel_focus=";".join(str(x) for x in rng.sample(range(1, 7), rng.randint(0, 3))),
-            available=windows(),
-            exclude_coach_ids=f"C{rng.randrange(n_coaches)}" if restrict() and rng.random() < 0.3
-            else "",
-            preferred_coach_ids=rng.choice(["", f"C{rng.randrange(n_coaches)}"]),
-            start_month=rng.choice(["", "", "", *months, "2020-01", "2099-12"]),
-        ))
-    org = [(f"P_S{i}", rng.choice([f"P_S{i + 1}", f"P_C{rng.randrange(n_coaches)}"]))
-           for i in range(4)]
+        candidates.append(
+            candidate_row(
+                candidate_id=f"K{i}",
+                region=rng.choice(regions),
+                lat=lat,
+                lon=lon,
+                site=f"Site{rng.randint(0, max(1, n_candidates // 2))}",
+                district=rng.choice(["D1", "D2", ""]),
+                role=rng.choice(roles),
+                level=rng.choice([*levels, ""]),
+                person_id=f"P_K{i}",
+                supervisor_id=boss,
+                program_year=rng.choice([1, 2]),
+                current_coach_id=rng.choice(["", f"C{rng.randrange(n_coaches)}"]),
+                languages=";".join(rng.sample(langs, rng.randint(0, 2))),
+                cpsel_focus=";".join(str(x) for x in rng.sample(range(1, 7), rng.randint(0, 3))),
+                available=windows(),
+                exclude_coach_ids=f"C{rng.randrange(n_coaches)}"
+                if restrict() and rng.random() < 0.3
+                else "",
+                preferred_coach_ids=rng.choice(["", f"C{rng.randrange(n_coaches)}"]),
+                start_month=rng.choice(["", "", "", *months, "2020-01", "2099-12"]),
+            )
+        )
+    org = [
+        (f"P_S{i}", rng.choice([f"P_S{i + 1}", f"P_C{rng.randrange(n_coaches)}"])) for i in range(4)
+    ]
     toml = (
         "[eligibility]\n"
         f"max_travel_km = {rng.choice([0, 40, 80]) if restrict() else 0}\n"
         f"min_admin_years = {rng.choice([0, 3])}\n"
-        f"supervisor_conflict = \"{rng.choice(['chain', 'direct'])}\"\n"
+        f'supervisor_conflict = "{rng.choice(["chain", "direct"])}"\n'
         "[weights]\n"
         f"same_district = {rng.choice([0.0, 0.5, -0.5])}\n"
         "[coaching]\n"

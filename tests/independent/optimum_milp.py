@@ -96,7 +96,10 @@ def optimum_assignment(program: IndependentProgram) -> tuple[int, float, dict[st
     # 35 s branch-and-bound at 1,000 x 130; without it the LP root is integral (0.3 s).
     options = {"mip_rel_gap": 0.0, "presolve": False}
     phase1 = milp(
-        -np.ones(n), constraints=[limits], integrality=integrality, bounds=bounds,
+        -np.ones(n),
+        constraints=[limits],
+        integrality=integrality,
+        bounds=bounds,
         options=options,
     )
     if not phase1.success:
@@ -105,7 +108,10 @@ def optimum_assignment(program: IndependentProgram) -> tuple[int, float, dict[st
 
     cover = LinearConstraint(csr_matrix(np.ones((1, n))), n_assigned, np.inf)
     phase2 = milp(
-        -scores, constraints=[limits, cover], integrality=integrality, bounds=bounds,
+        -scores,
+        constraints=[limits, cover],
+        integrality=integrality,
+        bounds=bounds,
         options=options,
     )
     if not phase2.success:

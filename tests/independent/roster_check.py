@@ -8,8 +8,15 @@ from pathlib import Path
 from .program import IndependentProgram, parse_bool
 from .rules import pair_score, why_ineligible
 
-ROSTER_COLUMNS = ("candidate_id", "coach_id", "status", "reason", "score", "travel_km",
-                  "continuity")
+ROSTER_COLUMNS = (
+    "candidate_id",
+    "coach_id",
+    "status",
+    "reason",
+    "score",
+    "travel_km",
+    "continuity",
+)
 SCORE_TOL = 0.01  # "score: to at least 2 decimals"
 KM_TOL = 0.1  # "travel_km: at least 1 decimal"
 HOURS_EPS = 1e-9  # float slack when summing monthly needs

@@ -91,7 +91,11 @@ def why_ineligible(program: IndependentProgram, coach_id: str, candidate_id: str
     if c.available and k.available:
         shortest = min(program.session_minutes)
         if not _meeting_overlap_ok(
-            c.available, k.available, program.weekdays, program.day_start, program.day_end,
+            c.available,
+            k.available,
+            program.weekdays,
+            program.day_start,
+            program.day_end,
             shortest,
         ):
             broken.append(

@@ -126,8 +126,7 @@ def _session_rules(
         )
     if s.start < program.day_start or s.end > program.day_end:
         problems.append(
-            f"{label}: day hours: outside {fmt_hhmm(program.day_start)}-"
-            f"{fmt_hhmm(program.day_end)}"
+            f"{label}: day hours: outside {fmt_hhmm(program.day_start)}-{fmt_hhmm(program.day_end)}"
         )
     if not _inside_windows(coach.available, weekday, s.start, s.end):
         problems.append(f"{label}: coach availability: outside the coach's windows")
@@ -154,7 +153,7 @@ def _overlaps(sessions: list[Session], who: str, *, skip_same_coach: bool = Fals
     """
     problems: list[str] = []
     for i, a in enumerate(sessions):
-        for b in sessions[i + 1:]:
+        for b in sessions[i + 1 :]:
             if skip_same_coach and a.coach_id == b.coach_id:
                 continue
             if a.start < b.end and b.start < a.end:
@@ -280,8 +279,7 @@ def _hour_rules(
                 and hours < min_month - HOURS_EPS
             ):
                 problems.append(
-                    f"{where}: monthly minimum: {hours:g} h under min_hours_per_month "
-                    f"{min_month:g}"
+                    f"{where}: monthly minimum: {hours:g} h under min_hours_per_month {min_month:g}"
                 )
         if months and (cid, YEAR) not in exempt and (cid, ALL) not in exempt:
             need = min_year * len(active) / len(months)

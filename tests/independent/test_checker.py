@@ -98,56 +98,132 @@ def test_xlsx_tables_read_like_csv(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- eligibility
 
 # (case id, coach cells, candidate cells, org edges, program.toml, rule broken or None)
-RULE_CASES: list[tuple[str, dict[str, Any], dict[str, Any], list[tuple[str, str]], str,
-                       int | None]] = [
+RULE_CASES: list[
+    tuple[str, dict[str, Any], dict[str, Any], list[tuple[str, str]], str, int | None]
+] = [
     ("base", {}, {}, [], "", None),
     ("1 expired", {"certification": "expired"}, {}, [], "", 1),
     ("1 none", {"certification": "none"}, {}, [], "", 1),
     ("1 in_progress year 2", {"certification": "in_progress"}, {}, [], "", 1),
-    ("1 in_progress year 1", {"certification": "in_progress"}, {"program_year": 1}, [], "",
-     None),
-    ("1 in_progress not allowed", {"certification": "in_progress"}, {"program_year": 1}, [],
-     "[eligibility]\nallow_in_progress_certification = false\n", 1),
+    ("1 in_progress year 1", {"certification": "in_progress"}, {"program_year": 1}, [], "", None),
+    (
+        "1 in_progress not allowed",
+        {"certification": "in_progress"},
+        {"program_year": 1},
+        [],
+        "[eligibility]\nallow_in_progress_certification = false\n",
+        1,
+    ),
     ("2 no cnet", {"cnet_current": "no"}, {}, [], "", 2),
     ("2 empty cnet", {"cnet_current": ""}, {}, [], "", 2),
-    ("2 cnet not required", {"cnet_current": "0"}, {}, [],
-     "[eligibility]\nrequire_cnet = false\n", None),
+    (
+        "2 cnet not required",
+        {"cnet_current": "0"},
+        {},
+        [],
+        "[eligibility]\nrequire_cnet = false\n",
+        None,
+    ),
     ("3 other region", {}, {"region": "South"}, [], "", 3),
     ("3 region served", {"regions_served": "East;South"}, {"region": "South"}, [], "", None),
     ("4 role", {}, {"role": "coordinator"}, [], "", 4),
-    ("4 role need not match", {}, {"role": "coordinator"}, [],
-     "[eligibility]\nrole_must_match = false\n", None),
+    (
+        "4 role need not match",
+        {},
+        {"role": "coordinator"},
+        [],
+        "[eligibility]\nrole_must_match = false\n",
+        None,
+    ),
     ("5 direct supervisor", {"person_id": "P_S1"}, {}, [], "", 5),
-    ("5 direct supervisor, direct mode", {"person_id": "P_S1"}, {}, [],
-     '[eligibility]\nsupervisor_conflict = "direct"\n', 5),
-    ("5 chain via org", {"person_id": "P_TOP"}, {}, [("P_S1", "P_MID"), ("P_MID", "P_TOP")],
-     "", 5),
-    ("5 chain ignored in direct mode", {"person_id": "P_TOP"}, {},
-     [("P_S1", "P_MID"), ("P_MID", "P_TOP")], '[eligibility]\nsupervisor_conflict = "direct"\n',
-     None),
-    ("5 org line of the candidate itself", {"person_id": "P_ORG"}, {"supervisor_id": ""},
-     [("P_K1", "P_ORG")], '[eligibility]\nsupervisor_conflict = "direct"\n', 5),
+    (
+        "5 direct supervisor, direct mode",
+        {"person_id": "P_S1"},
+        {},
+        [],
+        '[eligibility]\nsupervisor_conflict = "direct"\n',
+        5,
+    ),
+    ("5 chain via org", {"person_id": "P_TOP"}, {}, [("P_S1", "P_MID"), ("P_MID", "P_TOP")], "", 5),
+    (
+        "5 chain ignored in direct mode",
+        {"person_id": "P_TOP"},
+        {},
+        [("P_S1", "P_MID"), ("P_MID", "P_TOP")],
+        '[eligibility]\nsupervisor_conflict = "direct"\n',
+        None,
+    ),
+    (
+        "5 org line of the candidate itself",
+        {"person_id": "P_ORG"},
+        {"supervisor_id": ""},
+        [("P_K1", "P_ORG")],
+        '[eligibility]\nsupervisor_conflict = "direct"\n',
+        5,
+    ),
     ("5 sideways is fine", {"person_id": "P_PEER"}, {}, [("P_PEER", "P_S1")], "", None),
     ("6 excluded", {}, {"exclude_coach_ids": "C9;C1"}, [], "", 6),
     ("7 too far", {}, {"lat": 38.0}, [], "", 7),
     ("7 no limit", {}, {"lat": 38.0}, [], "[eligibility]\nmax_travel_km = 0\n", None),
     ("7 no coordinates", {"lat": "", "lon": ""}, {"lat": 45.0}, [], "", None),
     ("8 too few years", {"admin_years": 2}, {}, [], "[eligibility]\nmin_admin_years = 3\n", 8),
-    ("8 years not given", {"admin_years": ""}, {}, [], "[eligibility]\nmin_admin_years = 3\n",
-     None),
-    ("9 overlap too short", {"available": "Mon 08:00-09:00"},
-     {"available": "Mon 08:30-10:00"}, [], "", 9),
-    ("9 different days", {"available": "Mon 08:00-12:00"}, {"available": "Tue 08:00-12:00"},
-     [], "", 9),
-    ("9 weekend only", {"available": "Sat 08:00-12:00"}, {"available": "Sat 08:00-12:00"},
-     [], "", 9),
-    ("9 clipped by day_start", {"available": "Mon 06:00-07:30"},
-     {"available": "Mon 06:00-08:00"}, [], "", 9),
-    ("9 enough after clipping", {"available": "Mon 06:00-08:00"},
-     {"available": "Mon 06:00-08:00"}, [], "", None),
+    (
+        "8 years not given",
+        {"admin_years": ""},
+        {},
+        [],
+        "[eligibility]\nmin_admin_years = 3\n",
+        None,
+    ),
+    (
+        "9 overlap too short",
+        {"available": "Mon 08:00-09:00"},
+        {"available": "Mon 08:30-10:00"},
+        [],
+        "",
+        9,
+    ),
+    (
+        "9 different days",
+        {"available": "Mon 08:00-12:00"},
+        {"available": "Tue 08:00-12:00"},
+        [],
+        "",
+        9,
+    ),
+    (
+        "9 weekend only",
+        {"available": "Sat 08:00-12:00"},
+        {"available": "Sat 08:00-12:00"},
+        [],
+        "",
+        9,
+    ),
+    (
+        "9 clipped by day_start",
+        {"available": "Mon 06:00-07:30"},
+        {"available": "Mon 06:00-08:00"},
+        [],
+        "",
+        9,
+    ),
+    (
+        "9 enough after clipping",
+        {"available": "Mon 06:00-08:00"},
+        {"available": "Mon 06:00-08:00"},
+        [],
+        "",
+        None,
+    ),
     ("9 one side has no windows", {"available": "Sat 08:00-09:00"}, {}, [], "", None),
-    ("9 shortest session counts", {"available": "Mon 08:00-08:45"},
-     {"available": "Mon 08:00-12:00"}, [], "[coaching]\nsession_minutes = [45, 90]\n", None),
+    (
+        "9 shortest session counts",
+        {"available": "Mon 08:00-08:45"},
+        {"available": "Mon 08:00-12:00"},
+        [],
+        "[coaching]\nsession_minutes = [45, 90]\n",
+        None,
+    ),
 ]
 
 
@@ -203,8 +279,9 @@ def test_pair_score_by_hand(tmp_path: Path) -> None:
     cands = [
         candidate_row(),
         candidate_row(candidate_id="K2", current_coach_id="C1", preferred_coach_ids="C7;C1"),
-        candidate_row(candidate_id="K3", languages="", cpsel_focus="", level="", lat="",
-                      district=""),
+        candidate_row(
+            candidate_id="K3", languages="", cpsel_focus="", level="", lat="", district=""
+        ),
     ]
     program = load_program(write_program(tmp_path, [coach_row()], cands, toml=toml))
     base = 2.0 + 1.0 + 1.0 - KM_01_DEG_LAT / 100 + 0.5
@@ -230,8 +307,7 @@ def _roster_program(tmp_path: Path) -> IndependentProgram:
     return load_program(write_program(tmp_path / "prog", coaches, cands))
 
 
-def _check(tmp_path: Path, program: IndependentProgram, rows: list[dict[str, Any]]
-           ) -> list[str]:
+def _check(tmp_path: Path, program: IndependentProgram, rows: list[dict[str, Any]]) -> list[str]:
     return check_roster(program, write_roster(tmp_path / "roster.csv", rows))
 
 
@@ -246,36 +322,73 @@ def test_valid_roster_passes(tmp_path: Path) -> None:
     ("mutate", "expect"),
     [
         pytest.param(lambda rows: rows[:2], "K3: no roster row", id="missing row"),
-        pytest.param(lambda rows: [rows[1], rows[0], rows[2]], "not in input order",
-                     id="wrong order"),
+        pytest.param(
+            lambda rows: [rows[1], rows[0], rows[2]], "not in input order", id="wrong order"
+        ),
         pytest.param(lambda rows: [*rows, rows[0]], "more than one roster row", id="duplicate"),
-        pytest.param(lambda rows: [{**rows[0], "status": "maybe"}, *rows[1:]],
-                     "status 'maybe'", id="bad status"),
-        pytest.param(lambda rows: [{**rows[0], "coach_id": ""}, *rows[1:]],
-                     "coach_id is empty", id="assigned without coach"),
-        pytest.param(lambda rows: [*rows[:2], {**rows[2], "coach_id": "C1"}],
-                     "unassigned but coach_id", id="unassigned with coach"),
-        pytest.param(lambda rows: [*rows[:2], {**rows[2], "reason": ""}],
-                     "without a reason", id="unassigned without reason"),
-        pytest.param(lambda rows: [*rows[:2], {**rows[2], "coach_id": "C1",
-                                               "status": "assigned", "reason": ""}],
-                     "rule 3:", id="ineligible pair"),
-        pytest.param(lambda rows: [rows[0], {**rows[1], "coach_id": "C9"}, rows[2]],
-                     "not in coaches", id="unknown coach"),
-        pytest.param(lambda rows: [{**rows[0], "score": "99"}, *rows[1:]],
-                     "score 99.0 but", id="wrong score"),
-        pytest.param(lambda rows: [{**rows[0], "travel_km": "12.5"}, *rows[1:]],
-                     "travel_km 12.5 but", id="wrong km"),
-        pytest.param(lambda rows: [{**rows[0], "travel_km": ""}, *rows[1:]],
-                     "travel_km ''", id="missing km"),
-        pytest.param(lambda rows: [rows[0], {**rows[1], "travel_km": "3.0"}, rows[2]],
-                     "lat/lon missing", id="km without coordinates"),
-        pytest.param(lambda rows: [{**rows[0], "continuity": "false"}, *rows[1:]],
-                     "continuity 'false', expected true", id="wrong continuity"),
-        pytest.param(lambda rows: [rows[0], {**rows[1], "coach_id": "C1",
-                                             "continuity": "false",
-                                             "score": "4.0"}, rows[2]],
-                     "", id="move K2 to C1 is fine"),
+        pytest.param(
+            lambda rows: [{**rows[0], "status": "maybe"}, *rows[1:]],
+            "status 'maybe'",
+            id="bad status",
+        ),
+        pytest.param(
+            lambda rows: [{**rows[0], "coach_id": ""}, *rows[1:]],
+            "coach_id is empty",
+            id="assigned without coach",
+        ),
+        pytest.param(
+            lambda rows: [*rows[:2], {**rows[2], "coach_id": "C1"}],
+            "unassigned but coach_id",
+            id="unassigned with coach",
+        ),
+        pytest.param(
+            lambda rows: [*rows[:2], {**rows[2], "reason": ""}],
+            "without a reason",
+            id="unassigned without reason",
+        ),
+        pytest.param(
+            lambda rows: [
+                *rows[:2],
+                {**rows[2], "coach_id": "C1", "status": "assigned", "reason": ""},
+            ],
+            "rule 3:",
+            id="ineligible pair",
+        ),
+        pytest.param(
+            lambda rows: [rows[0], {**rows[1], "coach_id": "C9"}, rows[2]],
+            "not in coaches",
+            id="unknown coach",
+        ),
+        pytest.param(
+            lambda rows: [{**rows[0], "score": "99"}, *rows[1:]], "score 99.0 but", id="wrong score"
+        ),
+        pytest.param(
+            lambda rows: [{**rows[0], "travel_km": "12.5"}, *rows[1:]],
+            "travel_km 12.5 but",
+            id="wrong km",
+        ),
+        pytest.param(
+            lambda rows: [{**rows[0], "travel_km": ""}, *rows[1:]], "travel_km ''", id="missing km"
+        ),
+        pytest.param(
+            lambda rows: [rows[0], {**rows[1], "travel_km": "3.0"}, rows[2]],
+            "lat/lon missing",
+            id="km without coordinates",
+        ),
+        pytest.param(
+            lambda rows: [{**rows[0], "continuity": "false"}, *rows[1:]],
+            "continuity 'false', expected true",
+            id="wrong continuity",
+        ),
+        pytest.param(
+            lambda rows: [
+                rows[0],
+                {**rows[1], "coach_id": "C1", "continuity": "false", "score": "4.0"},
+                rows[2],
+            ],
+            "",
+            id="move K2 to C1 is fine",
+        ),
     ],
 )
 def test_roster_violations(tmp_path: Path, mutate: Any, expect: str) -> None:
@@ -294,8 +407,10 @@ def test_roster_missing_column(tmp_path: Path) -> None:
     program = _roster_program(tmp_path)
     rows = roster_rows(program, {})
     path = tmp_path / "roster.csv"
-    path.write_text("candidate_id,coach_id,status\n" + "".join(
-        f"{r['candidate_id']},,unassigned\n" for r in rows))
+    path.write_text(
+        "candidate_id,coach_id,status\n"
+        + "".join(f"{r['candidate_id']},,unassigned\n" for r in rows)
+    )
     assert "missing columns" in check_roster(program, path)[0]
 
 
@@ -309,18 +424,17 @@ def test_capacity_exceeded(tmp_path: Path) -> None:
 def test_hours_exceeded_and_start_month(tmp_path: Path) -> None:
     """8 h/month at 4 h need: 2 candidates fit; a third counts only from its start month."""
     coaches = [coach_row(capacity=5, max_hours_per_month=8)]
-    cands = [candidate_row(candidate_id=f"K{i}", start_month=s)
-             for i, s in enumerate(["", "2026-08", "2027-05"])]
+    cands = [
+        candidate_row(candidate_id=f"K{i}", start_month=s)
+        for i, s in enumerate(["", "2026-08", "2027-05"])
+    ]
     program = load_program(write_program(tmp_path / "p", coaches, cands))
     problems = _check(tmp_path, program, roster_rows(program, {f"K{i}": "C1" for i in range(3)}))
-    assert problems == [
-        "coach C1: 2027-05 needs 12 h for 3 candidates, over max_hours_per_month 8"
-    ]
+    assert problems == ["coach C1: 2027-05 needs 12 h for 3 candidates, over max_hours_per_month 8"]
     # a start after the last program month needs no hours at all
     cands[2]["start_month"] = "2027-06"
     program = load_program(write_program(tmp_path / "q", coaches, cands))
-    assert _check(tmp_path, program, roster_rows(program, {f"K{i}": "C1" for i in range(3)})
-                  ) == []
+    assert _check(tmp_path, program, roster_rows(program, {f"K{i}": "C1" for i in range(3)})) == []
 
 
 # --------------------------------------------------------------------------- optimum
@@ -368,9 +482,14 @@ def test_optimum_matches_brute_force(tmp_path: Path) -> None:
     started = time.perf_counter()
     nontrivial = binding = 0
     for case in range(50):
-        folder = random_program(tmp_path / f"p{case}", rng.randint(1, 3), rng.randint(1, 6),
-                                seed=rng.randrange(10**9), n_regions=rng.choice([1, 2]),
-                                strict=0.4)
+        folder = random_program(
+            tmp_path / f"p{case}",
+            rng.randint(1, 3),
+            rng.randint(1, 6),
+            seed=rng.randrange(10**9),
+            n_regions=rng.choice([1, 2]),
+            strict=0.4,
+        )
         program = load_program(folder)
         n, score, assignment = optimum_assignment(program)
         want_n, want_score = _brute_force(program)
@@ -390,10 +509,14 @@ def test_optimum_matches_brute_force(tmp_path: Path) -> None:
 
 def test_optimum_prefers_coverage_over_score(tmp_path: Path) -> None:
     """C1 is K1's favourite (+13) but the only coach for K2: coverage wins."""
-    coaches = [coach_row(coach_id="C1", capacity=1),
-               coach_row(coach_id="C2", person_id="P_C2", regions_served="", capacity=1)]
-    cands = [candidate_row(candidate_id="K1", current_coach_id="C1", preferred_coach_ids="C1"),
-             candidate_row(candidate_id="K2", exclude_coach_ids="C2")]
+    coaches = [
+        coach_row(coach_id="C1", capacity=1),
+        coach_row(coach_id="C2", person_id="P_C2", regions_served="", capacity=1),
+    ]
+    cands = [
+        candidate_row(candidate_id="K1", current_coach_id="C1", preferred_coach_ids="C1"),
+        candidate_row(candidate_id="K2", exclude_coach_ids="C2"),
+    ]
     program = load_program(write_program(tmp_path, coaches, cands))
     n, _, assignment = optimum_assignment(program)
     assert n == 2
@@ -447,26 +570,38 @@ VALID_SESSIONS = [
 
 def _schedule_program(tmp_path: Path) -> tuple[IndependentProgram, Path]:
     coaches = [
-        coach_row(coach_id="C1", capacity=3, max_hours_per_month=6,
-                  available="Mon 08:00-12:00;Tue 08:00-17:00"),
+        coach_row(
+            coach_id="C1",
+            capacity=3,
+            max_hours_per_month=6,
+            available="Mon 08:00-12:00;Tue 08:00-17:00",
+        ),
         coach_row(coach_id="C2", person_id="P_C2"),
     ]
     cands = [
-        candidate_row(candidate_id="K1", site="Site A", lat=37.0, lon=-122.0,
-                      available="Mon 08:00-12:00;Tue 08:00-12:00"),
+        candidate_row(
+            candidate_id="K1",
+            site="Site A",
+            lat=37.0,
+            lon=-122.0,
+            available="Mon 08:00-12:00;Tue 08:00-12:00",
+        ),
         candidate_row(candidate_id="K2", site="Site B", lat=37.2, lon=-122.0),
-        candidate_row(candidate_id="K3", site="Site A", lat=37.0, lon=-122.0,
-                      start_month="2026-10"),
+        candidate_row(
+            candidate_id="K3", site="Site A", lat=37.0, lon=-122.0, start_month="2026-10"
+        ),
         candidate_row(candidate_id="K4", region="Elsewhere"),
     ]
     program = load_program(write_program(tmp_path / "prog", coaches, cands, toml=SCHEDULE_TOML))
-    roster = write_roster(tmp_path / "roster.csv",
-                          roster_rows(program, {"K1": "C1", "K2": "C1", "K3": "C1"}))
+    roster = write_roster(
+        tmp_path / "roster.csv", roster_rows(program, {"K1": "C1", "K2": "C1", "K3": "C1"})
+    )
     return program, roster
 
 
-def _schedule_problems(tmp_path: Path, sessions: list[dict[str, Any]],
-                       exempt: set[tuple[str, str]] | None = None) -> list[str]:
+def _schedule_problems(
+    tmp_path: Path, sessions: list[dict[str, Any]], exempt: set[tuple[str, str]] | None = None
+) -> list[str]:
     program, roster = _schedule_program(tmp_path)
     assert check_roster(program, roster) == []
     schedule = write_schedule(tmp_path / "schedule.csv", sessions)
@@ -483,58 +618,90 @@ def _replace(index: int, **cells: str) -> list[dict[str, Any]]:
     rows = [dict(s) for s in VALID_SESSIONS]
     old = rows[index]
     merged = {**old, **cells}
-    rows[index] = session(merged["candidate_id"], merged["coach_id"], merged["date"],
-                          merged["start"], merged["end"], merged["location"])
+    rows[index] = session(
+        merged["candidate_id"],
+        merged["coach_id"],
+        merged["date"],
+        merged["start"],
+        merged["end"],
+        merged["location"],
+    )
     return rows
 
 
 @pytest.mark.parametrize(
     ("sessions", "expect"),
     [
-        pytest.param(_replace(2, date="2026-09-07"),
-                     "candidate K1, 2026-09-07 09:00-10:00 (coach C1): blackout", id="blackout"),
-        pytest.param(_replace(4, date="2026-10-13"), "2026-10-13 is a blackout day",
-                     id="blackout range"),
+        pytest.param(
+            _replace(2, date="2026-09-07"),
+            "candidate K1, 2026-09-07 09:00-10:00 (coach C1): blackout",
+            id="blackout",
+        ),
+        pytest.param(
+            _replace(4, date="2026-10-13"), "2026-10-13 is a blackout day", id="blackout range"
+        ),
         pytest.param(_replace(3, date="2026-09-30"), "coach meeting", id="coach meeting"),
         pytest.param(_replace(3, date="2026-09-26"), "weekday: Sat", id="weekend"),
-        pytest.param(_replace(3, date="2026-11-03"), "not a program month",
-                     id="outside program months"),
+        pytest.param(
+            _replace(3, date="2026-11-03"), "not a program month", id="outside program months"
+        ),
         pytest.param(_replace(3, end="09:45"), "session length: 45 min", id="45 minutes"),
         pytest.param(_replace(3, start="16:30", end="18:30"), "day hours", id="after day_end"),
-        pytest.param(_replace(2, start="13:00", end="14:00"), "candidate availability",
-                     id="candidate window"),
+        pytest.param(
+            _replace(2, start="13:00", end="14:00"), "candidate availability", id="candidate window"
+        ),
         pytest.param(_replace(3, date="2026-09-23"), "coach availability", id="coach window"),
-        pytest.param(_replace(1, start="09:30", end="10:30"), "overlap: coach C1",
-                     id="coach overlap"),
-        pytest.param(_replace(1, start="10:10", end="11:10"), "travel time: 10 min",
-                     id="travel time"),
+        pytest.param(
+            _replace(1, start="09:30", end="10:30"), "overlap: coach C1", id="coach overlap"
+        ),
+        pytest.param(
+            _replace(1, start="10:10", end="11:10"), "travel time: 10 min", id="travel time"
+        ),
         pytest.param(_replace(3, location="Site A"), "location", id="wrong location"),
         pytest.param(_replace(6, date="2026-09-29"), "start month", id="before start"),
-        pytest.param([*VALID_SESSIONS, session("K4", "C1", "2026-09-29", "09:00", "10:00", "")],
-                     "not an assigned pair", id="unassigned candidate"),
-        pytest.param([*VALID_SESSIONS,
-                      session("K1", "C2", "2026-09-08", "09:30", "10:30", "Site A")],
-                     "overlap: candidate K1 already has", id="candidate overlap"),
-        pytest.param(VALID_SESSIONS[:2] + VALID_SESSIONS[3:],
-                     "candidate K1, 2026-09 (coach C1): monthly minimum: 1 h",
-                     id="under-hours month"),
-        pytest.param(VALID_SESSIONS[:2] + VALID_SESSIONS[3:], "yearly minimum: 3 h under 4",
-                     id="under-hours year"),
-        pytest.param(VALID_SESSIONS[:6], "candidate K3, 2026-10 (coach C1): monthly minimum",
-                     id="late starter without sessions"),
-        pytest.param([*VALID_SESSIONS,
-                      session("K1", "C1", "2026-09-29", "09:00", "11:00", "Site A")],
-                     "pair hours: 4 h over max_pair_hours_per_month 3", id="pair max"),
-        pytest.param([*VALID_SESSIONS,
-                      session("K1", "C1", "2026-10-27", "09:00", "10:00", "Site A")],
-                     "coach C1, 2026-10: coach hours: 7 h over max_hours_per_month 6",
-                     id="coach max"),
-        pytest.param([{**VALID_SESSIONS[0], "minutes": 90}, *VALID_SESSIONS[1:]],
-                     "minutes 90 is not end - start", id="minutes column"),
+        pytest.param(
+            [*VALID_SESSIONS, session("K4", "C1", "2026-09-29", "09:00", "10:00", "")],
+            "not an assigned pair",
+            id="unassigned candidate",
+        ),
+        pytest.param(
+            [*VALID_SESSIONS, session("K1", "C2", "2026-09-08", "09:30", "10:30", "Site A")],
+            "overlap: candidate K1 already has",
+            id="candidate overlap",
+        ),
+        pytest.param(
+            VALID_SESSIONS[:2] + VALID_SESSIONS[3:],
+            "candidate K1, 2026-09 (coach C1): monthly minimum: 1 h",
+            id="under-hours month",
+        ),
+        pytest.param(
+            VALID_SESSIONS[:2] + VALID_SESSIONS[3:],
+            "yearly minimum: 3 h under 4",
+            id="under-hours year",
+        ),
+        pytest.param(
+            VALID_SESSIONS[:6],
+            "candidate K3, 2026-10 (coach C1): monthly minimum",
+            id="late starter without sessions",
+        ),
+        pytest.param(
+            [*VALID_SESSIONS, session("K1", "C1", "2026-09-29", "09:00", "11:00", "Site A")],
+            "pair hours: 4 h over max_pair_hours_per_month 3",
+            id="pair max",
+        ),
+        pytest.param(
+            [*VALID_SESSIONS, session("K1", "C1", "2026-10-27", "09:00", "10:00", "Site A")],
+            "coach C1, 2026-10: coach hours: 7 h over max_hours_per_month 6",
+            id="coach max",
+        ),
+        pytest.param(
+            [{**VALID_SESSIONS[0], "minutes": 90}, *VALID_SESSIONS[1:]],
+            "minutes 90 is not end - start",
+            id="minutes column",
+        ),
     ],
 )
-def test_schedule_violations(tmp_path: Path, sessions: list[dict[str, Any]], expect: str
-                             ) -> None:
+def test_schedule_violations(tmp_path: Path, sessions: list[dict[str, Any]], expect: str) -> None:
     """Each broken rule is reported in a message naming candidate, date and rule."""
     problems = _schedule_problems(tmp_path, sessions)
     assert any(expect in p for p in problems), problems
@@ -542,9 +709,11 @@ def test_schedule_violations(tmp_path: Path, sessions: list[dict[str, Any]], exp
 
 def test_touching_sessions_same_site_need_no_gap(tmp_path: Path) -> None:
     """Back-to-back sessions at one site are fine: the coach does not travel."""
-    sessions = [*VALID_SESSIONS[:6],
-                session("K1", "C1", "2026-10-20", "09:00", "11:00", "Site A"),
-                session("K3", "C1", "2026-10-20", "11:00", "13:00", "Site A")]
+    sessions = [
+        *VALID_SESSIONS[:6],
+        session("K1", "C1", "2026-10-20", "09:00", "11:00", "Site A"),
+        session("K3", "C1", "2026-10-20", "11:00", "13:00", "Site A"),
+    ]
     sessions.pop(4)  # keep K1 at 2 h in October
     assert _schedule_problems(tmp_path, sessions) == []
 
