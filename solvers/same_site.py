@@ -204,23 +204,51 @@ def linearise(
     """Successive linearisation (see the module docstring): ``(chosen, tier 3, flows)``.
 
     Starts from the roster ``chosen``, or from per-key ``counts`` (any point, even fractional or
-    infeasible: the first flow turns it into a roster). Never returns a roster worse than
-    ``chosen``.
+    infeasible: the first flow turns it into a roster). At a fixed point one
+    :func:`marginal_step` is tried; the loop goes on while either improves. Never returns a
+    roster worse than ``chosen``; ``rounds`` caps the flows.
     """
     keys = keys or _Keys(problem)
     value = None if chosen is None else tier3_value(problem, chosen)
     if counts is None:
         counts = keys.counts(_mask(problem.n_pairs, chosen))
-    flows = 0
-    for _ in range(rounds):
-        step = linearised_step(problem, counts, keys)
+    flows, stuck = 0, False
+    while flows < rounds:
+        if stuck:  # a fixed point of the averaged slopes: try the marginal ones once
+            step = marginal_step(problem, chosen, keys)
+        else:
+            step = linearised_step(problem, counts, keys)
         flows += 1
         new = tier3_value(problem, step)
         if value is not None and new <= value:
-            break
-        chosen, value = step, new
+            if stuck:
+                break
+            stuck = True
+            continue
+        chosen, value, stuck = step, new, False
         counts = keys.counts(_mask(problem.n_pairs, chosen))
     return chosen, int(value), flows
+
+
+def marginal_step(problem: AssignmentProblem, chosen: np.ndarray, keys: _Keys) -> np.ndarray:
+    """The roster maximising tier 3 with each pair's bonus at its marginal value (one flow).
+
+    A chosen pair of a key with ``n`` members is worth ``B·(n − 1)`` (what leaving loses), any
+    other pair of it ``B·n`` (what joining gains). Unlike the averaged slope ``n − ½`` this sees
+    that moving one member between two equal groups gains ``B`` (the averaged flow is
+    indifferent), so it leaves fixed points of the averaged loop; it can also credit a swap
+    inside one key that gains nothing, so the caller keeps its roster only when the true tier 3
+    improves. (Sample district at same_site 1.0: the averaged loop stops at 1,362.8; two
+    marginal steps reach 1,376.7, the best roster CP-SAT finds in 400 s.)
+    """
+    x = _mask(problem.n_pairs, chosen)
+    n = keys.per_pair(keys.counts(x))
+    slope = np.where(x, n - 1, n)
+    extra = np.where(keys.has, np.rint(problem.cluster_bonus * slope), 0).astype(np.int64)
+    flat = dataclasses.replace(
+        problem, weight=problem.weight + extra, cluster=None, cluster_bonus=0
+    )
+    return solve_flow(flat).chosen
 
 
 def linearised_problem(

@@ -24,6 +24,7 @@ from solvers.same_site import (
     flow_duals,
     linearise,
     linearised_step,
+    marginal_step,
     search,
     solve_clusters,
 )
@@ -171,6 +172,8 @@ def test_each_linearisation_step_never_loses(problem, data):
     step = linearised_step(problem, keys.counts(x), keys)
     assert (len(step), min_load_met(problem, step)) == tiers
     assert tier3_value(problem, step) >= tier3_value(problem, start)
+    marginal = marginal_step(problem, start, keys)  # may lose tier 3, never tiers 1–2
+    assert (len(marginal), min_load_met(problem, marginal)) == tiers
     chosen, value, _ = linearise(problem, start, keys=keys)
     assert value == tier3_value(problem, chosen) >= tier3_value(problem, step)
     assert (len(chosen), min_load_met(problem, chosen)) == tiers
