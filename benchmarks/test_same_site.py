@@ -2,9 +2,11 @@
 
 ``weights.same_site`` couples pairs (a bonus for every two candidates of one site who share a
 coach), so the assignment is no longer a flow; ``coachmatch assign`` then runs
-:func:`solvers.same_site.solve_clusters` (linearisation over exact flows for the roster, a
-Lagrangian bound with site cuts, CP-SAT for small problems). Each cohort is solved at several
-bonus values with the tier's time limit, the one ``coachmatch assign --time-limit`` passes.
+:func:`matcher.assign.solve_problem` on the CP-SAT path: the eligibility graph's connected
+components apart, each by :func:`solvers.same_site.solve_clusters` (linearisation over exact
+flows for the roster, a Lagrangian bound with site cuts, CP-SAT for small components) with a
+share of the time limit. Each cohort is solved at several bonus values with the tier's time
+limit, as ``coachmatch assign --time-limit`` passes it.
 
 Figures (extra_info): ``gap`` = (bound − objective) / bound on the pair-score tier, the status,
 the objective and bound in score units, how much the bonus added over the flow's roster, and the
@@ -25,7 +27,6 @@ import pytest
 from benchmarks.cohorts import Cohort
 from solvers.assignment_data import WEIGHT_SCALE, min_load_met, tier3_value
 from solvers.flow import solve_flow
-from solvers.same_site import solve_clusters
 
 BONUSES = (0.25, 0.5, 1.0, 1.5)
 """same_site values: 0.25–0.5 is about one trip's travel saved a month (the contract's travel
@@ -56,8 +57,10 @@ def _with_bonus(cohort: Cohort, same_site: float):
 def test_same_site(run, cohort: Cohort, same_site: float) -> None:
     problem = _with_bonus(cohort, same_site)
     limit = TIME_LIMIT[cohort.tier]
-    result = run(
-        lambda: solve_clusters(problem, time_limit=limit),
+    from matcher.assign import solve_problem
+
+    result, components = run(
+        lambda: solve_problem(problem, "auto", time_limit=limit),
         stage="same_site",
         method=f"same_site={same_site}",
         slow=True,
@@ -81,5 +84,7 @@ def test_same_site(run, cohort: Cohort, same_site: float) -> None:
         gap_met=gap <= GAP_TARGET,
         bonus_gain=(result.objective - tier3_value(problem, flow.chosen)) / WEIGHT_SCALE,
         eligible_pairs=problem.n_pairs,
+        components=components,
+        solver=result.solver,
         **result.stats,
     )
