@@ -147,6 +147,9 @@ BUDGET_SHARE = 0.75
 deterministic second was measured at 1.0–1.3 wall seconds on one quiet core)."""
 WALL_SAFETY = (1.5, 1.0)
 """The wall-clock safety net: ``1.5 × time_limit + 1`` seconds (it should never fire)."""
+DUAL_PASSES = 300
+"""Most Bellman–Ford passes of :func:`flow_duals` (the generated statewide program needs 40–80;
+each costs about 2 ms there)."""
 CPSAT_PAIRS = 500
 """Problems up to this many pairs that are not proven yet are finished with CP-SAT."""
 CPSAT_SHARE = 0.25
@@ -290,16 +293,27 @@ def flow_duals(
     ``y_k = λ_k − μ`` and ``P_r = −π_r``: ``P_r − y_k ≤ −w`` on every pair, equality on the chosen
     ones, ``P_r ≤ 0`` with equality below capacity, ``y_k ≥ −μ`` with equality when unassigned),
     solved by Bellman–Ford from a virtual source, vectorised one relaxation pass at a time
-    (no negative cycle exists because ``chosen`` is optimal). Sub-capacities, minimum loads and
-    balance are left out: the result only starts the subgradient search, any ``λ ≥ 0`` keeps
-    the bound valid.
+    (no negative cycle exists because ``chosen`` is optimal). Pinned left nodes are taken out
+    (``λ = 0``, their right nodes' capacity reduced): the rest of an optimal roster is optimal
+    for the rest. Sub-capacities, minimum loads and balance are left out, so ``chosen`` may not
+    be optimal for what is left and a negative cycle may exist: ``DUAL_PASSES`` caps the passes.
+    The result only starts the subgradient search; any ``λ ≥ 0`` keeps the bound valid.
     """
     K, R = problem.n_left, problem.n_right
-    left, right, w = problem.left, problem.right, weight.astype(float)
+    chosen_mask = _mask(problem.n_pairs, chosen)
+    capacity = problem.capacity.astype(np.int64)
+    keep = np.ones(problem.n_pairs, bool)
+    if problem.pinned is not None and problem.pinned.any():  # pins fixed: the residual problem
+        pinned_left = np.zeros(K, bool)
+        pinned_left[problem.left[problem.pinned]] = True
+        keep = ~pinned_left[problem.left]
+        capacity = capacity - np.bincount(problem.right[problem.pinned], minlength=R)
+    left, right, w = problem.left[keep], problem.right[keep], weight[keep].astype(float)
+    chosen = np.flatnonzero(chosen_mask[keep])
     assigned = np.zeros(K, bool)
     assigned[left[chosen]] = True
-    below = np.flatnonzero(np.bincount(right[chosen], minlength=R) < problem.capacity)
-    free = np.flatnonzero(~assigned)
+    below = np.flatnonzero(np.bincount(right[chosen], minlength=R) < capacity)
+    free = np.flatnonzero(~assigned & np.isin(np.arange(K), left))
     root, cover = K + R, K + R + 1  # P = 0 at the root; the coverage node holds −μ
     src = np.concatenate([left, right[chosen] + K, np.full(R, root), below + K,
                           np.arange(K), np.full(len(free), cover)])  # fmt: skip
@@ -310,7 +324,7 @@ def flow_duals(
     src, dst, length = src[order], dst[order], length[order]
     heads, starts = np.unique(dst, return_index=True)
     dist = np.zeros(K + R + 2)
-    for _ in range(K + R + 2):
+    for _ in range(DUAL_PASSES):
         best = np.minimum(dist[heads], np.minimum.reduceat(dist[src] + length, starts))
         if (best >= dist[heads]).all():
             break

@@ -207,12 +207,14 @@ def test_site_cuts_hold_for_every_assignment(problem):
 
 
 @SETTINGS
-@given(problems(pins=False))
+@given(problems(pins=True))
 def test_flow_duals_make_the_relaxation_tight_without_a_bonus(problem):
     """At the LP duals of the transportation problem the Lagrangian equals the flow optimum
     (strong duality): the start the search takes is the best possible when B = 0."""
     flat = dataclasses.replace(problem, cluster=None, cluster_bonus=0, groups=(), min_load=None,
                                balance=0)  # fmt: skip
+    if not pins_fit(flat):
+        return
     flow = solve_flow(flat)
     lam, mu = flow_duals(flat, flat.weight, flow.chosen)
     assert (lam >= 0).all()
