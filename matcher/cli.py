@@ -7,6 +7,7 @@ exit code 2 (input) or 3 (the rules cannot all hold), never a traceback, and not
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -199,11 +200,7 @@ def assign(
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
 
-    def progress(objective: float, bound: float, seconds: float) -> None:
-        if not quiet:
-            err.print(
-                f"  {seconds:7.1f} s  best {objective:,.0f}  bound {bound:,.0f}", markup=False
-            )
+    progress = None if quiet else _solver_progress()
 
     try:
         result = run_assign(
@@ -239,6 +236,26 @@ def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> None:
     for name in stale:
         (out_dir / name).unlink(missing_ok=True)
     shutil.rmtree(out_dir / "calendars", ignore_errors=True)
+
+
+def _solver_progress(every: float = 1.0):
+    """A progress callback for the solvers: best score and bound so far on stderr, in score
+    units (as the summary shows them), at most one line per ``every`` seconds of solving."""
+    from solvers.assignment_data import WEIGHT_SCALE
+
+    last = [-math.inf]
+
+    def progress(objective: float, bound: float, seconds: float) -> None:
+        if seconds - last[0] < every:
+            return
+        last[0] = seconds
+        shown = "not yet" if bound >= 2**61 else f"{bound / WEIGHT_SCALE:,.2f}"
+        err.print(
+            f"  {seconds:6.1f} s  best {objective / WEIGHT_SCALE:,.2f}  bound {shown}",
+            markup=False,
+        )
+
+    return progress
 
 
 def _progress_bar(total: int, quiet: bool):

@@ -246,3 +246,21 @@ def test_generate_writes_a_valid_program(tmp_path):
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
     result = _ok(runner.invoke(main, ["validate", str(out)]))
     assert "The program folder is valid." in result.output
+
+
+def test_solver_progress_shows_score_units_at_most_once_a_second(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import matcher.cli as cli
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=buffer, width=120))
+    progress = cli._solver_progress(every=1.0)
+    progress(137_673_320, 2**62, 0.0)  # no bound yet: the sentinel is not printed
+    progress(137_700_000, 138_100_277, 0.4)  # within the second: skipped
+    progress(137_700_000, 138_100_277, 1.3)
+    lines = buffer.getvalue().splitlines()
+    assert lines == ["     0.0 s  best 1,376.73  bound not yet",
+                     "     1.3 s  best 1,377.00  bound 1,381.00"]  # fmt: skip
