@@ -118,6 +118,17 @@ def _text_width(labels: Iterable[str], points: float = 9) -> float:
     return longest * 0.6 * points / 72
 
 
+def _count_axes(ax, peak: int, xlabel: str, ylabel: str) -> None:
+    """The y axis of a histogram: whole counts, headroom for the numbers over the bars, and a
+    light grid behind the bars to read them by."""
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(peak, 1) * 1.15)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", color=GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
 def _plain(ax) -> None:
     """A light grid behind the bars to read values by, no tick marks beside the coach ids."""
     ax.grid(axis="x", color=GRID, linewidth=0.6)
@@ -213,14 +224,9 @@ def utilization_histogram(loads: Sequence[Mapping]) -> str:
                 ax.text(x[k] + 4.6, total, str(total), ha="center", va="bottom", fontsize=8.5)
         ax.set_xticks(np.arange(11) * 10)
         ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(0, 100)
-        ax.set_ylim(0, max(int((normal + over).max()), 1) * 1.15)
-        ax.set_xlabel("share of the coach's places used")
-        ax.set_ylabel("coaches")
+        _count_axes(ax, int((normal + over).max()), "share of the coach's places used", "coaches")
         fig.legend(loc="outside lower center", ncols=2)
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
         label = (
             f"Histogram of the utilization of {len(loads)} coaches in steps of 10 %; "
             f"{int(over.sum())} over 90 % of their capacity."
@@ -350,14 +356,9 @@ def travel_chart(distances: Sequence[float]) -> str | None:
         ax.axvline(median, color=INK, linestyle="--", linewidth=1, label=f"median {median:.1f} km")
         ax.set_xticks(edges)
         ax.xaxis.set_major_formatter("{x:g}")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(edges[0], edges[-1])
-        ax.set_ylim(0, max(int(counts.max()), 1) * 1.15)
-        ax.set_xlabel("km between coach and site")
-        ax.set_ylabel("assigned pairs")
+        _count_axes(ax, int(counts.max()), "km between coach and site", "assigned pairs")
         ax.legend(loc="upper right")
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
         label = (
             f"Histogram of the travel distance of {len(distances)} assigned pairs, "
             f"0 to {max(distances):.0f} km; median {median:.1f} km."
