@@ -281,6 +281,7 @@ def _write_schedule_files(
     redact: bool = False,
 ) -> set[str]:  # fmt: skip
     from matcher.calendars import write_calendars
+    from matcher.workbook import csv_safe
     from matcher.writers import (
         add_schedule_sheet,
         schedule_frame,
@@ -288,7 +289,8 @@ def _write_schedule_files(
         shortfall_frame,
     )
 
-    schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
+    # location is the candidate's site, input text: guarded against formula injection
+    csv_safe(schedule_frame(sched), ["location"]).to_csv(stage / "schedule.csv", index=False)
     if sched.shortfalls:
         shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
     written = write_calendars(program, sched, stage / "calendars", redact=redact)
@@ -556,6 +558,7 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     """The fewest coach places to add, by region and role, so every candidate is assigned."""
     from matcher.capacity import capacity_frame, plan_capacity
     from matcher.output import staged_folder
+    from matcher.workbook import csv_safe
 
     program = _load(program_dir)
     if out_dir is not None and _same_folder(out_dir, program_dir):
@@ -563,7 +566,8 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     plan = plan_capacity(program)
     if out_dir is not None:
         with staged_folder(out_dir) as stage:
-            capacity_frame(plan).to_csv(stage / "capacity.csv", index=False)
+            safe = csv_safe(capacity_frame(plan), ["region", "role"])  # input text
+            safe.to_csv(stage / "capacity.csv", index=False)
     if not plan.rows:
         out.print(f"[green]Every one of the {plan.candidates} candidates can be assigned "
                   "with the places there are: no places need to be added.[/]",
