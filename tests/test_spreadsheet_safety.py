@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli import main
-from matcher.workbook import csv_safe_text, sheet_title
+from matcher.io.workbook import csv_safe_text, sheet_title
 
 runner = CliRunner()
 
@@ -136,7 +136,7 @@ def test_small_program_has_a_sheet_per_coach(nasty_program: Path, tmp_path: Path
 def test_large_program_has_one_by_coach_sheet(
     nasty_program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("matcher.writers.BY_COACH_THRESHOLD", 1)  # 2 coaches count as many
+    monkeypatch.setattr("matcher.io.writers.BY_COACH_THRESHOLD", 1)  # 2 coaches count as many
     out = tmp_path / "out"
     assert (
         runner.invoke(main, ["assign", str(nasty_program), "--out", str(out), "--quiet"]).exit_code

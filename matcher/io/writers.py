@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from matcher.pairs import SCORE_TERMS
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
+from matcher.rules.pairs import SCORE_TERMS
 
 ROSTER_COLUMNS = [
     "candidate_id",
@@ -139,11 +139,11 @@ def write_roster_xlsx(
 ) -> None:  # fmt: skip
     """roster.xlsx: a summary sheet, the whole roster, coach loads, then the candidates by coach
     (:func:`write_coach_sheets`). Text cells are written as text, never as formulas
-    (:mod:`matcher.workbook`).
+    (:mod:`matcher.io.workbook`).
 
     With ``redact`` every candidate and coach name is replaced by its id (cells and sheet titles).
     """
-    from matcher.workbook import open_workbook, write_frame
+    from matcher.io.workbook import open_workbook, write_frame
 
     roster = roster_frame(result)
     for column in _NUMERIC_COLUMNS:  # numbers in the workbook, not text that looks like one
@@ -181,7 +181,7 @@ def write_coach_sheets(
     """The assigned candidates by coach: a sheet per coach for a small program (a coordinator
     prints one per coach), one "By coach" sheet above :data:`BY_COACH_THRESHOLD` coaches:
     sorted and banded by coach, filterable, header frozen."""
-    from matcher.workbook import sheet_with_header, write_frame, write_rows
+    from matcher.io.workbook import sheet_with_header, write_frame, write_rows
 
     assigned = roster[roster["status"] == "assigned"]
     groups = assigned.groupby("coach_id", sort=True)
@@ -276,7 +276,7 @@ def add_schedule_sheet(
     """
     from openpyxl import Workbook, load_workbook
 
-    from matcher.workbook import keep_text_as_text
+    from matcher.io.workbook import keep_text_as_text
 
     book = load_workbook(xlsx_in) if xlsx_in and xlsx_in.exists() else Workbook()
     if xlsx_in is None or not xlsx_in.exists():
