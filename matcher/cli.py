@@ -56,14 +56,18 @@ def main() -> None:
 
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
-def validate(program_dir: Path) -> None:
+@click.option("--all-warnings", is_flag=True, help="Print every data warning, not the first 10.")
+def validate(program_dir: Path, all_warnings: bool) -> None:
     """Check a program folder and print a data-quality report."""
     from matcher.report.text import print_validation
     from matcher.rules.pairs import build_pairs
 
     program = _load(program_dir)
-    print_validation(out, program, build_pairs(program))
-    out.print("[green]The program folder is valid.[/]")
+    if print_validation(out, program, build_pairs(program), all_warnings=all_warnings):
+        out.print("[green]The program folder is valid.[/]")
+    else:
+        out.print("[bold red]The files read correctly, but the program cannot be matched "
+                  "as it stands: see the warning above.[/]", soft_wrap=True)  # fmt: skip
 
 
 def _load_with_pins(program_dir: Path, pin_file: Path | None):
