@@ -224,7 +224,9 @@ def assign(
         out_dir, program, result, summary, alternates=alternates, xlsx=xlsx, redact=redact
     ):
         pass  # the roster files are all that assign writes
-    _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
+    removed = _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
+    if removed and not quiet:
+        out.print(_removed_note(out_dir, removed), markup=False, soft_wrap=True)
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
@@ -236,15 +238,37 @@ def assign(
         )
 
 
-def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> None:
+def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> list[str]:
     """A new roster makes an earlier schedule in the same folder wrong: remove it, so no file
-    in the result folder contradicts roster.csv (run ``schedule`` again for a new one)."""
+    in the result folder contradicts roster.csv (run ``schedule`` again for a new one).
+    Returns what was removed, for the message that says so."""
     import shutil
 
     stale = ["schedule.csv", "short_hours.csv"] + ([] if keep_alternates else ["alternates.csv"])
-    for name in stale:
-        (out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(out_dir / "calendars", ignore_errors=True)
+    removed = [name for name in stale if (out_dir / name).is_file()]
+    for name in removed:
+        (out_dir / name).unlink()
+    calendars = out_dir / "calendars"
+    if calendars.is_dir():
+        count = sum(1 for _ in calendars.glob("*.ics"))
+        shutil.rmtree(calendars, ignore_errors=True)
+        removed.append(f"calendars/ ({count} file{'' if count == 1 else 's'})")
+    return removed
+
+
+def _removed_note(out_dir: Path, removed: list[str]) -> str:
+    """What ``assign`` removed from a result folder, and why."""
+    why = "they belonged to the earlier roster in this folder and no longer match the new one"
+    again = []
+    if any(not name.startswith("alternates") for name in removed):
+        again.append("run coachmatch schedule or plan again for a new calendar")
+    if "alternates.csv" in removed:
+        again.append("--alternates K writes alternates.csv anew")
+    return (
+        f"Removed {', '.join(removed)} from {out_dir}: {why}"
+        + "".join(f"; {step}" for step in again)
+        + "."
+    )
 
 
 def _solver_progress(every: float = 1.0):
@@ -335,12 +359,16 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     if not short:
         out.print("[green]Every assigned pair meets its monthly and yearly minimum hours.[/]")
         return
-    out.print(f"[yellow]{len(short)} pair-months miss their minimum hours:[/]")
+    pairs = len({(item["candidate_id"], item["coach_id"]) for item in short})
+    out.print(f"[yellow]{len(short)} pair-months of {pairs} pairs miss their minimum hours:[/]")
     for item in short[:15]:
         line = f"  - {item['candidate_id']} with {item['coach_id']}, {item['month']}: "
         out.print(line + item["reason"], markup=False)
     if len(short) > 15:
         out.print(f"  ... and {len(short) - 15} more (short_hours.csv)")
+    if "plan" not in summary:  # a paper roster: plan is the command that fixes it
+        out.print("coachmatch plan assigns and schedules together, re-matching these pairs until "
+                  "every assigned pair meets its hours.", soft_wrap=True)  # fmt: skip
 
 
 def _read_roster(path: Path, program) -> dict[str, str]:
@@ -630,7 +658,12 @@ def reassign(
     seed: int, xlsx: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Re-match during the year: keep every pair that still may hold, place the rest."""
-    from matcher.assignment.reassign import change_counts, changes_frame, read_previous
+    from matcher.assignment.reassign import (
+        change_counts,
+        change_line,
+        changes_frame,
+        read_previous,
+    )
     from matcher.assignment.reassign import reassign as run_reassign
     from matcher.io.output import staged_folder
     from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
@@ -667,8 +700,8 @@ def reassign(
             write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx")
     if not quiet:
         counts = change_counts(done)
-        out.print(", ".join(f"{v} {k}" for k, v in counts.items())
-                  + f"; {done.moved} moved of {allow_moves} allowed.")  # fmt: skip
+        out.print(change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",
+                  markup=False, soft_wrap=True)  # fmt: skip
         if done.gone_candidates:
             out.print(f"{len(done.gone_candidates)} candidates of the previous roster are no "
                       "longer in the program.")  # fmt: skip
