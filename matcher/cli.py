@@ -777,6 +777,7 @@ def whatif(
 
     from matcher.forecast.whatif import (
         BASELINE,
+        COMPARISON_FIGURES,
         Job,
         apply_scenario,
         comparison_frame,
@@ -845,15 +846,7 @@ def whatif(
     def num(v, fmt: str) -> str:
         return "-" if v is None or v != v else format(v, fmt)
 
-    figures = (
-        ("candidates", "candidates", "d"), ("assigned", "assigned", "d"),
-        ("unassigned", "unassigned", "d"), ("utilization mean", "utilization_mean", ".1%"),
-        ("utilization max", "utilization_max", ".1%"), ("continuity kept", "continuity_kept", "d"),
-        ("travel km mean", "travel_km_mean", ".1f"), ("travel km max", "travel_km_max", ".1f"),
-        ("total cost", "total_cost", ",.0f"), ("hours demanded", "hours_demanded", ",.0f"),
-        ("hours available", "hours_available", ",.0f"), ("objective", "objective", ",.2f"),
-    )  # fmt: skip
-    for label, key, fmt in figures:
+    for label, key, fmt in COMPARISON_FIGURES:
         table.add_row(label, *(num(r[key], fmt) for r in rows))
     out.print(table)
     out.print(chart_note)

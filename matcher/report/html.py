@@ -347,6 +347,14 @@ _HIGHER_IS_BETTER = {"assigned": True, "unassigned": False, "continuity_kept": T
                      "total_cost": False, "travel_km_mean": False, "objective": True}  # fmt: skip
 
 
+def _share_as_percent(column: str, text: str) -> str:
+    """comparison.csv keeps shares as fractions; the page shows them as percentages."""
+    from matcher.forecast.whatif import SHARE_COLUMNS
+
+    value = _float(text) if column in SHARE_COLUMNS else None
+    return text if value is None else f"{value:.1%}"
+
+
 def make_whatif_report(result_dir: Path) -> Path:
     """``report.html`` of a ``whatif`` result folder: the scenarios side by side, baseline
     first, changes against it coloured, and the charts embedded (no network needed)."""
@@ -362,7 +370,7 @@ def make_whatif_report(result_dir: Path) -> Path:
     for row in rows:
         cells = []
         for col in columns:
-            text, tone = row[col], ""
+            text, tone = _share_as_percent(col, row[col]), ""
             if row is not base and col in _HIGHER_IS_BETTER:
                 now, was = _float(row[col]), _float(base[col])
                 if now is not None and was is not None and now != was:
