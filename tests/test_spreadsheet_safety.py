@@ -153,3 +153,27 @@ def test_large_program_has_one_by_coach_sheet(
     assert len(rows) == 1 + 6  # the header, then 6 candidates on 6 places: all assigned
     assert {r[1] for r in rows[1:]} == {DDE, HYPERLINK}
     assert _formula_cells(out / "roster.xlsx") == []
+
+
+def test_by_coach_rows_are_banded_by_coach_and_the_workbook_is_deterministic(
+    nasty_program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("matcher.io.writers.BY_COACH_THRESHOLD", 1)
+    books = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        done = runner.invoke(main, ["assign", str(nasty_program), "--out", str(out), "--quiet"])
+        assert done.exit_code == 0, done.output
+        books.append(out / "roster.xlsx")
+    sheet = openpyxl.load_workbook(books[0])["By coach"]
+    shaded = {
+        row[0].value: row[0].fill.fgColor.rgb == "FFEEF3FA" for row in sheet.iter_rows(min_row=2)
+    }
+    assert shaded == {"C1": False, "C2": True}  # every other coach shaded, all its rows alike
+    # the summary holds the run's seconds, which differ: compare every other sheet's XML
+    import zipfile
+
+    parts = [zipfile.ZipFile(b) for b in books]
+    names = [n for n in parts[0].namelist() if not n.endswith("sheet1.xml")]
+    assert names == [n for n in parts[1].namelist() if not n.endswith("sheet1.xml")]
+    assert all(parts[0].read(n) == parts[1].read(n) for n in names)

@@ -139,11 +139,12 @@ def write_roster_xlsx(
 ) -> None:  # fmt: skip
     """roster.xlsx: a summary sheet, the whole roster, coach loads, then the candidates by coach
     (:func:`write_coach_sheets`). Text cells are written as text, never as formulas
-    (:mod:`matcher.io.workbook`).
+    (:mod:`matcher.io.xlsx_tables`).
 
     With ``redact`` every candidate and coach name is replaced by its id (cells and sheet titles).
     """
-    from matcher.io.workbook import open_workbook, write_frame
+    from matcher.io.workbook import sheet_title
+    from matcher.io.xlsx_tables import TableWorkbook
 
     roster = roster_frame(result)
     for column in _NUMERIC_COLUMNS:  # numbers in the workbook, not text that looks like one
@@ -165,14 +166,11 @@ def write_roster_xlsx(
         columns=["coach_id", "coach_name", "load", "places", "capacity"],
     )
     taken: set[str] = set()
-    book = open_workbook(path)
-    try:
-        write_frame(book, "Summary", overview, taken, filterable=False)
-        write_frame(book, "Roster", roster, taken)
-        write_frame(book, "Coaches", loads, taken)
+    with TableWorkbook(path) as book:
+        book.add_table(sheet_title("Summary", taken), overview, filterable=False)
+        book.add_table(sheet_title("Roster", taken), roster)
+        book.add_table(sheet_title("Coaches", taken), loads)
         write_coach_sheets(book, roster, names, taken, redact=redact)
-    finally:
-        book.close()
 
 
 def write_coach_sheets(
@@ -181,26 +179,21 @@ def write_coach_sheets(
     """The assigned candidates by coach: a sheet per coach for a small program (a coordinator
     prints one per coach), one "By coach" sheet above :data:`BY_COACH_THRESHOLD` coaches:
     sorted and banded by coach, filterable, header frozen."""
-    from matcher.io.workbook import sheet_with_header, write_frame, write_rows
+    from matcher.io.workbook import sheet_title
 
     assigned = roster[roster["status"] == "assigned"]
     groups = assigned.groupby("coach_id", sort=True)
     if groups.ngroups <= BY_COACH_THRESHOLD:
         for coach_id, part in groups:
             title = coach_id if redact else f"{coach_id} {names.get(coach_id, '')}".strip()
-            write_frame(book, title, part, taken)
+            book.add_table(sheet_title(title, taken), part)
         return
     columns = ["coach_id", "coach_name", "candidate_id", "candidate_name", "region", "role",
                "site", "score", "travel_km", "continuity"]  # fmt: skip
     table = assigned.assign(coach_name=assigned["coach_id"].map(names))[columns]
-    sheet = sheet_with_header(book, "By coach", table, taken)
-    band = book.add_format({"bg_color": "#EEF3FA"})
-    row = 1
-    for i, (_, part) in enumerate(table.groupby("coach_id", sort=True)):
-        row = write_rows(
-            sheet, row, part.itertuples(index=False, name=None), band if i % 2 else None
-        )
-    sheet.autofilter(0, 0, max(row - 1, 1), len(columns) - 1)
+    table = table.sort_values("coach_id", kind="stable")
+    band = (table["coach_id"] != table["coach_id"].shift()).cumsum() % 2 == 0
+    book.add_table(sheet_title("By coach", taken), table, band=band.tolist())
 
 
 def schedule_frame(schedule) -> pd.DataFrame:
