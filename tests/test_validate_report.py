@@ -96,3 +96,14 @@ def test_assign_prints_the_first_data_warnings_and_where_the_rest_are(
     assert done.exit_code == 0, done.output
     assert "no coach GONE0" in done.output
     assert "... and 2 more (all in summary.json, key 'warnings')" in done.output
+
+
+def test_no_coach_in_the_candidates_region_names_rules_3_and_4(program_dir) -> None:
+    folder = program_dir(
+        coaches=[{"coach_id": "C1", "region": "North"}],
+        candidates=[{"candidate_id": f"K{i}", "region": "South"} for i in range(3)],
+    )
+    output = _validate(folder)
+    assert "only 0 eligible pairs; 3 of 3 candidates have no eligible coach" in output
+    assert "ruled out by rules 3 and 4 (region, role): 3 of 3 candidates" in output
+    assert "The program folder is valid." not in output

@@ -125,7 +125,7 @@ def print_validation(
 def print_few_pairs(console: Console, pairs: EligiblePairs) -> None:
     """The loud warning of a program where (almost) no candidate has an eligible coach, naming
     the rule that rules out most of the pairs whose region and role fit."""
-    from matcher.rules.diagnose import blocking_rules
+    from matcher.rules.diagnose import blocking_rules, without_region_role_coach
 
     n = len(pairs.program.candidates)
     with_coach = len(np.unique(pairs.candidate))
@@ -135,13 +135,16 @@ def print_few_pairs(console: Console, pairs: EligiblePairs) -> None:
         soft_wrap=True,
     )
     blocks = [b for b in blocking_rules(pairs.view) if b.ruled_out]
-    if not blocks:
+    uncovered = without_region_role_coach(pairs.view)
+    if not blocks or uncovered * 2 >= n - with_coach:
         console.print(
-            "[red]No coach serves any candidate's region and role (rules 3 and 4): check "
-            "region, regions_served and roles in coaches.csv.[/]",
+            f"[red]Most are ruled out by rules 3 and 4 (region, role): {uncovered} of {n} "
+            "candidates have no coach serving their region and role; check region, "
+            "regions_served and roles in coaches.csv.[/]",
             soft_wrap=True,
         )
-        return
+        if not blocks:
+            return
     first = blocks[0]
     console.print(
         f"[red]Most pairs are ruled out by rule {first.rule.number} ({first.rule.name}: "

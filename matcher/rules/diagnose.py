@@ -51,6 +51,12 @@ def blocking_rules(view: ProgramView) -> list[RuleBlock]:
     return sorted(blocks, key=lambda b: (-b.ruled_out, b.rule.number))
 
 
+def without_region_role_coach(view: ProgramView) -> int:
+    """Candidates whom no coach serves in their region and role (rules 3 and 4)."""
+    _, ki = region_role_blocks(view)
+    return len(view.program.candidates) - len(np.unique(ki))
+
+
 def few_pairs(pairs: EligiblePairs) -> bool:
     """Whether so few candidates have an eligible coach that the program is likely mis-set
     (e.g. every coach's network training reset by ``rollover``)."""
