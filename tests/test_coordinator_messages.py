@@ -125,3 +125,11 @@ def test_reassign_counts_everyone_who_lost_a_coach(program_dir, tmp_path) -> Non
     assert sorted(lost["candidate_id"]) == ["K1", "K2"] and set(lost["coach_id"]) == {""}
     summary = json.loads((tmp_path / "new" / "summary.json").read_text())
     assert summary["reassign"]["changes"]["lost_coach"] == 2
+
+
+def test_assign_terminal_shows_reasons_in_plain_words(program_dir, tmp_path) -> None:
+    folder = program_dir(coaches=[{"capacity": "1"}],
+                         candidates=[{"candidate_id": "K1"}, {"candidate_id": "K2"}])  # fmt: skip
+    output = _run("assign", folder, "--out", tmp_path / "out")
+    assert REASON_WORDS["eligible_coaches_full"] in output
+    assert "eligible coaches full" not in output and "eligible_coaches_full" not in output

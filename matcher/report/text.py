@@ -10,6 +10,7 @@ from rich.table import Table
 
 from matcher.problem import ProgramData
 from matcher.rules.pairs import EligiblePairs
+from matcher.rules.reasons import reason_words
 
 
 def print_summary(console: Console, summary: dict) -> None:
@@ -22,7 +23,7 @@ def print_summary(console: Console, summary: dict) -> None:
     table.add_row("assigned", f"{summary['assigned']} ({summary['assigned'] / max(n, 1):.1%})")
     table.add_row("unassigned", str(summary["unassigned"]))
     for code, count in summary["unassigned_by_reason"].items():
-        table.add_row(f"  {code.replace('_', ' ')}", str(count))
+        table.add_row(f"  {reason_words(code)}", str(count))
     util = summary["utilization"]
     share = f"{util['share']:.1%}" if util["share"] is not None else "-"
     table.add_row("coach places used", f"{util['places_used']} of {util['places']} ({share})")
