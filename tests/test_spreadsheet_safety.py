@@ -177,3 +177,15 @@ def test_by_coach_rows_are_banded_by_coach_and_the_workbook_is_deterministic(
     names = [n for n in parts[0].namelist() if not n.endswith("sheet1.xml")]
     assert names == [n for n in parts[1].namelist() if not n.endswith("sheet1.xml")]
     assert all(parts[0].read(n) == parts[1].read(n) for n in names)
+
+
+def test_capacity_csv_guards_the_region_text(program_dir, tmp_path: Path) -> None:
+    folder = program_dir(
+        coaches=[{"coach_id": "C1", "region": "North"}],
+        candidates=[{"candidate_id": "K1", "region": "=cmd|' /C calc'!A0"}],
+    )
+    done = runner.invoke(main, ["capacity", str(folder), "--out", str(tmp_path / "cap")])
+    assert done.exit_code == 0, done.output
+    with (tmp_path / "cap" / "capacity.csv").open(newline="", encoding="utf-8") as fh:
+        regions = [row["region"] for row in csv.DictReader(fh)]
+    assert regions == ["'" + DDE]
