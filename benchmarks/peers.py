@@ -92,19 +92,19 @@ def _result(method: str, problem: AssignmentProblem, chosen: np.ndarray, status:
 
 
 def solve_coachmatch(problem: AssignmentProblem) -> PeerResult:
-    from matcher.assign import solve_problem
+    from solvers.dispatch import solve
 
     start = time.perf_counter()
-    solution, _ = solve_problem(problem, "auto")
+    solution, _ = solve(problem, "auto")
     return _result("coachmatch", problem, solution.chosen, solution.status, start,
                    solution.bound)  # fmt: skip
 
 
 def solve_cpsat_path(problem: AssignmentProblem) -> PeerResult:
-    from matcher.assign import solve_problem
+    from solvers.dispatch import solve
 
     start = time.perf_counter()
-    solution, _ = solve_problem(problem, "cpsat", time_limit=60.0)
+    solution, _ = solve(problem, "cpsat", time_limit=60.0)
     return _result("cpsat", problem, solution.chosen, solution.status, start, solution.bound)
 
 

@@ -2,7 +2,7 @@
 
 ``weights.same_site`` couples pairs (a bonus for every two candidates of one site who share a
 coach), so the assignment is no longer a flow; ``coachmatch assign`` then runs
-:func:`matcher.assign.solve_problem` on the CP-SAT path: the eligibility graph's connected
+:func:`solvers.dispatch.solve` on the CP-SAT path: the eligibility graph's connected
 components apart, each by :func:`solvers.same_site.solve_clusters` (linearisation over exact
 flows for the roster, a Lagrangian bound with site cuts, CP-SAT for small components) with a
 share of the time limit. Each cohort is solved at several bonus values with the tier's time
@@ -57,10 +57,10 @@ def _with_bonus(cohort: Cohort, same_site: float):
 def test_same_site(run, cohort: Cohort, same_site: float) -> None:
     problem = _with_bonus(cohort, same_site)
     limit = TIME_LIMIT[cohort.tier]
-    from matcher.assign import solve_problem
+    from solvers.dispatch import solve
 
     result, components = run(
-        lambda: solve_problem(problem, "auto", time_limit=limit),
+        lambda: solve(problem, "auto", time_limit=limit),
         stage="same_site",
         method=f"same_site={same_site}",
         slow=True,

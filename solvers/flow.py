@@ -2,7 +2,9 @@
 
 Network: source → left (capacity 1) → [group node] → right → sink. Pair arcs cost minus their
 weight; ``SolveMaxFlowWithMinCost`` first maximises the flow (tier 1, coverage) and then
-minimises cost among maximum flows. Tier 2 (minimum loads) rides on the right → sink arcs: the
+minimises cost among maximum flows. Tier 0 (priority left nodes first) is exact by a staged
+solve, see :func:`_priority_split`: it never costs coverage, because the left nodes a network
+can serve at once form a matroid. Tier 2 (minimum loads) rides on the right → sink arcs: the
 first ``min_load`` units of each right node get a bonus larger than any tier-3 difference.
 Load balancing is a convex cost on unit parallel arcs (the j-th unit costs ``balance·(2j−1)``,
 so a load of n costs ``balance·n²``). Pinned pairs are taken first and their places removed:
@@ -12,17 +14,13 @@ assignment, so pre-assigning them loses no coverage.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from solvers.assignment_data import (
-    AssignmentProblem,
-    AssignmentSolution,
-    min_load_met,
-    tier3_value,
-)
+from solvers.assignment_data import AssignmentProblem, AssignmentSolution
 
 
 def _pin_effects(problem: AssignmentProblem) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -54,12 +52,62 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
         raise ValueError("this problem has terms no flow can express; use the CP-SAT model")
     start = time.perf_counter()
     if not pins_fit(problem):
-        return AssignmentSolution(
-            "infeasible", np.zeros(0, np.int64), 0, 0, 0, 0, time.perf_counter() - start, "flow"
-        )
+        return AssignmentSolution.infeasible("flow", time.perf_counter() - start)
+    split = _priority_split(problem)
+    chosen, stats = _solve_network(problem, split)
+    stats["flows"] = 1 if split is None else 2
+    return AssignmentSolution.exact(
+        problem, chosen, time.perf_counter() - start, "flow", stats=stats
+    )
+
+
+def _priority_split(problem: AssignmentProblem) -> tuple[int, int] | None:
+    """``(P*, N* − P*)`` over the left nodes that are not pinned, or None without a tier 0.
+
+    Stage A of the exact lexicographic solve: one flow with cost −1 on the priority left nodes
+    and nothing else. ``SolveMaxFlowWithMinCost`` gives the largest coverage N* and, among
+    maximum flows, the most priority nodes. That is the most priority nodes of *any* roster:
+    the sets of left nodes a network can serve at once form a matroid (a gammoid), so a largest
+    set of priority nodes extends to a maximum one. Stage B (:func:`_solve_network` with the
+    split) then feeds the priority and the other left nodes through two source arcs of exactly
+    P* and N* − P*: its maximum flows are the rosters at tiers 0–1, and its costs settle the
+    rest. Two flows of small costs, rather than one with a priority cost above every other
+    cost, which would overflow 64-bit costs at statewide size.
+    """
+    if problem.priority is None:
+        return None
+    free = _free_left(problem)
+    prio = problem.priority.astype(bool)
+    if not (prio & free).any() or (prio | ~free).all():
+        return None  # tier 0 is constant or is tier 1: nothing to split
+    counting = dataclasses.replace(
+        problem, weight=prio[problem.left].astype(np.int64), min_load=None, balance=0,
+        priority=None,
+    )  # fmt: skip
+    chosen, _ = _solve_network(counting, None)
+    chosen_left = problem.left[chosen]
+    free_chosen = chosen_left[free[chosen_left]]
+    n_prio = int(prio[free_chosen].sum())
+    return n_prio, len(free_chosen) - n_prio
+
+
+def _free_left(problem: AssignmentProblem) -> np.ndarray:
+    free = np.ones(problem.n_left, dtype=bool)
+    if problem.pinned is not None:
+        free[problem.left[problem.pinned]] = False
+    return free
+
+
+def _solve_network(
+    problem: AssignmentProblem, split: tuple[int, int] | None
+) -> tuple[np.ndarray, dict]:
+    """The chosen pairs (pins included) of one min-cost flow; see the module docstring.
+
+    ``split`` = (priority, other): the left nodes take their flow through two source arcs of
+    exactly these capacities (stage B of :func:`_priority_split`).
+    """
     pin_idx, pin_load, group_used = _pin_effects(problem)
-    pinned_left = np.zeros(problem.n_left, dtype=bool)
-    pinned_left[problem.left[pin_idx]] = True
+    pinned_left = ~_free_left(problem)
     free_pairs = np.flatnonzero(~pinned_left[problem.left])
 
     n_left, n_right = problem.n_left, problem.n_right
@@ -77,10 +125,20 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
     big = int(np.abs(weights).sum()) + problem.balance * int((capacity.astype(np.int64) ** 2).sum())
     big += 1
 
-    tails: list[np.ndarray] = [np.full(n_left, source)]
-    heads: list[np.ndarray] = [first_left + np.arange(n_left)]
-    caps: list[np.ndarray] = [(~pinned_left).astype(np.int64)]
-    costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
+    left_nodes = first_left + np.arange(n_left)
+    if split is None:
+        tails: list[np.ndarray] = [np.full(n_left, source)]
+        heads: list[np.ndarray] = [left_nodes]
+        caps: list[np.ndarray] = [(~pinned_left).astype(np.int64)]
+        costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
+    else:
+        prio_node, other_node = sink + 1, sink + 2
+        prio = problem.priority.astype(bool)
+        via = np.where(prio, prio_node, other_node)
+        tails = [np.array([source, source]), via]
+        heads = [np.array([prio_node, other_node]), left_nodes]
+        caps = [np.array(split, np.int64), (~pinned_left).astype(np.int64)]
+        costs = [np.zeros(2, np.int64), np.zeros(n_left, np.int64)]
 
     pair_heads = first_right + problem.right[free_pairs]
     if family is not None:
@@ -136,15 +194,4 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
     arcs = np.arange(pair_arc_start, pair_arc_start + len(free_pairs))
     used = flow.flows(arcs) > 0
     chosen = np.sort(np.concatenate([pin_idx, free_pairs[used]])).astype(np.int64)
-    value = tier3_value(problem, chosen)
-    return AssignmentSolution(
-        status="optimal",
-        chosen=chosen,
-        assigned=len(chosen),
-        min_load_met=min_load_met(problem, chosen),
-        objective=value,
-        bound=value,
-        solve_seconds=time.perf_counter() - start,
-        solver="flow",
-        stats={"arcs": int(flow.num_arcs()), "nodes": int(flow.num_nodes())},
-    )
+    return chosen, {"arcs": int(flow.num_arcs()), "nodes": int(flow.num_nodes())}
