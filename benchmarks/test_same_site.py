@@ -39,8 +39,8 @@ GAP_TARGET = 0.005
 def _with_bonus(cohort: Cohort, same_site: float):
     """The cohort's assignment problem with ``same_site`` set, built as ``coachmatch assign``
     builds it (the program's weights changed, pairs and problem rebuilt)."""
-    from matcher.assign import build_problem
-    from matcher.pairs import build_pairs
+    from matcher.assignment.optimize import build_problem
+    from matcher.rules.pairs import build_pairs
 
     key = ("same_site", same_site)
     if key not in cohort._cache:

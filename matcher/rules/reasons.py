@@ -11,9 +11,9 @@ from collections import Counter
 
 import numpy as np
 
-from matcher.eligibility import Rule, failed_rules
 from matcher.problem import Candidate, Coach
-from matcher.view import ProgramView
+from matcher.rules.eligibility import Rule, failed_rules
+from matcher.rules.view import ProgramView
 
 LISTED = 8  # coach ids named in one reason before "and N more"
 
@@ -67,7 +67,7 @@ def explain_unassigned(
 
     ``no_fit`` names eligible coaches ruled out because their calendars cannot give this
     candidate the hours (found by ``plan``), with the scheduler's reason; ``codes`` is the
-    candidate's row of :func:`matcher.eligibility.failure_codes`, if computed in a batch.
+    candidate's row of :func:`matcher.rules.eligibility.failure_codes`, if computed in a batch.
     ``year2_holders`` (coach -> candidates holding its places), given where the program puts
     year-2 candidates first, lets a year-1 candidate's "all full" say that year-2 candidates
     took the places.
