@@ -237,7 +237,8 @@ def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> None:
     in the result folder contradicts roster.csv (run ``schedule`` again for a new one)."""
     import shutil
 
-    stale = ["schedule.csv", "short_hours.csv"] + ([] if keep_alternates else ["alternates.csv"])
+    stale = ["schedule.csv", "short_hours.csv", "late_start.csv"]
+    stale += [] if keep_alternates else ["alternates.csv"]
     for name in stale:
         (out_dir / name).unlink(missing_ok=True)
     shutil.rmtree(out_dir / "calendars", ignore_errors=True)
@@ -292,12 +293,15 @@ def _write_schedule_files(
         schedule_summary,
         shortfall_frame,
     )
+    from matcher.scheduling.late_start import late_start_frame
 
     schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
     if sched.shortfalls:
         shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
+    if sched.late_starts:
+        late_start_frame(sched.late_starts).to_csv(stage / "late_start.csv", index=False)
     written = write_calendars(program, sched, stage / "calendars", redact=redact)
-    summary["schedule"] = schedule_summary(sched)
+    summary["schedule"] = schedule_summary(sched, program.policy.schedule.start_deadline_days)
     if xlsx:
         add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx", program=program, redact=redact)
     return {path.name for path in written}
@@ -309,6 +313,8 @@ def _drop_stale_schedule_files(out_dir: Path, sched, calendars: set[str]) -> Non
     coaches without sessions now), so no file contradicts schedule.csv."""
     if not sched.shortfalls:
         (out_dir / "short_hours.csv").unlink(missing_ok=True)
+    if not sched.late_starts:
+        (out_dir / "late_start.csv").unlink(missing_ok=True)
     folder = out_dir / "calendars"
     if folder.is_dir():
         for path in folder.glob("*.ics"):
@@ -325,6 +331,16 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
         f"coaches; solver time per coach: median {info['coach_seconds_median']:.3f} s, "
         f"max {info['coach_seconds_max']:.3f} s, total {info['coach_seconds_total']:.1f} s."
     )
+    late = info["late_start"]
+    if late["count"]:
+        out.print(
+            f"[yellow]{late['count']} pairs begin later than {late['deadline_days']} days "
+            "after their start (late_start.csv):[/]"
+        )
+        for item in late["pairs"][:10]:
+            when = item["first_session"] or "no session"
+            line = f"  - {item['candidate_id']} with {item['coach_id']}, from {item['start']}: "
+            out.print(f"{line}{when}; {item['reason']}", markup=False)
     short = info["pair_months_short"]
     if not short:
         out.print("[green]Every assigned pair meets its monthly and yearly minimum hours.[/]")
@@ -390,7 +406,11 @@ def _read_roster(path: Path, program) -> dict[str, str]:
     help="Processes: coaches are scheduled in parallel.",
 )
 @click.option("--scheduler", help="Address of a Dask distributed scheduler to run coaches on.")
-@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when a pair-month misses its minimum or a pair's first session is late.",
+)
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True)
 @click.option("--quiet", is_flag=True)
 @click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
@@ -433,7 +453,7 @@ def schedule(
         write_summary(summary, stage / "summary.json")
     _drop_stale_schedule_files(out_dir, sched, calendars)
     _print_schedule(summary, quiet)
-    if strict and sched.shortfalls:
+    if strict and (sched.shortfalls or sched.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
 
 
@@ -448,7 +468,11 @@ def schedule(
     show_default=True,
     help="Most assign-and-schedule rounds.",
 )
-@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when a pair-month misses its minimum or a pair's first session is late.",
+)
 def plan(
     program_dir: Path,
     out_dir: Path,
@@ -520,7 +544,7 @@ def plan(
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     _print_schedule(summary, quiet)
-    if strict and result.schedule.shortfalls:
+    if strict and (result.schedule.shortfalls or result.schedule.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
 
 

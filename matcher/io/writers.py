@@ -207,8 +207,11 @@ def shortfall_frame(schedule) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def schedule_summary(schedule) -> dict:
-    """What summary.json says of the calendar: totals, short pair-months, per-coach times."""
+def schedule_summary(schedule, deadline_days: int = 30) -> dict:
+    """What summary.json says of the calendar: totals, short pair-months, first sessions past
+    the start deadline (``deadline_days``), per-coach times."""
+    from matcher.scheduling.late_start import late_start_summary
+
     by_pair = schedule.hours_by_pair_month()
     return {
         "sessions": len(schedule.sessions),
@@ -225,6 +228,7 @@ def schedule_summary(schedule) -> dict:
         "coach_solve_seconds": {c.coach_id: round(c.solve_seconds, 4) for c in schedule.coaches},
         "coach_status": {c.coach_id: c.status for c in schedule.coaches},
         "seconds": round(schedule.seconds, 3),
+        "late_start": late_start_summary(schedule.late_starts, deadline_days),
         **schedule.stats,
     }  # fmt: skip
 
