@@ -154,7 +154,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
 
     # schedule: planned hours against required
     sched = summary.get("schedule") if isinstance(summary.get("schedule"), dict) else None
-    short = []
+    short, late = [], []
     hours = required = None
     if sched is not None:
         hours = sched.get("hours")
@@ -162,6 +162,11 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
             hours = round(sum(int(s.get("minutes") or 0) for s in sessions) / 60, 2)
         for s in sched.get("pair_months_short", []) or []:
             short.append({
+                **s, "candidate_name": cand_name(s.get("candidate_id", "")),
+                "coach_name": coach_name(s.get("coach_id", "")),
+            })  # fmt: skip
+        for s in (sched.get("late_start") or {}).get("pairs", []) or []:
+            late.append({
                 **s, "candidate_name": cand_name(s.get("candidate_id", "")),
                 "coach_name": coach_name(s.get("coach_id", "")),
             })  # fmt: skip
@@ -200,6 +205,8 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "gap": summary.get("gap"),
         "unassigned": unassigned_n,
         "pair_months_short": len(short),
+        "late_starts": len(late),
+        "deadline_days": ((sched or {}).get("late_start") or {}).get("deadline_days", 30),
         "coaches_busy": len(busy),
         "hours": hours,
         "required": required,
@@ -226,6 +233,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "unassigned": unassigned,
         "has_alternates": bool(alternates),
         "short": short,
+        "late": late,
         "warnings": list(summary.get("warnings") or []),
         "notes": notes,
         "has_program": program is not None,
