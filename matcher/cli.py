@@ -138,17 +138,21 @@ _ROSTER_OPTIONS = [
 
 @contextlib.contextmanager
 def _staged_roster(
-    out_dir: Path, program, result, summary: dict, *, alternates: int, xlsx: bool, redact: bool
-) -> Iterator[Path]:
+    out_dir: Path, program, result, summary: dict, *, alternates: int, xlsx: bool, redact: bool,
+    no_fit: dict | None = None,
+) -> Iterator[Path]:  # fmt: skip
     """Stage a roster's files for ``out_dir`` and yield the staging folder.
 
     ``assign`` and ``plan`` both write a roster: roster.csv, alternates.csv (with
     ``--alternates``), roster.xlsx (unless ``--no-xlsx``) and summary.json. One writer keeps the
     two result folders alike, so a change to a roster file cannot reach one command and miss
-    the other. The ``with`` body adds the command's own files to the stage (``plan``: the
-    schedule) and may still add to ``summary``: summary.json is written when the body ends,
-    then every file moves into ``out_dir`` at once, or none does if a write fails.
+    the other. why.csv (and roster.xlsx's Why sheet) say why each candidate has its coach
+    (``no_fit``: pairs whose calendars cannot fit, from ``plan``). The ``with`` body adds the
+    command's own files to the stage (``plan``: the schedule) and may still add to
+    ``summary``: summary.json is written when the body ends, then every file moves into
+    ``out_dir`` at once, or none does if a write fails.
     """
+    from matcher.assignment.why import why_of_result
     from matcher.io.output import staged_folder
     from matcher.io.writers import (
         alternates_frame,
@@ -157,12 +161,16 @@ def _staged_roster(
         write_summary,
     )
 
+    why = why_of_result(program, result, no_fit)
     with staged_folder(out_dir) as stage:
         write_roster_csv(result, stage / "roster.csv")
+        why.to_csv(stage / "why.csv", index=False)
         if alternates:
             alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
-            write_roster_xlsx(program, result, summary, stage / "roster.xlsx", redact=redact)
+            write_roster_xlsx(
+                program, result, summary, stage / "roster.xlsx", redact=redact, why=why
+            )
         yield stage
         write_summary(summary, stage / "summary.json")
 
@@ -529,7 +537,7 @@ def plan(
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
     with _staged_roster(
         out_dir, program, result.assignment, summary, alternates=alternates, xlsx=xlsx,
-        redact=redact,
+        redact=redact, no_fit=result.restrictions.forbidden,
     ) as stage:  # fmt: skip
         calendars = _write_schedule_files(
             program, result.schedule, stage, summary, stage / "roster.xlsx", xlsx, redact
@@ -648,6 +656,7 @@ def reassign(
     """Re-match during the year: keep every pair that still may hold, place the rest."""
     from matcher.assignment.reassign import change_counts, changes_frame, read_previous
     from matcher.assignment.reassign import reassign as run_reassign
+    from matcher.assignment.why import why_of_result
     from matcher.io.output import staged_folder
     from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
 
@@ -675,12 +684,14 @@ def reassign(
         "note": done.note,
     }
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
+    why = why_of_result(program, done.result)
     with staged_folder(out_dir) as stage:
         write_roster_csv(done.result, stage / "roster.csv")
+        why.to_csv(stage / "why.csv", index=False)
         write_summary(summary, stage / "summary.json")
         changes_frame(done).to_csv(stage / "changes.csv", index=False)
         if xlsx:
-            write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx")
+            write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx", why=why)
     if not quiet:
         counts = change_counts(done)
         out.print(", ".join(f"{v} {k}" for k, v in counts.items())
@@ -849,6 +860,31 @@ def whatif(
         except ReportError as exc:
             err.print(str(exc), markup=False)
             sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.argument("candidate_id")
+@click.option(
+    "--result",
+    "result_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Result folder of assign or plan (roster.csv; schedule.csv if scheduled).",
+)
+def explain(program_dir: Path, candidate_id: str, result_dir: Path) -> None:
+    """Why a candidate has its coach: its score terms and the better-scoring coaches it did
+    not get (full, and with whom; ruled out by rule N; calendar does not fit), or, for an
+    unassigned candidate, every coach of its region and role and why not."""
+    from matcher.assignment.why import explain_result
+    from matcher.report.text import print_why
+
+    program = _load(program_dir)
+    try:
+        why = explain_result(program, result_dir, candidate_id)
+    except InputError as exc:
+        _fail_input(exc)
+    print_why(out, why)
 
 
 @main.command()

@@ -145,9 +145,10 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 def write_roster_xlsx(
     program: ProgramData, result: AssignmentResult, summary: dict, path: Path,
-    redact: bool = False,
+    redact: bool = False, why: pd.DataFrame | None = None,
 ) -> None:  # fmt: skip
-    """roster.xlsx: a summary sheet, the whole roster, then one sheet per coach with candidates.
+    """roster.xlsx: a summary sheet, the whole roster, why each candidate has its coach (``why``,
+    see :func:`matcher.assignment.why.why_frame`), then one sheet per coach with candidates.
 
     With ``redact`` every candidate and coach name is replaced by its id (cells and sheet titles).
     """
@@ -175,6 +176,8 @@ def write_roster_xlsx(
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs=options) as xl:
         overview.to_excel(xl, sheet_name=_sheet_name("Summary", taken), index=False)
         roster.to_excel(xl, sheet_name=_sheet_name("Roster", taken), index=False)
+        if why is not None:
+            why.to_excel(xl, sheet_name=_sheet_name("Why", taken), index=False)
         loads.to_excel(xl, sheet_name=_sheet_name("Coaches", taken), index=False)
         for coach_id, part in roster[roster["status"] == "assigned"].groupby("coach_id", sort=True):
             title = coach_id if redact else f"{coach_id} {names.get(coach_id, '')}".strip()

@@ -107,6 +107,11 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def build_context(result_dir: Path, program_dir: Path | None = None, redact: bool = False) -> dict:
     """Everything the template shows, as plain values."""
     roster, summary, alternates, sessions = read_results(result_dir)
+    why_path = result_dir / "why.csv"
+    why = defaultdict(list)
+    for w in _read_csv(why_path) if why_path.is_file() else []:
+        if w.get("outcome"):
+            why[w.get("candidate_id", "")].append(w)
     notes: list[str] = []
     program = _load_program(program_dir, summary, notes)
     cand_info = {k.candidate_id: k for k in program.candidates} if program else {}
@@ -135,6 +140,10 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
             "travel_km": _fmt(_float(r.get("travel_km")), 1),
             "continuity": r.get("continuity", "") == "true",
             "terms": [_fmt(_float(r.get(f"score_{t}")), 2) for t in SCORE_TERMS],
+            "why": [{"coach_id": w.get("other_coach_id", ""),
+                     "score": _fmt(_float(w.get("other_score")), 2),
+                     "outcome": w.get("outcome", ""), "reason": w.get("why_not", "")}
+                    for w in why.get(cid, [])],
         })  # fmt: skip
 
     # coach load against capacity: capacity from the program, else the roster's own count
