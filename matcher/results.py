@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from solvers.assignment_data import SolveStatus
+
 
 @dataclass(frozen=True)
 class RosterRow:
@@ -82,6 +84,6 @@ class AssignmentResult:
 
     @property
     def gap(self) -> float:
-        if self.status == "infeasible" or math.isnan(self.objective):
+        if self.status == SolveStatus.INFEASIBLE or math.isnan(self.objective):
             return math.nan
         return abs(self.bound - self.objective) / max(abs(self.bound), 1e-9)

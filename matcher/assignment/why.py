@@ -27,6 +27,7 @@ from matcher.rules.eligibility import failure_bits, region_role_blocks, rules_of
 from matcher.rules.pairs import SCORE_TERMS, score_terms
 from matcher.rules.reasons import rule_words
 from matcher.rules.view import ProgramView, build_view
+from solvers.assignment_data import SolveStatus
 
 HOLDERS_LISTED = 8  # candidate ids named as holders of a full coach's places
 WHY_LISTED = 10  # other coaches per candidate in why.csv and the Why sheet (explain: all)
@@ -219,7 +220,9 @@ def _at_cap(program, view, facts, k, c) -> str:
 def why_of_result(program: ProgramData, result, no_fit: dict | None = None):
     """why.csv of an :class:`~matcher.results.AssignmentResult` (``WHY_LISTED`` coaches each)."""
     roster = {r.candidate_id: r.coach_id for r in result.rows if r.coach_id}
-    facts = roster_facts(program, roster, proven=result.status == "optimal", no_fit=no_fit)
+    facts = roster_facts(
+        program, roster, proven=result.status == SolveStatus.OPTIMAL, no_fit=no_fit
+    )
     return why_frame(explain(program, facts, limit=WHY_LISTED))
 
 
@@ -268,7 +271,7 @@ def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) ->
         result_dir / "roster.csv", set(index), {c.coach_id for c in program.coaches}
     )
     k = index[candidate_id]
-    proven = summary.get("status", "optimal") == "optimal"
+    proven = summary.get("status", SolveStatus.OPTIMAL) == SolveStatus.OPTIMAL
     facts = roster_facts(program, roster, proven=proven)
     (first,) = explain(program, facts, [k])
     if not (result_dir / "schedule.csv").is_file():
