@@ -152,6 +152,10 @@ WALL_SAFETY = (1.5, 1.0)
 DUAL_PASSES = 300
 """Most Bellman–Ford passes of :func:`flow_duals` (the generated statewide program needs 40–80;
 each costs about 2 ms there)."""
+PRIORITY_DOUBLINGS = 8
+"""Most flows :meth:`Relaxation.start` tries for the priority price, doubling up from the
+largest weight (see there; bisecting down to the smallest price was tried: no better on the
+generated cohorts, sample and district at same_site 1.0 and 1.5)."""
 CPSAT_PAIRS = 500
 """Problems up to this many pairs that are not proven yet are finished with CP-SAT."""
 CPSAT_SHARE = 0.25
@@ -526,17 +530,57 @@ class Relaxation:
             self._skews[key] = np.where(n >= j, n - j, wc)
         return self._skews[key]
 
-    def start(self, chosen: np.ndarray, keys: _Keys) -> Multipliers:
-        """Multipliers to start from: the LP duals of the linearisation at ``chosen`` (a fixed
-        point; see the module docstring), the other prices at 0."""
-        flat = linearised_problem(
-            self.problem, keys.counts(_mask(self.problem.n_pairs, chosen)), keys
-        )
-        lam, mu = flow_duals(flat, flat.weight, solve_flow(flat).chosen)
+    def start(self, chosen: np.ndarray, keys: _Keys) -> tuple[Multipliers, int]:
+        """Multipliers to start from, and the flows it took: the LP duals of the linearisation
+        at ``chosen`` (a fixed point; see the module docstring), the other prices at 0.
+
+        With a priority tier the duals are taken for the weights ``w + M·[priority]``, with
+        ``M`` (:meth:`_priority_price`) large enough that that flow alone (no tier 0) keeps
+        the priority count at its optimum; ``μ₀ = M`` then makes the start as tight as without
+        priorities (strong duality when the bonus is 0). If no such ``M`` shows up in a few
+        doublings (minimum loads may outrank it), ``μ₀`` starts at 0.
+        """
+        problem = self.problem
+        flat = linearised_problem(problem, keys.counts(_mask(problem.n_pairs, chosen)), keys)
+        best = solve_flow(flat).chosen
+        weight, mu0, flows = flat.weight, 0, 1
+        if problem.priority is not None and self.prio.any():
+            price, priced, used = self._priority_price(flat)
+            flows += used
+            if priced is not None:
+                prio = problem.priority[problem.left].astype(np.int64)
+                weight, mu0, best = flat.weight + price * prio, price, priced
+        lam, mu = flow_duals(flat, weight, best)
         lam = lam / 2  # the linearisation doubles every weight to stay integral
         lam[~self.free_left] = 0
         nus = tuple(np.zeros(len(c)) for _, c in self.fams)
-        return Multipliers(lam, mu / 2, nus=nus, rho=np.zeros(self.n_clusters))
+        start = Multipliers(lam, mu / 2, nus=nus, rho=np.zeros(self.n_clusters), mu0=mu0 / 2)
+        return start, flows
+
+    def _priority_price(self, flat: AssignmentProblem) -> tuple[int, np.ndarray | None, int]:
+        """``(M, roster, flows)``: the first ``M`` (doubling from the largest weight) for which
+        the flow with weights ``w + M·[priority]`` and no tier 0 keeps the priority count at its
+        optimum, with that flow's roster; ``(0, None, flows)`` if none was found."""
+        problem = self.problem
+        plain = dataclasses.replace(flat, priority=None)
+        prio = problem.priority[problem.left].astype(np.int64)
+        flows = 0
+
+        def keeps(price: int) -> np.ndarray | None:
+            nonlocal flows
+            flows += 1
+            chosen = solve_flow(
+                dataclasses.replace(plain, weight=flat.weight + price * prio)
+            ).chosen
+            return chosen if priority_met(problem, chosen) >= self.priority else None
+
+        price = max(int(np.abs(flat.weight).max(initial=0)), 1)
+        for _ in range(PRIORITY_DOUBLINGS):
+            found = keeps(price)
+            if found is not None:
+                return price, found, flows
+            price *= 2
+        return 0, None, flows
 
     def _rho(self, m: Multipliers) -> np.ndarray | None:
         if m.rho is None or not self.has_cut.any():
@@ -786,9 +830,9 @@ def search(
         take(found, found_value)
 
     report()
-    m = relax.start(chosen, keys)
-    state.flows += 1  # the start solves the linearisation once more
-    state.work += flow_unit
+    m, start_flows = relax.start(chosen, keys)
+    state.flows += start_flows  # the start solves the linearisation once more (or a few times)
+    state.work += flow_unit * start_flows
     best_m = m
     factor, stall = INITIAL_FACTOR, 0
     previous: Multipliers | None = None

@@ -264,3 +264,18 @@ def test_search_improves_on_the_flow_and_on_the_first_fixed_point():
     state = search(problem, budget=0.3)
     assert state.value >= start_value
     assert state.bound >= state.value
+
+
+@SETTINGS
+@given(problems(priority=True))
+def test_the_start_is_tight_without_a_bonus_also_with_priorities(problem):
+    """With a priority tier the start prices it (μ₀) from a flow that keeps the priority count
+    without being told: at B = 0 the Lagrangian then equals the staged flow's optimum."""
+    flat = dataclasses.replace(problem, cluster=np.full(problem.n_left, -1), cluster_bonus=0,
+                               groups=(), min_load=None, balance=0)  # fmt: skip
+    flow = solve_flow(flat)
+    relax = Relaxation(flat, Tiers(flow.priority_assigned, flow.assigned, 0))
+    m, flows = relax.start(flow.chosen, _Keys(flat))
+    assert flows >= 1
+    value = relax.evaluate(m).value
+    assert abs(value - tier3_value(flat, flow.chosen)) <= 1e-6 * max(1.0, abs(value))
