@@ -71,8 +71,9 @@ def _priority_split(problem: AssignmentProblem) -> tuple[int, int] | None:
     set of priority nodes extends to a maximum one. Stage B (:func:`_solve_network` with the
     split) then feeds the priority and the other left nodes through two source arcs of exactly
     P* and N* − P*: its maximum flows are the rosters at tiers 0–1, and its costs settle the
-    rest. Two flows of small costs, rather than one with a priority cost above every other
-    cost, which would overflow 64-bit costs at statewide size.
+    rest. Two flows of small costs, rather than one with a priority cost above every other cost
+    (the minimum-load bonus included): such a cost, times the node count OR-Tools scales costs
+    by, comes near the 64-bit range at statewide size.
     """
     if problem.priority is None:
         return None
