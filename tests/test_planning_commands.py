@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ from matcher.assignment.optimize import assign
 from matcher.cli import main
 from matcher.forecast.capacity import plan_capacity
 from matcher.io.loading import load_program
+from matcher.policy import PriorityPolicy
 from matcher.synthetic.generator import generate_program, write_program
 
 
@@ -60,6 +63,23 @@ def _with_places(sample: Path, dst: Path, places: dict[tuple[str, str], int]) ->
 
 
 # ------------------------------------------------------------------------------------ capacity
+
+
+def test_capacity_places_go_where_year2_first_leaves_candidates_out(sample):
+    """Putting year-2 candidates first changes who is left out, never how many (a flow's
+    coverage is a matroid): the same number of places, each where assign leaves someone out."""
+    program = load_program(sample)
+    update = {"priority": PriorityPolicy(year2_first=False)}
+    plain = dataclasses.replace(program, policy=program.policy.model_copy(update=update))
+    for variant in (program, plain):
+        plan, result = plan_capacity(variant), assign(variant)
+        left_out = Counter(
+            (k.region, k.role)
+            for k, r in zip(variant.candidates, result.rows, strict=True)
+            if r.status == "unassigned"
+        )
+        assert {(r.region, r.role): r.added_places for r in plan.rows} == dict(left_out)
+    assert plan_capacity(program).total_added == plan_capacity(plain).total_added
 
 
 def test_capacity_is_the_fewest_places_that_assign_everyone(sample, tmp_path):
