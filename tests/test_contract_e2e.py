@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import write_program
-from independent import check_roster, optimum, optimum_year2
+from independent import check_roster, check_roster_optimal, optimum, optimum_year2
 from independent import load_program as independent_load
 
 from matcher.cli import main
@@ -65,6 +65,7 @@ def test_roster_is_valid_and_optimal(tmp_path, size, seed, variant):
     summary = _assign(folder, tmp_path / "out")
     program = independent_load(folder)
     assert check_roster(program, tmp_path / "out" / "roster.csv") == []
+    assert check_roster_optimal(program, tmp_path / "out" / "roster.csv") == []
     best_year2, best_assigned, best_score = optimum_year2(program)
     assert (best_assigned, best_score) == optimum(program)
     assert summary["status"] == "optimal"
@@ -161,7 +162,10 @@ def test_year2_first_gives_the_place_to_the_completing_candidate(tmp_path, solve
     assert "year-2 candidates" in rows[1] and "C1" in rows[1]
     assert rows[2].startswith("K2,C1,assigned,")
     assert summary["unassigned_by_reason"] == {"places_to_year2": 1}
-    assert check_roster(independent_load(folder), tmp_path / "out" / "roster.csv") == []
+    program = independent_load(folder)
+    assert check_roster(program, tmp_path / "out" / "roster.csv") == []
+    if solver != "greedy":
+        assert check_roster_optimal(program, tmp_path / "out" / "roster.csv") == []
 
 
 def test_year2_first_false_restores_the_plain_optimum(tmp_path):

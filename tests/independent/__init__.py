@@ -11,6 +11,7 @@ Public API::
     pair_score(program, coach_id, candidate_id) -> float
     eligible_pairs(program) -> dict[(coach_id, candidate_id), score]
     check_roster(program, roster_csv) -> list[str]                # [] = valid
+    check_roster_optimal(program, roster_csv) -> list[str]        # [] = at the optimum
     optimum(program) -> (#assigned, total score) of the lexicographic optimum
                                    # (year 2 first where set, then coverage; same_site ignored)
     optimum_year2(program) -> (year-2 assigned, #assigned, total score)
@@ -26,13 +27,14 @@ from .optimum_milp import (
     year2_first,
 )
 from .program import IndependentProgram, haversine_km, load_program
-from .roster_check import check_roster
+from .roster_check import check_roster, check_roster_optimal
 from .rules import eligible, eligible_pairs, pair_score, why_ineligible
 from .schedule_check import check_schedule
 
 __all__ = [
     "IndependentProgram",
     "check_roster",
+    "check_roster_optimal",
     "check_schedule",
     "effective_capacity",
     "eligible",

@@ -18,6 +18,7 @@ import pytest
 
 from . import (
     check_roster,
+    check_roster_optimal,
     check_schedule,
     eligible,
     eligible_pairs,
@@ -555,6 +556,28 @@ def test_optimum_puts_year2_first(tmp_path: Path) -> None:
     )
     assert optimum_assignment(program)[2] == {"K1": "C1"}
     assert optimum_year2(program)[:2] == (0, 1)
+
+
+def test_roster_optimal_check_goes_level_by_level(tmp_path: Path) -> None:
+    """The hand case above as rosters: the plain optimum's roster misses the year-2 level."""
+    coaches = [coach_row(coach_id="C1", capacity=1)]
+    cands = [
+        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
+                      preferred_coach_ids="C1"),
+        candidate_row(candidate_id="K2", program_year=2),
+    ]  # fmt: skip
+    first = load_program(write_program(tmp_path / "on", coaches, cands))
+    plain = load_program(
+        write_program(tmp_path / "off", coaches, cands, toml="[priority]\nyear2_first = false\n")
+    )
+    k1 = write_roster(tmp_path / "k1.csv", roster_rows(first, {"K1": "C1"}))
+    k2 = write_roster(tmp_path / "k2.csv", roster_rows(first, {"K2": "C1"}))
+    none = write_roster(tmp_path / "none.csv", roster_rows(first, {}))
+    assert check_roster_optimal(first, k1) == ["year-2 candidates assigned: 0, the optimum has 1"]
+    assert check_roster_optimal(first, k2) == []
+    assert check_roster_optimal(plain, k1) == []
+    assert check_roster_optimal(plain, k2)[0].startswith("total pair score")
+    assert check_roster_optimal(plain, none) == ["candidates assigned: 0, the optimum has 1"]
 
 
 def test_optimum_scale(tmp_path: Path) -> None:
