@@ -338,3 +338,32 @@ def test_rollover_bad_roster_exits_2_and_writes_nothing(sample, tmp_path):
         main, ["rollover", str(sample), "--roster", str(bad), "--out", str(sample)]
     )
     assert result.exit_code == 2
+
+
+def test_reassign_year2_first_pins_by_default_and_moves_only_when_allowed(program_dir, tmp_path):
+    """K1 (year 1) holds C1's one place; K2 (year 2) arrives and can only have C1. Pinned
+    (the default) K1 keeps it; with one move allowed the place goes to K2, and changes.csv
+    says why K1 lost it."""
+    prev = tmp_path / "prev"
+    prev.mkdir()
+    (prev / "roster.csv").write_text("candidate_id,coach_id,status\nK1,C1,assigned\n")
+    folder = program_dir(
+        coaches=[{"coach_id": "C1", "capacity": "1"}],
+        candidates=[{"candidate_id": "K1", "program_year": "1"},
+                    {"candidate_id": "K2", "program_year": "2"}],
+    )  # fmt: skip
+    outcomes = {}
+    for moves in ("0", "1"):
+        out = tmp_path / f"moves{moves}"
+        result = CliRunner().invoke(
+            main, ["reassign", str(folder), "--previous", str(prev), "--out", str(out),
+                   "--allow-moves", moves],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        changes = pd.read_csv(out / "changes.csv", dtype=str, keep_default_na=False)
+        outcomes[moves] = changes.set_index("candidate_id")
+    assert outcomes["0"].loc["K1", "change"] == "kept"
+    assert outcomes["0"].loc["K2", "change"] == "unassigned"
+    assert outcomes["1"].loc["K1", "change"] == "unassigned"
+    assert "year-2 candidates first" in outcomes["1"].loc["K1", "why"]
+    assert outcomes["1"].loc["K2", ("change", "coach_id")].tolist() == ["new", "C1"]
