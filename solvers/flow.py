@@ -18,7 +18,7 @@ import dataclasses
 import time
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from solvers.assignment_data import AssignmentProblem, AssignmentSolution
 
@@ -55,7 +55,7 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
         return AssignmentSolution.infeasible("flow", time.perf_counter() - start)
     split = _priority_split(problem)
     chosen, stats = _solve_network(problem, split)
-    stats["flows"] = 1 if split is None else 2
+    stats["flows"] = 1 if split is None else 3  # stage A: two maximum flows
     return AssignmentSolution.exact(
         problem, chosen, time.perf_counter() - start, "flow", stats=stats
     )
@@ -64,16 +64,16 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
 def _priority_split(problem: AssignmentProblem) -> tuple[int, int] | None:
     """``(P*, N* − P*)`` over the left nodes that are not pinned, or None without a tier 0.
 
-    Stage A of the exact lexicographic solve: one flow with cost −1 on the priority left nodes
-    and nothing else. ``SolveMaxFlowWithMinCost`` gives the largest coverage N* and, among
-    maximum flows, the most priority nodes. That is the most priority nodes of *any* roster:
-    the sets of left nodes a network can serve at once form a matroid (a gammoid), so a largest
-    set of priority nodes extends to a maximum one. Stage B (:func:`_solve_network` with the
-    split) then feeds the priority and the other left nodes through two source arcs of exactly
-    P* and N* − P*: its maximum flows are the rosters at tiers 0–1, and its costs settle the
-    rest. Two flows of small costs, rather than one with a priority cost above every other cost
-    (the minimum-load bonus included): such a cost, times the node count OR-Tools scales costs
-    by, comes near the 64-bit range at statewide size.
+    Stage A of the exact lexicographic solve: two maximum flows (no costs), one from the
+    priority left nodes only (P*, the most priority nodes any roster serves) and one from all
+    (N*, the coverage). A roster has both at once: the sets of left nodes a network can serve
+    together form a matroid (a gammoid), so a largest set of priority nodes extends to a
+    largest set. Stage B (:func:`_solve_network` with the split) then feeds the priority and
+    the other left nodes through two source arcs of exactly P* and N* − P*: its maximum flows
+    are the rosters at tiers 0–1, and its costs settle the rest. Small costs throughout,
+    rather than one flow with a priority cost above every other cost (the minimum-load bonus
+    included): such a cost, times the node count OR-Tools scales costs by, comes near the
+    64-bit range at statewide size.
     """
     if problem.priority is None:
         return None
@@ -81,15 +81,8 @@ def _priority_split(problem: AssignmentProblem) -> tuple[int, int] | None:
     prio = problem.priority.astype(bool)
     if not (prio & free).any() or (prio | ~free).all():
         return None  # tier 0 is constant or is tier 1: nothing to split
-    counting = dataclasses.replace(
-        problem, weight=prio[problem.left].astype(np.int64), min_load=None, balance=0,
-        priority=None,
-    )  # fmt: skip
-    chosen, _ = _solve_network(counting, None)
-    chosen_left = problem.left[chosen]
-    free_chosen = chosen_left[free[chosen_left]]
-    n_prio = int(prio[free_chosen].sum())
-    return n_prio, len(free_chosen) - n_prio
+    n_prio = _max_flow(problem, prio & free)
+    return n_prio, _max_flow(problem, free) - n_prio
 
 
 def _free_left(problem: AssignmentProblem) -> np.ndarray:
@@ -99,14 +92,26 @@ def _free_left(problem: AssignmentProblem) -> np.ndarray:
     return free
 
 
-def _solve_network(
-    problem: AssignmentProblem, split: tuple[int, int] | None
-) -> tuple[np.ndarray, dict]:
-    """The chosen pairs (pins included) of one min-cost flow; see the module docstring.
+@dataclasses.dataclass(frozen=True)
+class _Network:
+    """The arcs of the flow network (see the module docstring), pins already taken out."""
 
-    ``split`` = (priority, other): the left nodes take their flow through two source arcs of
-    exactly these capacities (stage B of :func:`_priority_split`).
-    """
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    source: int
+    sink: int
+    pair_arcs: np.ndarray  # arc index of each free pair
+    free_pairs: np.ndarray
+    pin_idx: np.ndarray
+
+
+def _network(
+    problem: AssignmentProblem, split: tuple[int, int] | None, open_left: np.ndarray
+) -> _Network:
+    """Arcs from a source through the ``open_left`` nodes; with ``split`` = (priority, other)
+    the left nodes take their flow through two source arcs of exactly these capacities."""
     pin_idx, pin_load, group_used = _pin_effects(problem)
     pinned_left = ~_free_left(problem)
     free_pairs = np.flatnonzero(~pinned_left[problem.left])
@@ -130,7 +135,7 @@ def _solve_network(
     if split is None:
         tails: list[np.ndarray] = [np.full(n_left, source)]
         heads: list[np.ndarray] = [left_nodes]
-        caps: list[np.ndarray] = [(~pinned_left).astype(np.int64)]
+        caps: list[np.ndarray] = [open_left.astype(np.int64)]
         costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
     else:
         prio_node, other_node = sink + 1, sink + 2
@@ -138,7 +143,7 @@ def _solve_network(
         via = np.where(prio, prio_node, other_node)
         tails = [np.array([source, source]), via]
         heads = [np.array([prio_node, other_node]), left_nodes]
-        caps = [np.array(split, np.int64), (~pinned_left).astype(np.int64)]
+        caps = [np.array(split, np.int64), open_left.astype(np.int64)]
         costs = [np.zeros(2, np.int64), np.zeros(n_left, np.int64)]
 
     pair_heads = first_right + problem.right[free_pairs]
@@ -180,19 +185,37 @@ def _solve_network(
             caps.append(np.ones(cap_r, np.int64))
             costs.append(unit_cost.astype(np.int64))
 
+    return _Network(
+        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
+        source, sink, np.arange(pair_arc_start, pair_arc_start + len(free_pairs)), free_pairs,
+        pin_idx,
+    )  # fmt: skip
+
+
+def _solve_network(
+    problem: AssignmentProblem, split: tuple[int, int] | None
+) -> tuple[np.ndarray, dict]:
+    """The chosen pairs (pins included) of one min-cost flow; see the module docstring."""
+    net = _network(problem, split, _free_left(problem))
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
-    flow.set_node_supply(source, int(n_left))
-    flow.set_node_supply(sink, -int(n_left))
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
+    flow.set_node_supply(net.source, int(problem.n_left))
+    flow.set_node_supply(net.sink, -int(problem.n_left))
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    arcs = np.arange(pair_arc_start, pair_arc_start + len(free_pairs))
-    used = flow.flows(arcs) > 0
-    chosen = np.sort(np.concatenate([pin_idx, free_pairs[used]])).astype(np.int64)
+    used = flow.flows(net.pair_arcs) > 0
+    chosen = np.sort(np.concatenate([net.pin_idx, net.free_pairs[used]])).astype(np.int64)
     return chosen, {"arcs": int(flow.num_arcs()), "nodes": int(flow.num_nodes())}
+
+
+def _max_flow(problem: AssignmentProblem, open_left: np.ndarray) -> int:
+    """How many of the ``open_left`` nodes the network serves at once (pins taken out)."""
+    net = _network(problem, None, open_left)
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(net.tails, net.heads, net.caps)
+    status = flow.solve(net.source, net.sink)
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"max flow failed with status {status}")
+    return int(flow.optimal_flow())
