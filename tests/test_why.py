@@ -108,3 +108,25 @@ def test_explain_refuses_unknown_ids_and_other_programs(tmp_path):
     assert "another program" in wrong.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["program"] in wrong.output
+
+
+def test_explain_checks_calendars_where_the_result_has_a_schedule(tmp_path):
+    """C2 would score higher for K1 and has room, but their one common hour (Mon 08-09)
+    cannot give 3 h in December (two Mondays are holidays): with a schedule in the result
+    folder, explain says the calendar does not fit; without one it cannot know."""
+    folder = write_program(
+        tmp_path / "p",
+        [{"coach_id": "C1", "levels": "middle"},
+         {"coach_id": "C2", "levels": "high", "available": "Mon 08:00-09:00"}],
+        [{"candidate_id": "K1"}],
+    )  # fmt: skip
+    result = tmp_path / "result"
+    result.mkdir()
+    (result / "roster.csv").write_text("candidate_id,coach_id,status\nK1,C1,assigned\n")
+    plain = runner.invoke(main, ["explain", str(folder), "--result", str(result), "K1"])
+    assert plain.exit_code == 0, plain.output
+    assert "C2" in plain.output and "calendar" not in plain.output
+    (result / "schedule.csv").write_text("candidate_id,coach_id,date,start,end,minutes,location\n")
+    checked = runner.invoke(main, ["explain", str(folder), "--result", str(result), "K1"])
+    assert checked.exit_code == 0, checked.output
+    assert "calendar does not fit" in " ".join(checked.output.split())
