@@ -109,12 +109,12 @@ class AssignmentSolution:
         return cls(SolveStatus.INFEASIBLE, np.zeros(0, np.int64), 0, 0, 0, 0, seconds, solver)
 
     @classmethod
-    def exact(
+    def from_roster(
         cls, problem: AssignmentProblem, chosen: np.ndarray, seconds: float, solver: str,
         status: SolveStatus = SolveStatus.OPTIMAL, stats: dict | None = None,
     ) -> AssignmentSolution:  # fmt: skip
-        """A roster whose every tier is its own bound: proven (or, for a heuristic, claimed
-        no better than itself)."""
+        """A solution from a roster alone: each tier's value is also its bound (proven, for an
+        exact model; for a heuristic, ``status`` says feasible and the bound claims nothing)."""
         chosen = np.sort(np.asarray(chosen, dtype=np.int64))
         value, prio = tier3_value(problem, chosen), priority_met(problem, chosen)
         return cls(

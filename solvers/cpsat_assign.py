@@ -106,7 +106,7 @@ def solve_cpsat(
     seconds = time.perf_counter() - start
     if status is None:
         if warm is not None:  # the hint is feasible; keep it rather than report nothing
-            return AssignmentSolution.exact(
+            return AssignmentSolution.from_roster(
                 problem, warm.chosen, seconds, "cpsat", SolveStatus.FEASIBLE
             )
         return AssignmentSolution.infeasible("cpsat")

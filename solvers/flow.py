@@ -56,7 +56,7 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
     split = _priority_split(problem)
     chosen, stats = _solve_network(problem, split)
     stats["flows"] = 1 if split is None else 3  # stage A: two maximum flows
-    return AssignmentSolution.exact(
+    return AssignmentSolution.from_roster(
         problem, chosen, time.perf_counter() - start, "flow", stats=stats
     )
 

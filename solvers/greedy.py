@@ -49,4 +49,4 @@ def solve_greedy(problem: AssignmentProblem) -> AssignmentSolution:
         if not taken[problem.left[p]] and fits(p):
             take(p)
     seconds = time.perf_counter() - start
-    return AssignmentSolution.exact(problem, chosen, seconds, "greedy", SolveStatus.FEASIBLE)
+    return AssignmentSolution.from_roster(problem, chosen, seconds, "greedy", SolveStatus.FEASIBLE)
