@@ -276,6 +276,16 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
         f"coaches; solver time per coach: median {info['coach_seconds_median']:.3f} s, "
         f"max {info['coach_seconds_max']:.3f} s, total {info['coach_seconds_total']:.1f} s."
     )
+    late = info["late_start"]
+    if late["count"]:
+        out.print(
+            f"[yellow]{late['count']} pairs begin later than {late['deadline_days']} days "
+            "after their start (late_start.csv):[/]"
+        )
+        for item in late["pairs"][:10]:
+            when = item["first_session"] or "no session"
+            line = f"  - {item['candidate_id']} with {item['coach_id']}, from {item['start']}: "
+            out.print(f"{line}{when}; {item['reason']}", markup=False)
     short = info["pair_months_short"]
     if not short:
         out.print("[green]Every assigned pair meets its monthly and yearly minimum hours.[/]")
@@ -311,7 +321,11 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     help="Processes: coaches are scheduled in parallel.",
 )
 @click.option("--scheduler", help="Address of a Dask distributed scheduler to run coaches on.")
-@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when a pair-month misses its minimum or a pair's first session is late.",
+)
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True)
 @click.option("--quiet", is_flag=True)
 @click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
@@ -344,7 +358,7 @@ def schedule(
         )
     summary = write_schedule_result(out_dir, program, sched, xlsx=xlsx, redact=redact)
     _print_schedule(summary, quiet)
-    if strict and sched.shortfalls:
+    if strict and (sched.shortfalls or sched.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
 
 
@@ -359,7 +373,11 @@ def schedule(
     show_default=True,
     help="Most assign-and-schedule rounds.",
 )
-@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when a pair-month misses its minimum or a pair's first session is late.",
+)
 def plan(
     program_dir: Path,
     out_dir: Path,
@@ -415,7 +433,7 @@ def plan(
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     _print_schedule(summary, quiet)
-    if strict and result.schedule.shortfalls:
+    if strict and (result.schedule.shortfalls or result.schedule.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
 
 
@@ -526,8 +544,8 @@ def reassign(
         read_previous,
     )
     from matcher.assignment.reassign import reassign as run_reassign
-    from matcher.io.output import staged_folder
-    from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
+    from matcher.io.result_folder import staged_roster
+    from matcher.io.writers import summary_dict
 
     started = time.perf_counter()
     program = _load(program_dir)
@@ -553,12 +571,8 @@ def reassign(
         "note": done.note,
     }
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with staged_folder(out_dir) as stage:
-        write_roster_csv(done.result, stage / "roster.csv")
-        write_summary(summary, stage / "summary.json")
+    with staged_roster(out_dir, program, done.result, summary, xlsx=xlsx) as stage:
         changes_frame(done).to_csv(stage / "changes.csv", index=False)
-        if xlsx:
-            write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx")
     if not quiet:
         counts = change_counts(done)
         out.print(change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",
@@ -676,6 +690,31 @@ def whatif(
         except ReportError as exc:
             err.print(str(exc), markup=False)
             sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.argument("candidate_id")
+@click.option(
+    "--result",
+    "result_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Result folder of assign or plan (roster.csv; schedule.csv if scheduled).",
+)
+def explain(program_dir: Path, candidate_id: str, result_dir: Path) -> None:
+    """Why a candidate has its coach: its score terms and the better-scoring coaches it did
+    not get (full, and with whom; ruled out by rule N; calendar does not fit), or, for an
+    unassigned candidate, every coach of its region and role and why not."""
+    from matcher.assignment.why import explain_result
+    from matcher.report.text import print_why
+
+    program = _load(program_dir)
+    try:
+        why = explain_result(program, result_dir, candidate_id)
+    except InputError as exc:
+        _fail_input(exc)
+    print_why(out, why)
 
 
 @main.command()

@@ -71,6 +71,19 @@ class AssignmentPolicy(_Section):
     max_same_district_per_coach: int = Field(0, ge=0)
 
 
+class PriorityPolicy(_Section):
+    """Who comes first when places are short.
+
+    ``year2_first``: year-2 candidates complete the credential this year, and one left without
+    a coach cannot; a year-1 candidate can wait for a mid-year place or the next intake. So the
+    optimum first coaches as many year-2 candidates as possible, then as many candidates as
+    possible, then maximises the pair score. It never costs coverage on flow-shaped programs
+    (see :mod:`solvers.flow`); with two crossing caps it may.
+    """
+
+    year2_first: bool = True
+
+
 class CoachingPolicy(_Section):
     """How much coaching each pair needs, and when it may happen."""
 
@@ -216,6 +229,7 @@ class Policy(_Section):
     calendar: CalendarPolicy = CalendarPolicy()
     assignment: AssignmentPolicy = AssignmentPolicy()
     schedule: SchedulePolicy = SchedulePolicy()
+    priority: PriorityPolicy = PriorityPolicy()
 
     def coach_places_by_hours(self, max_hours_per_month: float) -> int:
         """How many candidates a coach's monthly hours allow at once.

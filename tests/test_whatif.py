@@ -115,8 +115,10 @@ def test_shipped_scenarios_run_baseline_first(shipped_run: Path) -> None:
     for column in ("candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
                    "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost",
                    "hours_demanded", "hours_coaches_can_give", "hours_demanded_of_them",
-                   "hours_utilization", "coaches_without_hour_cap"):  # fmt: skip
+                   "hours_utilization", "coaches_without_hour_cap", "year2_assigned",
+                   "year2_candidates"):  # fmt: skip
         assert column in frame
+    assert (frame["year2_assigned"] <= frame["year2_candidates"]).all()
     by = frame.set_index("scenario")
     assert by.loc["Two new full-time coaches", "assigned"] >= by.loc[BASELINE, "assigned"]
     assert by.loc["10% most senior coaches retire", "assigned"] <= by.loc[BASELINE, "assigned"]

@@ -2,9 +2,10 @@
 
 Previous pairs (from an earlier roster.csv) whose coach is still in the program, still eligible
 and still has a place are pinned (``allow_moves == 0``); with ``allow_moves > 0`` they get a
-strong stability bonus instead, so a pair moves only when that assigns more candidates, and
-the moves are counted. Candidates whose coach left or became ineligible, and new candidates,
-take the remaining places optimally. ``changes`` says, per candidate, what happened and why.
+strong stability bonus instead, so a pair moves only when that assigns more candidates (or,
+where ``year2_first``, more year-2 candidates), and the moves are counted. Candidates whose
+coach left or became ineligible, and new candidates, take the remaining places optimally.
+``changes`` says, per candidate, what happened and why.
 """
 
 from __future__ import annotations
@@ -125,7 +126,10 @@ def reassign(
         elif cid in pinned:
             moved += 1
             change = "moved" if now else "unassigned"
-            why = "moved so that more candidates get a coach (--allow-moves)"
+            first = " (year-2 candidates first)" if program.policy.priority.year2_first else ""
+            why = f"moved so that more candidates{first} get a coach (--allow-moves)"
+            if not now:
+                why = f"its place went to another candidate{first} (--allow-moves): {row.reason}"
         elif cid not in previous:
             change, why = ("new", "new candidate") if now else ("unassigned", row.reason)
         else:  # unassigned in the previous roster

@@ -35,7 +35,8 @@ from matcher.problem import ROLES
 BASELINE = "baseline"
 
 COMPARISON_COLUMNS = [
-    "scenario", "candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
+    "scenario", "candidates", "assigned", "unassigned", "year2_assigned", "year2_candidates",
+    "utilization_mean", "utilization_max",
     "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost", "hours_demanded",
     "hours_coaches_can_give", "hours_demanded_of_them", "hours_utilization",
     "coaches_without_hour_cap", "objective", "status", "solver",
@@ -469,6 +470,8 @@ def run_job(job: Job) -> dict:
         "candidates": len(program.candidates),
         "assigned": result.assigned,
         "unassigned": result.unassigned,
+        "year2_assigned": result.year2_assigned,
+        "year2_candidates": result.year2_candidates,
         "utilization_mean": round(float(np.mean(util)), 4) if util else None,
         "utilization_max": round(float(np.max(util)), 4) if util else None,
         "continuity_kept": summary["continuity"]["kept"],

@@ -33,12 +33,13 @@ from matcher.io.writers import (
 )
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
+from matcher.scheduling.late_start import late_start_frame
 
 if TYPE_CHECKING:
     from matcher.planning.loop import PlanResult
     from matcher.scheduling.sessions import ScheduleResult
 
-SCHEDULE_FILES = ("schedule.csv", "short_hours.csv")
+SCHEDULE_FILES = ("schedule.csv", "short_hours.csv", "late_start.csv")
 """Files a schedule writes beside ``calendars/``; a new roster makes them wrong."""
 
 
@@ -52,22 +53,31 @@ def staged_roster(
     alternates: int = 0,
     xlsx: bool = True,
     redact: bool = False,
+    no_fit: dict | None = None,
 ) -> Iterator[Path]:
     """Stage a roster's files for ``out_dir`` and yield the staging folder.
 
-    ``assign`` and ``plan`` both write a roster: roster.csv, alternates.csv (with
-    ``alternates``), roster.xlsx (with ``xlsx``) and summary.json. One writer keeps the two
-    result folders alike, so a change to a roster file cannot reach one command and miss the
-    other. The ``with`` body adds the command's own files to the stage (``plan``: the
-    schedule) and may still add to ``summary``: summary.json is written when the body ends,
-    then every file moves into ``out_dir`` at once, or none does if a write fails.
+    ``assign``, ``plan`` and the library's :func:`write_result` all write a roster:
+    roster.csv, why.csv, alternates.csv (with ``alternates``), roster.xlsx (with ``xlsx``) and
+    summary.json. One writer keeps the result folders alike, so a change to a roster file
+    cannot reach one command and miss the other. why.csv (and roster.xlsx's Why sheet) say why
+    each candidate has its coach (``no_fit``: pairs whose calendars cannot fit, from ``plan``).
+    The ``with`` body adds the command's own files to the stage (``plan``: the schedule) and
+    may still add to ``summary``: summary.json is written when the body ends, then every file
+    moves into ``out_dir`` at once, or none does if a write fails.
     """
+    from matcher.assignment.why import why_of_result
+
+    why = why_of_result(program, result, no_fit)
     with staged_folder(out_dir) as stage:
         write_roster_csv(result, stage / "roster.csv")
+        why.to_csv(stage / "why.csv", index=False)
         if alternates:
             alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
-            write_roster_xlsx(program, result, summary, stage / "roster.xlsx", redact=redact)
+            write_roster_xlsx(
+                program, result, summary, stage / "roster.xlsx", redact=redact, why=why
+            )
         yield stage
         write_summary(summary, stage / "summary.json")
 
@@ -92,8 +102,10 @@ def stage_schedule_files(
     csv_safe(schedule_frame(sched), ["location"]).to_csv(stage / "schedule.csv", index=False)
     if sched.shortfalls:
         shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
+    if sched.late_starts:
+        late_start_frame(sched.late_starts).to_csv(stage / "late_start.csv", index=False)
     written = write_calendars(program, sched, stage / "calendars", redact=redact)
-    summary["schedule"] = schedule_summary(sched)
+    summary["schedule"] = schedule_summary(sched, program.policy.schedule.start_deadline_days)
     if xlsx:
         add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx", program=program, redact=redact)
     return {path.name for path in written}
@@ -105,6 +117,8 @@ def drop_stale_schedule_files(out_dir: Path, sched: ScheduleResult, calendars: s
     coaches without sessions now), so no file contradicts schedule.csv."""
     if not sched.shortfalls:
         (out_dir / "short_hours.csv").unlink(missing_ok=True)
+    if not sched.late_starts:
+        (out_dir / "late_start.csv").unlink(missing_ok=True)
     folder = out_dir / "calendars"
     if folder.is_dir():
         for path in folder.glob("*.ics"):
@@ -178,9 +192,11 @@ def write_result(
     roster = result.assignment if is_plan else result
     if summary is None:
         summary = plan_summary(program, result) if is_plan else summary_dict(program, result)
+    no_fit = result.restrictions.forbidden if is_plan else None
     with staged_roster(
-        out_dir, program, roster, summary, alternates=alternates, xlsx=xlsx, redact=redact
-    ) as stage:
+        out_dir, program, roster, summary, alternates=alternates, xlsx=xlsx, redact=redact,
+        no_fit=no_fit,
+    ) as stage:  # fmt: skip
         if is_plan:
             calendars = stage_schedule_files(
                 program, result.schedule, stage, summary, xlsx_from=stage / "roster.xlsx",

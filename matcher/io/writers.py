@@ -96,6 +96,11 @@ def summary_dict(program: ProgramData, result: AssignmentResult) -> dict:
         "unassigned": result.unassigned,
         "solve_seconds": round(result.solve_seconds, 3),
         "program": str(program.source.resolve()) if program.source else None,
+        "year2_first": result.year2_first,
+        "year2_candidates": result.year2_candidates,
+        "year2_assigned": result.year2_assigned,
+        "year2_bound": result.year2_bound,
+        "assigned_bound": result.assigned_bound,
         "solver": result.solver,
         "seed": result.seed,
         "candidates": len(program.candidates),
@@ -135,9 +140,10 @@ _NUMERIC_COLUMNS = ("score", "travel_km", *(f"score_{t}" for t in SCORE_TERMS))
 
 def write_roster_xlsx(
     program: ProgramData, result: AssignmentResult, summary: dict, path: Path,
-    redact: bool = False,
+    redact: bool = False, why: pd.DataFrame | None = None,
 ) -> None:  # fmt: skip
-    """roster.xlsx: a summary sheet, the whole roster, coach loads, then the candidates by coach
+    """roster.xlsx: a summary sheet, the whole roster, why each candidate has its coach (``why``,
+    see :func:`matcher.assignment.why.why_frame`), coach loads, then the candidates by coach
     (:func:`write_coach_sheets`). Text cells are written as text, never as formulas
     (:mod:`matcher.io.xlsx_tables`).
 
@@ -169,6 +175,8 @@ def write_roster_xlsx(
     with TableWorkbook(path) as book:
         book.add_table(sheet_title("Summary", taken), overview, filterable=False)
         book.add_table(sheet_title("Roster", taken), roster)
+        if why is not None:
+            book.add_table(sheet_title("Why", taken), why)
         book.add_table(sheet_title("Coaches", taken), loads)
         write_coach_sheets(book, roster, names, taken, redact=redact)
 
@@ -222,8 +230,11 @@ def shortfall_frame(schedule) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def schedule_summary(schedule) -> dict:
-    """What summary.json says of the calendar: totals, short pair-months, per-coach times."""
+def schedule_summary(schedule, deadline_days: int = 30) -> dict:
+    """What summary.json says of the calendar: totals, short pair-months, first sessions past
+    the start deadline (``deadline_days``), per-coach times."""
+    from matcher.scheduling.late_start import late_start_summary
+
     by_pair = schedule.hours_by_pair_month()
     return {
         "sessions": len(schedule.sessions),
@@ -240,6 +251,7 @@ def schedule_summary(schedule) -> dict:
         "coach_solve_seconds": {c.coach_id: round(c.solve_seconds, 4) for c in schedule.coaches},
         "coach_status": {c.coach_id: c.status for c in schedule.coaches},
         "seconds": round(schedule.seconds, 3),
+        "late_start": late_start_summary(schedule.late_starts, deadline_days),
         **schedule.stats,
     }  # fmt: skip
 

@@ -128,6 +128,11 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
     from matcher.rules.reasons import reason_words
 
     roster, summary, alternates, sessions = read_results(result_dir)
+    why_path = result_dir / "why.csv"
+    why = defaultdict(list)
+    for w in _read_csv(why_path) if why_path.is_file() else []:
+        if w.get("outcome"):
+            why[w.get("candidate_id", "")].append(w)
     notes: list[str] = []
     program = _load_program(program_dir, summary, notes)
     cand_info = {k.candidate_id: k for k in program.candidates} if program else {}
@@ -157,6 +162,10 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
             "travel_km": _fmt(_float(r.get("travel_km")), 1),
             "continuity": r.get("continuity", "") == "true",
             "terms": [_fmt(_float(r.get(f"score_{t}")), 2) for t in SCORE_TERMS],
+            "why": [{"coach_id": w.get("other_coach_id", ""),
+                     "score": _fmt(_float(w.get("other_score")), 2),
+                     "outcome": w.get("outcome", ""), "reason": w.get("why_not", "")}
+                    for w in why.get(cid, [])],
         })  # fmt: skip
 
     # coach load against capacity: capacity from the program, else the roster's own count
@@ -176,7 +185,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
 
     # schedule: planned hours against required
     sched = summary.get("schedule") if isinstance(summary.get("schedule"), dict) else None
-    short = []
+    short, late = [], []
     hours = required = None
     if sched is not None:
         hours = sched.get("hours")
@@ -188,6 +197,11 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
                 "coach_name": coach_name(s.get("coach_id", "")),
             })  # fmt: skip
         short = _short_with_empty_pairs_first(short, sessions)
+        for s in (sched.get("late_start") or {}).get("pairs", []) or []:
+            late.append({
+                **s, "candidate_name": cand_name(s.get("candidate_id", "")),
+                "coach_name": coach_name(s.get("coach_id", "")),
+            })  # fmt: skip
         if program is not None:
             required = _required_hours(program, rows)
 
@@ -227,6 +241,8 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "pairs_without_hours": len(
             {(s["candidate_id"], s["coach_id"]) for s in short if s["pair_hours"] == 0}
         ),
+        "late_starts": len(late),
+        "deadline_days": ((sched or {}).get("late_start") or {}).get("deadline_days", 30),
         "coaches_busy": len(busy),
         "unassigned_by_reason": [
             (reason_words(code), n)
@@ -257,6 +273,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "unassigned": unassigned,
         "has_alternates": bool(alternates),
         "short": short,
+        "late": late,
         "warnings": list(summary.get("warnings") or []),
         "notes": notes,
         "has_program": program is not None,

@@ -22,6 +22,13 @@ def print_summary(console: Console, summary: dict) -> None:
     table.add_row("candidates", str(n))
     table.add_row("assigned", f"{summary['assigned']} ({summary['assigned'] / max(n, 1):.1%})")
     table.add_row("unassigned", str(summary["unassigned"]))
+    if "year2_candidates" in summary:
+        y2, of = summary["year2_assigned"], summary["year2_candidates"]
+        first = " (first)" if summary.get("year2_first") else ""
+        table.add_row(f"year-2 assigned{first}", f"{y2} of {of} ({y2 / max(of, 1):.1%})")
+        bound = summary.get("year2_bound")
+        if bound is not None and bound > y2:
+            table.add_row("year-2 bound", str(bound))
     for code, count in summary["unassigned_by_reason"].items():
         table.add_row(f"  {reason_words(code)}", str(count))
     util = summary["utilization"]

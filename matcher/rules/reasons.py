@@ -61,6 +61,15 @@ def rule_words(rule: Rule, coach: Coach, candidate: Candidate, view: ProgramView
     return rule.ruled_out_as
 
 
+def _year2_takers(
+    view: ProgramView, k: int, full: list[int], holders: dict[int, list[int]] | None
+) -> list[int]:
+    """Year-2 candidates holding places of the full coaches, when ``k`` is in year 1."""
+    if holders is None or view.k_year[k] == 2:
+        return []
+    return [h for c in full for h in holders.get(c, []) if view.k_year[h] == 2]
+
+
 def explain_unassigned(
     view: ProgramView,
     k: int,
@@ -69,12 +78,16 @@ def explain_unassigned(
     proven: bool,
     no_fit: dict[int, str] | None = None,
     codes: np.ndarray | None = None,
+    year2_holders: dict[int, list[int]] | None = None,
 ) -> tuple[str, str]:
     """(code, sentence) for candidate index ``k`` left without a coach.
 
     ``no_fit`` names eligible coaches ruled out because their calendars cannot give this
     candidate the hours (found by ``plan``), with the scheduler's reason; ``codes`` is the
     candidate's row of :func:`matcher.rules.eligibility.failure_codes`, if computed in a batch.
+    ``year2_holders`` (coach -> candidates holding its places), given where the program puts
+    year-2 candidates first, lets a year-1 candidate's "all full" say that year-2 candidates
+    took the places.
     """
     program = view.program
     cand = program.candidates[k]
@@ -97,6 +110,13 @@ def explain_unassigned(
             capped = [program.coaches[c] for c in full if places[c] < program.coaches[c].capacity]
             hours = f" ({len(capped)} by monthly hours)" if capped else ""
             n = len(eligible)
+            taken = _year2_takers(view, k, full, year2_holders)
+            if taken:
+                return "places_to_year2", (
+                    f"{'the only eligible coach is' if n == 1 else f'{n} eligible coaches, all'} "
+                    f"full{hours}; year-2 candidates, who complete the program this year, come "
+                    f"first and hold {len(taken)} of their places: {_ids(coaches)}"
+                )
             if n == 1:
                 return (
                     "eligible_coaches_full",

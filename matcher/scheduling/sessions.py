@@ -22,6 +22,7 @@ from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.view import haversine_km
+from matcher.scheduling.late_start import LateStart, late_starts
 from matcher.windows import Window, clip, fmt_clock, free_all_day, intersect
 from solvers.executor import map_ordered
 from solvers.scheduling import (
@@ -107,6 +108,7 @@ class ScheduleResult:
     coaches: tuple[CoachCalendar, ...]
     seconds: float
     stats: dict = field(default_factory=dict)
+    late_starts: tuple[LateStart, ...] = ()  # first session past the start deadline
 
     def hours_by_pair_month(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
@@ -368,6 +370,10 @@ def schedule(
             )
         )
     sessions.sort(key=lambda s: (s.coach_id, s.date, s.start, s.candidate_id))
+    short_reasons: dict[str, str] = {}
+    for f in shortfalls:
+        short_reasons.setdefault(f.candidate_id, f.reason)
+    late = late_starts(program, assignment, sessions, short_reasons, days)
     times = [c.solve_seconds for c in calendars]
     stats = {
         "coaches": len(calendars),
@@ -376,8 +382,9 @@ def schedule(
         "coach_seconds_total": round(float(np.sum(times)), 3) if times else 0.0,
     }
     return ScheduleResult(
-        tuple(sessions), tuple(shortfalls), tuple(calendars), time.perf_counter() - start, stats
-    )
+        tuple(sessions), tuple(shortfalls), tuple(calendars), time.perf_counter() - start, stats,
+        late,
+    )  # fmt: skip
 
 
 def _solve_alone(problem: CoachScheduleProblem) -> tuple[Shortfall, ...]:

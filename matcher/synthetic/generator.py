@@ -128,6 +128,11 @@ travel_kmh = 50                  # coach travel between sites on one day
 [calendar]
 blackout = ["2026-11-26", "2026-11-27", "2026-12-21..2027-01-01", "2027-03-29..2027-04-02"]
 coach_meetings = ["2026-10-14", "2027-03-10"]   # no coaching on these days
+
+[priority]
+# when places are short: first as many year-2 (completing) candidates as possible, then as
+# many candidates as possible, then the best total score; false = coverage, then score
+year2_first = true
 """
 
 # --------------------------------------------------------------------------------------------

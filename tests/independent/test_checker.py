@@ -18,12 +18,14 @@ import pytest
 
 from . import (
     check_roster,
+    check_roster_optimal,
     check_schedule,
     eligible,
     eligible_pairs,
     load_program,
     optimum,
     optimum_assignment,
+    optimum_year2,
     pair_score,
     why_ineligible,
 )
@@ -440,13 +442,15 @@ def test_hours_exceeded_and_start_month(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- optimum
 
 
-def _brute_force(program: IndependentProgram) -> tuple[int, float]:
-    """Every assignment, checked against the contract's constraints as written."""
+def _brute_force(program: IndependentProgram) -> tuple[int, int, float]:
+    """Every assignment, checked against the contract's constraints as written:
+    ``(year-2 assigned, assigned, score)`` of the best, year 2 first where set."""
     pairs = eligible_pairs(program)
     cands = list(program.candidates)
     options = [[None, *[c for c in program.coaches if (c, k) in pairs]] for k in cands]
     need = program.monthly_need()
-    best = (0, 0.0)
+    first = program.config["priority"]["year2_first"]
+    best = (-1, -1, 0.0)
     for choice in itertools.product(*options):
         load: dict[str, list[str]] = {}
         for k, c in zip(cands, choice, strict=True):
@@ -470,8 +474,13 @@ def _brute_force(program: IndependentProgram) -> tuple[int, float]:
             continue
         count = sum(c is not None for c in choice)
         score = sum(pairs[(c, k)] for k, c in zip(cands, choice, strict=True) if c is not None)
-        if count > best[0] or (count == best[0] and score > best[1] + 1e-9):
-            best = (count, score)
+        year2 = sum(
+            c is not None and program.candidates[k].program_year == 2
+            for k, c in zip(cands, choice, strict=True)
+        )
+        levels = (year2 if first else 0, count)
+        if levels > best[:2] or (levels == best[:2] and score > best[2] + 1e-9):
+            best = (*levels, score)
     return best
 
 
@@ -492,10 +501,14 @@ def test_optimum_matches_brute_force(tmp_path: Path) -> None:
         )
         program = load_program(folder)
         n, score, assignment = optimum_assignment(program)
-        want_n, want_score = _brute_force(program)
+        want_year2, want_n, want_score = _brute_force(program)
         assert n == want_n, case
         assert score == pytest.approx(want_score, abs=1e-6), case
         assert (n, score) == optimum(program)
+        year2 = sum(program.candidates[k].program_year == 2 for k in assignment)
+        if program.config["priority"]["year2_first"]:
+            assert year2 == want_year2, case
+            assert optimum_year2(program) == (year2, n, score)
         nontrivial += n > 0
         coachable = {k for _, k in eligible_pairs(program)}
         binding += n < len(coachable)  # capacity or hours cut coverage
@@ -521,6 +534,50 @@ def test_optimum_prefers_coverage_over_score(tmp_path: Path) -> None:
     n, _, assignment = optimum_assignment(program)
     assert n == 2
     assert assignment == {"K1": "C2", "K2": "C1"}
+
+
+def test_optimum_puts_year2_first(tmp_path: Path) -> None:
+    """One place (C1), two candidates: K1 (year 1) scores 13 more with C1 than K2 (year 2).
+
+    The plain optimum gives the place to K1; year2_first (the default) to K2; switching it off
+    gives the plain optimum back. Coverage stays at one either way."""
+    coaches = [coach_row(coach_id="C1", capacity=1)]
+    cands = [
+        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
+                      preferred_coach_ids="C1"),
+        candidate_row(candidate_id="K2", program_year=2),
+    ]  # fmt: skip
+    program = load_program(write_program(tmp_path / "on", coaches, cands))
+    year2, n, _ = optimum_year2(program)
+    assert (year2, n) == (1, 1)
+    assert optimum_assignment(program)[2] == {"K2": "C1"}
+    program = load_program(
+        write_program(tmp_path / "off", coaches, cands, toml="[priority]\nyear2_first = false\n")
+    )
+    assert optimum_assignment(program)[2] == {"K1": "C1"}
+    assert optimum_year2(program)[:2] == (0, 1)
+
+
+def test_roster_optimal_check_goes_level_by_level(tmp_path: Path) -> None:
+    """The hand case above as rosters: the plain optimum's roster misses the year-2 level."""
+    coaches = [coach_row(coach_id="C1", capacity=1)]
+    cands = [
+        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
+                      preferred_coach_ids="C1"),
+        candidate_row(candidate_id="K2", program_year=2),
+    ]  # fmt: skip
+    first = load_program(write_program(tmp_path / "on", coaches, cands))
+    plain = load_program(
+        write_program(tmp_path / "off", coaches, cands, toml="[priority]\nyear2_first = false\n")
+    )
+    k1 = write_roster(tmp_path / "k1.csv", roster_rows(first, {"K1": "C1"}))
+    k2 = write_roster(tmp_path / "k2.csv", roster_rows(first, {"K2": "C1"}))
+    none = write_roster(tmp_path / "none.csv", roster_rows(first, {}))
+    assert check_roster_optimal(first, k1) == ["year-2 candidates assigned: 0, the optimum has 1"]
+    assert check_roster_optimal(first, k2) == []
+    assert check_roster_optimal(plain, k1) == []
+    assert check_roster_optimal(plain, k2)[0].startswith("total pair score")
+    assert check_roster_optimal(plain, none) == ["candidates assigned: 0, the optimum has 1"]
 
 
 def test_optimum_scale(tmp_path: Path) -> None:
