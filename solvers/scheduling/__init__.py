@@ -103,12 +103,17 @@ blackout month) — where only those could meet a minimum, the shortfall says so
 here); the coach's cap while choosing the week (only while choosing lengths and counts).
 """
 
+from .makeup import MakeupResult, add_makeups
 from .problem import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
+    LENGTHENED,
+    MAKEUP,
     NARROW_WINDOWS,
     NO_COMMON_WINDOW,
     PAIR_MAX_BELOW_MIN,
+    SESSION_KINDS,
+    STANDING,
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
     CoachScheduleProblem,
@@ -126,13 +131,18 @@ from .solve import default_work_limit, find_violations, solve_coach_schedule
 __all__ = [
     "COACH_HOUR_CAP",
     "COACH_TIME_TAKEN",
+    "LENGTHENED",
+    "MAKEUP",
     "NARROW_WINDOWS",
     "NO_COMMON_WINDOW",
     "PAIR_MAX_BELOW_MIN",
+    "SESSION_KINDS",
+    "STANDING",
     "STANDING_SLOT_LIMIT",
     "TOO_FEW_DAYS",
     "CoachScheduleProblem",
     "CoachScheduleResult",
+    "MakeupResult",
     "MonthSpan",
     "PairDemand",
     "ScheduleWeights",
@@ -140,6 +150,7 @@ __all__ = [
     "Shortfall",
     "StandingSlot",
     "TimeWindow",
+    "add_makeups",
     "default_work_limit",
     "find_violations",
     "solve_coach_schedule",

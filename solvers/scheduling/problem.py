@@ -167,18 +167,36 @@ class CoachScheduleProblem:
             raise ValueError("coach_max_minutes_per_month must be non-negative")
 
 
+STANDING = "standing"
+"""A session of the pair's standing weekly appointment."""
+MAKEUP = "make-up"
+"""A one-off session added where the standing week misses a minimum (see :mod:`.makeup`)."""
+LENGTHENED = "lengthened"
+"""A standing session made longer on that one date to make up minutes."""
+SESSION_KINDS = (STANDING, MAKEUP, LENGTHENED)
+
+
 @dataclass(frozen=True)
 class Session:
-    """One session of a pair: a date and ``[start, end)`` in minutes since midnight."""
+    """One session of a pair: a date and ``[start, end)`` in minutes since midnight.
+
+    ``kind`` says where it comes from: the standing week, a make-up, or a lengthened standing
+    session (``SESSION_KINDS``)."""
 
     pair_id: int
     day: dt.date
     start: int
     end: int
+    kind: str = STANDING
 
     @property
     def minutes(self) -> int:
         return self.end - self.start
+
+    @property
+    def makeup(self) -> bool:
+        """Whether the session is off the standing week (a make-up or lengthened)."""
+        return self.kind != STANDING
 
 
 # Shortfall causes, most fundamental first. The first that applies is reported.

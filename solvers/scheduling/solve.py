@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from .calendar import WEEKLY, Calendar, alone_month_capacity, build_calendar, normalise_windows
 from .counts import capped_plans, fits_cap
 from .hint import greedy_week
+from .makeup import add_makeups
 from .model import Week, add_hint, build_model, solution_week, week_day_span, week_points
 from .plans import SCALE, Plan, empty_plan, pair_plans, spread
 from .plans import points as points_of
@@ -82,8 +83,12 @@ def solve_coach_schedule(
     time_limit: float = 10.0,
     seed: int = 0,
     work_limit: float | None = None,
+    makeup: bool = True,
 ) -> CoachScheduleResult:
     """Schedule one coach's year; see the package docstring for the method.
+
+    ``makeup``: after the standing week, add make-up sessions on real dates where a pair
+    still misses a minimum (:mod:`.makeup`); ``False`` keeps the standing week alone.
 
     ``work_limit`` bounds CP-SAT's *deterministic* time in the final phase (default grows
     with the number of pairs, see :func:`default_work_limit`; the room-finding phase, when
@@ -94,6 +99,7 @@ def solve_coach_schedule(
     t0 = time.perf_counter()
     problem.validate()
     prep = _prepare(problem)
+    run = _MakeupRun(seed, time_limit) if makeup else None
     cal = prep.cal
     if work_limit is None:
         work_limit = default_work_limit(len(problem.pairs))
@@ -101,7 +107,7 @@ def solve_coach_schedule(
     if not prep.plans:
         # Nothing can be booked: the empty calendar is the only one, hence optimal.
         points = empty_points / SCALE
-        return _finish(problem, prep, "optimal", {}, {}, points, points, t0, {})
+        return _finish(problem, prep, "optimal", {}, {}, points, points, t0, {}, run)
 
     # Minimums first: no pair can miss less than it misses alone, so when every pair gets a
     # plan of its least shortfall the minimums are settled and only those plans matter.
@@ -124,7 +130,7 @@ def solve_coach_schedule(
     ):
         objective = week_points(problem, prep.empty, week) / SCALE
         return _finish(
-            problem, prep, "optimal", _plans(week), week, objective, objective, t0, stats
+            problem, prep, "optimal", _plans(week), week, objective, objective, t0, stats, run
         )
     spent = 0.0
     plans, shortfall_cap, settled = lean, None, True
@@ -160,7 +166,7 @@ def solve_coach_schedule(
     status = solver.solve(tm.model)
     stats["phases"] += 1.0
     if status == cp_model.INFEASIBLE:  # never expected: choosing no plan is feasible
-        return _finish(problem, prep, "infeasible", {}, {}, 0.0, 0.0, t0, stats)
+        return _finish(problem, prep, "infeasible", {}, {}, 0.0, 0.0, t0, stats, run)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         week = solution_week(tm, solver)
         bound = solver.best_objective_bound
@@ -200,7 +206,16 @@ def solve_coach_schedule(
         bound / SCALE,
         t0,
         stats,
+        run,
     )
+
+
+@dataclass(frozen=True)
+class _MakeupRun:
+    """The make-up pass is on, with the solve's seed and wall-clock safety net."""
+
+    seed: int
+    time_limit: float
 
 
 def _plans(week: Week) -> dict[int, Plan]:
@@ -340,11 +355,14 @@ def _finish(
     bound: float,
     t0: float,
     stats: dict[str, float],
+    makeup: _MakeupRun | None,
 ) -> CoachScheduleResult:
-    """Dates, a self-check, shortfall causes and metrics, packaged as the result.
+    """Dates, make-ups, a self-check, shortfall causes and metrics, packaged as the result.
 
     ``plans`` holds each placed pair's plan (counts may differ from ``week``'s after the
-    coach's cap); ``week`` holds where the slots sit on the week timeline.
+    coach's cap); ``week`` holds where the slots sit on the week timeline. ``status``,
+    ``objective`` and ``bound`` stay the standing week's; the make-up pass only adds
+    sessions (its figures go to ``stats``), so it never adds to a shortfall.
     """
     day_span = week_day_span(problem)
     slots: dict[int, tuple[StandingSlot, ...]] = {}
@@ -359,6 +377,18 @@ def _finish(
             pair_slots.append(StandingSlot(pid, weekday, minute, minute + spec.length, parity))
         slots[pi] = tuple(pair_slots)
     sessions = expand(problem, prep.cal, plans, slots)
+    if makeup is not None:
+        made = add_makeups(
+            problem, prep.cal, sessions, seed=makeup.seed, time_limit=makeup.time_limit
+        )
+        sessions = list(made.sessions)
+        stats = {
+            **stats,
+            **made.stats,
+            "makeup_sessions": float(made.added),
+            "makeup_lengthened": float(made.lengthened),
+            "makeup_minutes": float(made.minutes),
+        }
     violations = find_violations(problem, sessions)
     if violations:  # a bug in the model or the expansion, never a property of the data
         raise AssertionError("scheduler broke hard rules:\n" + "\n".join(violations[:20]))
@@ -366,7 +396,7 @@ def _finish(
     return CoachScheduleResult(
         status=status,
         sessions=tuple(sessions),
-        shortfalls=tuple(_shortfalls(problem, prep, sessions, slots)),
+        shortfalls=tuple(_shortfalls(problem, prep, sessions, slots, makeup is not None)),
         objective=objective,
         bound=min(bound, objective),
         solve_seconds=time.perf_counter() - t0,
@@ -396,11 +426,16 @@ def _shortfalls(
     prep: _Prepared,
     sessions: list[Session],
     slots: dict[int, tuple[StandingSlot, ...]],
+    irregular: bool = False,
 ) -> list[Shortfall]:
     """Every unmet minimum with its cause; causes are tested most fundamental first.
 
     ``slots``: each placed pair's (index) standing slots, to tell whether its slots had a
-    date left in a month (only then can the coach's cap be what held it back)."""
+    date left in a month (only then can the coach's cap be what held it back).
+    ``irregular``: the make-up pass ran, so sessions were not bound to the standing slots:
+    any free time in the pair's windows could have taken one, and a shortfall the windows
+    alone would meet is the coach's cap's or the other pairs' doing, never the standing
+    slots'."""
     cal = prep.cal
     month_of = dict(zip(problem.days, cal.day_month, strict=True))
     got: dict[tuple[int, int], int] = defaultdict(int)
@@ -460,7 +495,7 @@ def _shortfalls(
             return (
                 cap is not None
                 and cap - coach_month[m] < smallest
-                and booked_dates[p.pair_id, m] < slot_dates[m]
+                and (irregular or booked_dates[p.pair_id, m] < slot_dates[m])
                 and (pmax is None or got[p.pair_id, m] + smallest <= pmax)
             )
 
@@ -500,7 +535,7 @@ def _shortfalls(
             )
             if cap_binding:
                 return COACH_HOUR_CAP
-            if alone_short > 0 or as_alone:
+            if (alone_short > 0 or as_alone) and not irregular:
                 return STANDING_SLOT_LIMIT
             return COACH_TIME_TAKEN
 
