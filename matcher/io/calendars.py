@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from matcher.problem import ProgramData
-from matcher.scheduling import ScheduleResult
+from matcher.scheduling.sessions import ScheduleResult
 from solvers.scheduling import LENGTHENED, MAKEUP
 
 PRODID = "-//coachmatch//coaching calendar//EN"
