@@ -215,7 +215,9 @@ session."""
 COACH_TIME_TAKEN = "coach_time_taken"
 """It fits the pair's windows alone, but the coach's other pairs hold that time."""
 STANDING_SLOT_LIMIT = "standing_slot_limit"
-"""It fits the windows only with irregular sessions; standing weekly slots cannot reach it."""
+"""It fits the windows only with irregular sessions; standing weekly slots cannot reach it (with
+the make-up pass on: no other pair holds the pair's windows, yet the pass's start grid and
+budget did not reach the minimum)."""
 
 
 @dataclass(frozen=True)

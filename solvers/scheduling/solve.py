@@ -27,6 +27,7 @@ from .problem import (
     TOO_FEW_DAYS,
     CoachScheduleProblem,
     CoachScheduleResult,
+    PairDemand,
     Session,
     Shortfall,
     StandingSlot,
@@ -421,6 +422,35 @@ def _travel_metrics(problem: CoachScheduleProblem, sessions: list[Session]) -> t
     return len(by_day), minutes
 
 
+def _crowded_months(
+    problem: CoachScheduleProblem,
+    month_of: dict[dt.date, int],
+    windows: tuple[TimeWindow, ...],
+    pair: PairDemand,
+    sessions: list[Session],
+) -> set[int]:
+    """Months in which another pair's session (with the travel time around it) reaches into
+    one of ``pair``'s windows on a coaching date of the pair's months."""
+    sites = {p.pair_id: p.site for p in problem.pairs}
+    by_weekday: dict[int, list[TimeWindow]] = defaultdict(list)
+    for w in windows:
+        by_weekday[w.weekday].append(w)
+    out: set[int] = set()
+    for s in sessions:
+        m = month_of[s.day]
+        if s.pair_id == pair.pair_id or m < pair.first_month or m in out:
+            continue
+        other = sites[s.pair_id]
+        before = problem.travel_minutes[pair.site][other] if other != pair.site else 0
+        after = problem.travel_minutes[other][pair.site] if other != pair.site else 0
+        if any(
+            s.start - before < w.end and w.start < s.end + after
+            for w in by_weekday.get(s.day.weekday(), ())
+        ):
+            out.add(m)
+    return out
+
+
 def _shortfalls(
     problem: CoachScheduleProblem,
     prep: _Prepared,
@@ -434,8 +464,9 @@ def _shortfalls(
     date left in a month (only then can the coach's cap be what held it back).
     ``irregular``: the make-up pass ran, so sessions were not bound to the standing slots:
     any free time in the pair's windows could have taken one, and a shortfall the windows
-    alone would meet is the coach's cap's or the other pairs' doing, never the standing
-    slots'."""
+    alone would meet is the coach's cap's or, where other pairs' sessions sit in its windows
+    (travel included) that month, the other pairs' doing; only where none do is it put down
+    to the slots (the make-up pass's start grid or budget)."""
     cal = prep.cal
     month_of = dict(zip(problem.days, cal.day_month, strict=True))
     got: dict[tuple[int, int], int] = defaultdict(int)
@@ -507,6 +538,7 @@ def _shortfalls(
             sum(p.min_minutes_per_month - got[p.pair_id, m] for m in short_months),
         ) + points_of(problem.weights.year_shortfall_minute, max(0, p.min_minutes_total - year_got))
         as_alone = missed <= best_alone.shortfall_points
+        crowded = _crowded_months(problem, month_of, windows, p, sessions) if irregular else set()
 
         def cause(
             required: int,
@@ -518,6 +550,7 @@ def _shortfalls(
             best_alone=best_alone,
             as_alone=as_alone,
             nominal_windows=nominal_windows,
+            crowded=crowded,
         ) -> str:
             pmax = p.max_minutes_per_month
             if month is None and pmax is not None:
@@ -535,7 +568,10 @@ def _shortfalls(
             )
             if cap_binding:
                 return COACH_HOUR_CAP
-            if (alone_short > 0 or as_alone) and not irregular:
+            if irregular:  # any free time could have taken a make-up: was there any?
+                taken = bool(crowded) if month is None else month in crowded
+                return COACH_TIME_TAKEN if taken else STANDING_SLOT_LIMIT
+            if alone_short > 0 or as_alone:
                 return STANDING_SLOT_LIMIT
             return COACH_TIME_TAKEN
 
