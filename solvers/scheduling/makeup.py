@@ -44,7 +44,6 @@ MAKEUP_WORK_MAX = 2.0
 
 # costs of the last stage (integer points; only their order matters)
 NEW_SESSION = 100
-GIVE_WAY = 150  # another pair's session left out: it changes that pair's calendar
 LENGTHEN = 60
 SAME_PAIR_DAY = 50
 NEW_WORK_DAY = 20
@@ -60,7 +59,6 @@ class MakeupResult:
     sessions: tuple[Session, ...]
     added: int = 0
     lengthened: int = 0
-    gave_way: int = 0
     minutes: int = 0
     options: int = 0
     status: str = "nothing_short"  # or "optimal", "feasible", "no_option", "unknown"
@@ -123,14 +121,11 @@ def add_makeups(
     work_limit: float | None = None,
     time_limit: float = 10.0,
     max_starts: int = 8,
-    give_way: bool = True,
 ) -> MakeupResult:
     """Add make-up sessions (and lengthen booked ones) where pairs miss a minimum.
 
     ``sessions`` must already satisfy every hard rule; they are kept (a lengthened one is
-    replaced by its longer version). ``give_way``: a session of a pair that is not short
-    may be left out where that pair keeps every minimum without it (never its first session),
-    to make room for a short pair's make-up. See the module docstring for the model.
+    replaced by its longer version). See the module docstring for the model.
     """
     pairs = problem.pairs
     index = {p.pair_id: pi for pi, p in enumerate(pairs)}
@@ -175,33 +170,11 @@ def add_makeups(
     # option that overlaps a booked session, or comes closer than the travel time, can never
     # be taken: options are filtered against every booked session of the date once, here.
     # Only conflicts among options (lengthened versions included) are left to the model.
-    # sessions that could give way: their pair is not short and keeps its minimums without
-    # them; they stay unless the model leaves them out, so options are not filtered by them
-    year_got = defaultdict(int)
-    first_of: dict[int, Session] = {}
-    for s in sessions:
-        q = index[s.pair_id]
-        year_got[q] += s.minutes
-        if q not in first_of or (s.day, s.start) < (first_of[q].day, first_of[q].start):
-            first_of[q] = s
-    yielding: set[Session] = set()
-    if give_way:
-        for s in sessions:
-            q, p = index[s.pair_id], pairs[index[s.pair_id]]
-            m = month_of[s.day]
-            if (
-                q not in helpful
-                and first_of[q] is not s
-                and got[q, m] - s.minutes >= p.min_minutes_per_month
-                and year_got[q] - s.minutes >= p.min_minutes_total
-            ):
-                yielding.add(s)
-
     def free(item: _Item) -> bool:
         return not any(
             _conflict(problem, f, site(f), item, item.site)
             for f in by_day[item.day]
-            if f is not item.replaces and f not in yielding
+            if f is not item.replaces
         )
 
     # lengthening: booked sessions of short pairs in the months that help them
@@ -242,8 +215,6 @@ def add_makeups(
                     continue
                 blocked = []
                 for f in by_day.get(day, ()):
-                    if f in yielding:
-                        continue
                     fs = site(f)
                     before = 0 if fs == p.site else problem.travel_minutes[p.site][fs]
                     after = 0 if fs == p.site else problem.travel_minutes[fs][p.site]
@@ -281,18 +252,6 @@ def add_makeups(
     on_day: dict[dt.date, list[_Item]] = defaultdict(list)
     for it in [*options, *bases]:
         on_day[it.day].append(it)
-    # a session that could give way enters the model where some option would clash with it
-    kept: list[_Item] = []
-    for day, items in on_day.items():
-        for s in by_day.get(day, ()):
-            if s in yielding:
-                q = index[s.pair_id]
-                it = _Item(q, day, s.start, s.end, pairs[q].site, "", s)
-                if any(_conflict(problem, it, it.site, o, o.site) for o in items):
-                    it.lit = model.new_bool_var("")
-                    kept.append(it)
-    for it in kept:
-        on_day[it.day].append(it)
     for items in on_day.values():
         if len(items) > 1:
             model.add_no_overlap(
@@ -321,20 +280,6 @@ def add_makeups(
             + (NEW_WORK_DAY if not by_day.get(o.day) else 0)
             + LATENESS * (o.day - first_day).days // span_days
         )
-    # a pair giving way keeps its minimums; the coach's cap gets the minutes back
-    given: dict[tuple[int, int], list] = defaultdict(list)
-    for it in kept:
-        m = month_of[it.day]
-        given[it.pi, m].append(it.minutes * (1 - it.lit))
-        coach_added[m].append(-it.minutes * (1 - it.lit))
-    for q in sorted({q for q, _ in given}):
-        p = pairs[q]
-        for m in range(p.first_month, n_months):
-            if given.get((q, m)) and p.min_minutes_per_month > 0:
-                model.add(got[q, m] - sum(given[q, m]) >= p.min_minutes_per_month)
-        lost = [t for (pq, _), terms in given.items() if pq == q for t in terms]
-        if p.min_minutes_total > 0:
-            model.add(year_got[q] - sum(lost) >= p.min_minutes_total)
     for (pi, m), terms in added.items():
         if len(terms) > 0:
             model.add(sum(terms) <= room(pi, m))
@@ -359,8 +304,7 @@ def add_makeups(
             year_short.append(short)
 
     budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
-    costs = sum(o.cost * o.lit for o in options) + sum(GIVE_WAY * (1 - it.lit) for it in kept)
-    stages = [sum(month_short), sum(year_short), costs]
+    stages = [sum(month_short), sum(year_short), sum(o.cost * o.lit for o in options)]
     solver, status, proven, spent = None, cp_model.UNKNOWN, True, 0.0
     for k, objective in enumerate(stages):
         if isinstance(objective, int):
@@ -383,7 +327,7 @@ def add_makeups(
         if k < len(stages) - 1:
             model.add(objective <= round(stage.objective_value))
             model.clear_hints()
-            for it in [*options, *bases, *kept]:
+            for it in [*options, *bases]:
                 model.add_hint(it.lit, stage.boolean_value(it.lit))
     stats = {"makeup_options": float(len(options)), "makeup_deterministic_time": spent}
     if solver is None:  # only the wall-clock safety net can get here: keep the calendar
@@ -391,17 +335,14 @@ def add_makeups(
 
     chosen = [o for o in options if solver.boolean_value(o.lit)]
     replaced = {o.replaces for o in chosen if o.replaces is not None}
-    left_out = {it.replaces for it in kept if not solver.boolean_value(it.lit)}
-    out = [s for s in sessions if s not in replaced and s not in left_out]
+    out = [s for s in sessions if s not in replaced]
     out.extend(Session(pairs[o.pi].pair_id, o.day, o.start, o.end, kind=o.kind) for o in chosen)
     out.sort(key=lambda s: (s.day, s.start, s.pair_id))
     added_minutes = sum(o.minutes - (o.replaces.minutes if o.replaces else 0) for o in chosen)
-    stats["makeup_gave_way"] = float(len(left_out))
     return MakeupResult(
         tuple(out),
         added=sum(o.kind == MAKEUP for o in chosen),
         lengthened=len(replaced),
-        gave_way=len(left_out),
         minutes=added_minutes,
         options=len(options),
         status="optimal" if proven and status == cp_model.OPTIMAL else "feasible",

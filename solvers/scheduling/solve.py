@@ -388,7 +388,6 @@ def _finish(
             **made.stats,
             "makeup_sessions": float(made.added),
             "makeup_lengthened": float(made.lengthened),
-            "makeup_gave_way": float(made.gave_way),
             "makeup_minutes": float(made.minutes),
         }
     violations = find_violations(problem, sessions)
