@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .calendar import Calendar, normalise_windows
-from .problem import LENGTHENED, MAKEUP, CoachScheduleProblem, Session
+from .problem import LENGTHENED, MAKEUP, CoachScheduleProblem, Session, TimeWindow
 
 MAKEUP_WORK_BASE = 0.05
 MAKEUP_WORK_PER_OPTION = 0.0005
@@ -112,79 +112,77 @@ def _grid_starts(window_start: int, lo: int, hi: int, length: int, step: int, mo
     return sorted({starts[round(i * n / (most - 1))] for i in range(most)})
 
 
-def add_makeups(
-    problem: CoachScheduleProblem,
-    cal: Calendar,
-    sessions: list[Session] | tuple[Session, ...],
-    *,
-    seed: int = 0,
-    work_limit: float | None = None,
-    time_limit: float = 10.0,
-    max_starts: int = 8,
-) -> MakeupResult:
-    """Add make-up sessions (and lengthen booked ones) where pairs miss a minimum.
+@dataclass(frozen=True)
+class _Booked:
+    """The calendar before the pass, indexed: minutes per pair-month and per coach-month,
+    sessions per date."""
 
-    ``sessions`` must already satisfy every hard rule; they are kept (a lengthened one is
-    replaced by its longer version). See the module docstring for the model.
-    """
-    pairs = problem.pairs
-    index = {p.pair_id: pi for pi, p in enumerate(pairs)}
-    month_of = dict(zip(problem.days, cal.day_month, strict=True))
-    n_months = cal.n_months
-    got: dict[tuple[int, int], int] = defaultdict(int)
-    coach_month = [0] * n_months
-    by_day: dict[dt.date, list[Session]] = defaultdict(list)
-    for s in sessions:
-        m = month_of[s.day]
-        got[index[s.pair_id], m] += s.minutes
-        coach_month[m] += s.minutes
-        by_day[s.day].append(s)
+    index: dict[int, int]  # pair id -> pair index
+    month_of: dict[dt.date, int]
+    got: dict[tuple[int, int], int]  # (pair index, month) -> minutes
+    coach_month: list[int]
+    by_day: dict[dt.date, list[Session]]
 
-    # which pairs are short, and in which months extra minutes help them
+    @classmethod
+    def of(cls, problem: CoachScheduleProblem, cal: Calendar, sessions) -> _Booked:
+        index = {p.pair_id: pi for pi, p in enumerate(problem.pairs)}
+        month_of = dict(zip(problem.days, cal.day_month, strict=True))
+        got: dict[tuple[int, int], int] = defaultdict(int)
+        coach_month = [0] * cal.n_months
+        by_day: dict[dt.date, list[Session]] = defaultdict(list)
+        for s in sessions:
+            m = month_of[s.day]
+            got[index[s.pair_id], m] += s.minutes
+            coach_month[m] += s.minutes
+            by_day[s.day].append(s)
+        return cls(index, month_of, got, coach_month, dict(by_day))
+
+    def room(self, problem: CoachScheduleProblem, pi: int, m: int) -> int:
+        """Minutes pair ``pi`` may still get in month ``m`` (its maximum, the coach's cap)."""
+        pmax = problem.pairs[pi].max_minutes_per_month
+        cap = problem.coach_max_minutes_per_month
+        free = 10**9 if pmax is None else pmax - self.got[pi, m]
+        return min(free, 10**9 if cap is None else cap - self.coach_month[m])
+
+    def site(self, problem: CoachScheduleProblem, s: Session) -> int:
+        return problem.pairs[self.index[s.pair_id]].site
+
+
+def _short_months(problem: CoachScheduleProblem, n_months: int, booked: _Booked):
+    """Per short pair, the months in which extra minutes help it: its short months, or every
+    month from its first when its year is short."""
     helpful: dict[int, set[int]] = {}
-    for pi, p in enumerate(pairs):
+    for pi, p in enumerate(problem.pairs):
         months = range(p.first_month, n_months)
-        short = {m for m in months if got[pi, m] < p.min_minutes_per_month}
-        if sum(got[pi, m] for m in months) < p.min_minutes_total:
+        short = {m for m in months if booked.got[pi, m] < p.min_minutes_per_month}
+        if sum(booked.got[pi, m] for m in months) < p.min_minutes_total:
             short = set(months)
         if short:
             helpful[pi] = short
-    if not helpful:
-        return MakeupResult(tuple(sessions))
+    return helpful
 
-    cap = problem.coach_max_minutes_per_month
+
+def _lengthenings(
+    problem: CoachScheduleProblem,
+    booked: _Booked,
+    helpful: dict[int, set[int]],
+    windows: dict[int, tuple[TimeWindow, ...]],
+) -> dict[Session, list[_Item]]:
+    """Longer versions of the short pairs' booked sessions in the months that help them.
+
+    Booked sessions never shrink or move (a lengthened one contains its old self), so an
+    option that overlaps a booked session, or comes closer than the travel time, can never be
+    taken: options are filtered against every booked session of the date here, and only
+    conflicts among options are left to the model."""
     lengths = sorted(problem.session_lengths)
-    shortest = lengths[0]
-    windows = {pi: normalise_windows(pairs[pi].windows, shortest, cal.weekdays) for pi in helpful}
-
-    def room(pi: int, m: int) -> int:
-        """Minutes the pair may still get in month ``m`` (its maximum, the coach's cap)."""
-        pmax = pairs[pi].max_minutes_per_month
-        free = 10**9 if pmax is None else pmax - got[pi, m]
-        return min(free, 10**9 if cap is None else cap - coach_month[m])
-
-    def site(s: Session) -> int:
-        return pairs[index[s.pair_id]].site
-
-    # Booked sessions never shrink or move (a lengthened one contains its old self), so an
-    # option that overlaps a booked session, or comes closer than the travel time, can never
-    # be taken: options are filtered against every booked session of the date once, here.
-    # Only conflicts among options (lengthened versions included) are left to the model.
-    def free(item: _Item) -> bool:
-        return not any(
-            _conflict(problem, f, site(f), item, item.site)
-            for f in by_day[item.day]
-            if f is not item.replaces
-        )
-
-    # lengthening: booked sessions of short pairs in the months that help them
     longer: dict[Session, list[_Item]] = {}
-    for day, booked in by_day.items():
-        for s in booked:
-            pi = index[s.pair_id]
-            if month_of[day] not in helpful.get(pi, ()):
+    for day, sessions in booked.by_day.items():
+        m = booked.month_of[day]
+        for s in sessions:
+            pi = booked.index[s.pair_id]
+            if m not in helpful.get(pi, ()):
                 continue
-            limit = room(pi, month_of[day])
+            limit = booked.room(problem, pi, m)
             alts = []
             for w in windows[pi]:
                 if w.weekday != day.weekday() or not (w.start <= s.start and s.end <= w.end):
@@ -193,29 +191,44 @@ def add_makeups(
                     if ln <= s.minutes or ln - s.minutes > limit:
                         continue
                     for start in sorted({s.start, s.end - ln}):
-                        alt = _Item(pi, day, start, start + ln, pairs[pi].site, LENGTHENED, s)
-                        if w.start <= start and start + ln <= w.end and free(alt):
+                        alt = _Item(pi, day, start, start + ln, problem.pairs[pi].site,
+                                    LENGTHENED, s)  # fmt: skip
+                        clash = any(
+                            _conflict(problem, f, booked.site(problem, f), alt, alt.site)
+                            for f in sessions
+                            if f is not s
+                        )
+                        if w.start <= start and start + ln <= w.end and not clash:
                             alts.append(alt)
             if alts:
                 longer[s] = alts
+    return longer
 
-    # new sessions in the gaps the booked sessions leave (travel included)
-    first_day = problem.days[0] if problem.days else None
-    span_days = max(1, (problem.days[-1] - first_day).days) if first_day else 1
-    options: list[_Item] = [a for alts in longer.values() for a in alts]
+
+def _new_sessions(
+    problem: CoachScheduleProblem,
+    booked: _Booked,
+    helpful: dict[int, set[int]],
+    windows: dict[int, tuple[TimeWindow, ...]],
+    max_starts: int,
+) -> list[_Item]:
+    """New sessions of the short pairs in the gaps the booked sessions leave (travel
+    included), on the start grid."""
+    lengths = sorted(problem.session_lengths)
+    out: list[_Item] = []
     for pi, months in helpful.items():
-        p = pairs[pi]
+        p = problem.pairs[pi]
         for day in problem.days:
-            m = month_of[day]
+            m = booked.month_of[day]
             if m not in months:
                 continue
-            limit = room(pi, m)
+            limit = booked.room(problem, pi, m)
             for w in windows[pi]:
                 if w.weekday != day.weekday():
                     continue
                 blocked = []
-                for f in by_day.get(day, ()):
-                    fs = site(f)
+                for f in booked.by_day.get(day, ()):
+                    fs = booked.site(problem, f)
                     before = 0 if fs == p.site else problem.travel_minutes[p.site][fs]
                     after = 0 if fs == p.site else problem.travel_minutes[fs][p.site]
                     blocked.append((f.start - before, f.end + after))
@@ -233,79 +246,47 @@ def add_makeups(
                         for start in _grid_starts(
                             w.start, lo, hi, ln, problem.start_step, max_starts
                         ):
-                            options.append(_Item(pi, day, start, start + ln, p.site, MAKEUP))
-    if not options:
-        return MakeupResult(tuple(sessions), status="no_option")
+                            out.append(_Item(pi, day, start, start + ln, p.site, MAKEUP))
+    return out
 
-    model = cp_model.CpModel()
-    for o in options:
-        o.lit = model.new_bool_var("")
-    # a booked session stays as it is, or becomes exactly one of its longer versions
-    bases: list[_Item] = []
-    for s, alts in longer.items():
-        pi = index[s.pair_id]
-        base = _Item(pi, s.day, s.start, s.end, pairs[pi].site, "", s, model.new_bool_var(""))
-        model.add_exactly_one([base.lit, *(a.lit for a in alts)])
-        bases.append(base)
 
-    # per date: no overlap and travel gaps among the items that may be booked
+def _add_date_rules(problem: CoachScheduleProblem, model: cp_model.CpModel, items) -> None:
+    """Per date: no overlap, and the travel time between items at different sites."""
     on_day: dict[dt.date, list[_Item]] = defaultdict(list)
-    for it in [*options, *bases]:
+    for it in items:
         on_day[it.day].append(it)
-    for items in on_day.values():
-        if len(items) > 1:
+    for day_items in on_day.values():
+        if len(day_items) > 1:
             model.add_no_overlap(
                 model.new_optional_fixed_size_interval_var(it.start, it.minutes, it.lit, "")
-                for it in items
+                for it in day_items
             )
-        for i, a in enumerate(items):
-            for b in items[i + 1 :]:
+        for i, a in enumerate(day_items):
+            for b in day_items[i + 1 :]:
                 if a.site != b.site and _conflict(problem, a, a.site, b, b.site):
                     model.add_bool_or([a.lit.Not(), b.lit.Not()])
 
-    # minutes added per pair-month, the pair's maximum and the coach's cap
-    added: dict[tuple[int, int], list] = defaultdict(list)
-    coach_added: dict[int, list] = defaultdict(list)
-    pair_days = {(index[s.pair_id], s.day) for s in sessions}
-    for o in options:
-        m = month_of[o.day]
-        extra = o.minutes - (o.replaces.minutes if o.replaces else 0)
-        added[o.pi, m].append(extra * o.lit)
-        coach_added[m].append(extra * o.lit)
-        o.cost = (
-            (NEW_SESSION if o.kind == MAKEUP else LENGTHEN)
-            + PER_MINUTE * extra
-            + MONTH_LOAD_PER_HOUR * got[o.pi, m] // 60
-            + (SAME_PAIR_DAY if o.kind == MAKEUP and (o.pi, o.day) in pair_days else 0)
-            + (NEW_WORK_DAY if not by_day.get(o.day) else 0)
-            + LATENESS * (o.day - first_day).days // span_days
-        )
-    for (pi, m), terms in added.items():
-        if len(terms) > 0:
-            model.add(sum(terms) <= room(pi, m))
-    if cap is not None:
-        for m, terms in coach_added.items():
-            model.add(sum(terms) <= cap - coach_month[m])
 
-    month_short, year_short = [], []
-    for pi, months in helpful.items():
-        p = pairs[pi]
-        year = 0
-        for m in range(p.first_month, n_months):
-            minutes = got[pi, m] + sum(added.get((pi, m), []))
-            year += minutes
-            if m in months and p.min_minutes_per_month > got[pi, m]:
-                short = model.new_int_var(0, p.min_minutes_per_month, "")
-                model.add(minutes + short >= p.min_minutes_per_month)
-                month_short.append(short)
-        if p.min_minutes_total > 0:
-            short = model.new_int_var(0, p.min_minutes_total, "")
-            model.add(year + short >= p.min_minutes_total)
-            year_short.append(short)
+def _cost(problem: CoachScheduleProblem, booked: _Booked, o: _Item, pair_days: set) -> int:
+    """The last stage's cost of an option: few make-ups, few minutes, thin months, no second
+    meeting of the pair that day, days the coach works anyway, early dates."""
+    first, last = problem.days[0], problem.days[-1]
+    extra = o.minutes - (o.replaces.minutes if o.replaces else 0)
+    return (
+        (NEW_SESSION if o.kind == MAKEUP else LENGTHEN)
+        + PER_MINUTE * extra
+        + MONTH_LOAD_PER_HOUR * booked.got[o.pi, booked.month_of[o.day]] // 60
+        + (SAME_PAIR_DAY if o.kind == MAKEUP and (o.pi, o.day) in pair_days else 0)
+        + (NEW_WORK_DAY if not booked.by_day.get(o.day) else 0)
+        + LATENESS * (o.day - first).days // max(1, (last - first).days)
+    )
 
-    budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
-    stages = [sum(month_short), sum(year_short), sum(o.cost * o.lit for o in options)]
-    solver, status, proven, spent = None, cp_model.UNKNOWN, True, 0.0
+
+def _solve_stages(model, stages, literals, *, seed, budget, time_limit):
+    """Minimise each objective in turn, holding the ones before at their optimum (or best
+    found). Returns the last solver with a solution (or ``None``), whether every stage was
+    proven optimal, and the deterministic time spent."""
+    solver, proven, spent = None, True, 0.0
     for k, objective in enumerate(stages):
         if isinstance(objective, int):
             continue  # nothing of this kind is short
@@ -317,18 +298,102 @@ def add_makeups(
         params.max_time_in_seconds = time_limit
         # each stage gets what the ones before left, yet at least a third of the budget
         params.max_deterministic_time = max(budget - spent, budget / 3)
-        st = stage.solve(model)
+        status = stage.solve(model)
         spent += stage.deterministic_time
-        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            proven = False
-            break
-        solver, status = stage, st
-        proven = proven and st == cp_model.OPTIMAL
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return solver, False, spent
+        solver = stage
+        proven = proven and status == cp_model.OPTIMAL
         if k < len(stages) - 1:
             model.add(objective <= round(stage.objective_value))
             model.clear_hints()
-            for it in [*options, *bases]:
-                model.add_hint(it.lit, stage.boolean_value(it.lit))
+            for lit in literals:
+                model.add_hint(lit, stage.boolean_value(lit))
+    return solver, proven, spent
+
+
+def add_makeups(
+    problem: CoachScheduleProblem,
+    cal: Calendar,
+    sessions: list[Session] | tuple[Session, ...],
+    *,
+    seed: int = 0,
+    work_limit: float | None = None,
+    time_limit: float = 10.0,
+    max_starts: int = 8,
+) -> MakeupResult:
+    """Add make-up sessions (and lengthen booked ones) where pairs miss a minimum.
+
+    ``sessions`` must already satisfy every hard rule; they are kept (a lengthened one is
+    replaced by its longer version). See the module docstring for the model.
+    """
+    pairs = problem.pairs
+    booked = _Booked.of(problem, cal, sessions)
+    helpful = _short_months(problem, cal.n_months, booked)
+    if not helpful:
+        return MakeupResult(tuple(sessions))
+    shortest = min(problem.session_lengths)
+    windows = {pi: normalise_windows(pairs[pi].windows, shortest, cal.weekdays) for pi in helpful}
+    longer = _lengthenings(problem, booked, helpful, windows)
+    options = [a for alts in longer.values() for a in alts]
+    options += _new_sessions(problem, booked, helpful, windows, max_starts)
+    if not options:
+        return MakeupResult(tuple(sessions), status="no_option")
+
+    model = cp_model.CpModel()
+    for o in options:
+        o.lit = model.new_bool_var("")
+    # a booked session stays as it is, or becomes exactly one of its longer versions
+    bases: list[_Item] = []
+    for s, alts in longer.items():
+        pi = booked.index[s.pair_id]
+        base = _Item(pi, s.day, s.start, s.end, pairs[pi].site, "", s, model.new_bool_var(""))
+        model.add_exactly_one([base.lit, *(a.lit for a in alts)])
+        bases.append(base)
+    _add_date_rules(problem, model, [*options, *bases])
+
+    # minutes added per pair-month, the pair's maximum and the coach's cap
+    added: dict[tuple[int, int], list] = defaultdict(list)
+    coach_added: dict[int, list] = defaultdict(list)
+    pair_days = {(booked.index[s.pair_id], s.day) for s in sessions}
+    for o in options:
+        m = booked.month_of[o.day]
+        extra = o.minutes - (o.replaces.minutes if o.replaces else 0)
+        added[o.pi, m].append(extra * o.lit)
+        coach_added[m].append(extra * o.lit)
+        o.cost = _cost(problem, booked, o, pair_days)
+    for (pi, m), terms in added.items():
+        model.add(sum(terms) <= booked.room(problem, pi, m))
+    if problem.coach_max_minutes_per_month is not None:
+        for m, terms in coach_added.items():
+            model.add(sum(terms) <= problem.coach_max_minutes_per_month - booked.coach_month[m])
+
+    month_short, year_short = [], []
+    for pi, months in helpful.items():
+        p = pairs[pi]
+        year = 0
+        for m in range(p.first_month, cal.n_months):
+            minutes = booked.got[pi, m] + sum(added.get((pi, m), []))
+            year += minutes
+            if m in months and p.min_minutes_per_month > booked.got[pi, m]:
+                short = model.new_int_var(0, p.min_minutes_per_month, "")
+                model.add(minutes + short >= p.min_minutes_per_month)
+                month_short.append(short)
+        if p.min_minutes_total > 0:
+            short = model.new_int_var(0, p.min_minutes_total, "")
+            model.add(year + short >= p.min_minutes_total)
+            year_short.append(short)
+
+    budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
+    stages = [sum(month_short), sum(year_short), sum(o.cost * o.lit for o in options)]
+    solver, proven, spent = _solve_stages(
+        model,
+        stages,
+        [it.lit for it in [*options, *bases]],
+        seed=seed,
+        budget=budget,
+        time_limit=time_limit,
+    )
     stats = {"makeup_options": float(len(options)), "makeup_deterministic_time": spent}
     if solver is None:  # only the wall-clock safety net can get here: keep the calendar
         return MakeupResult(tuple(sessions), options=len(options), status="unknown", stats=stats)
@@ -338,13 +403,12 @@ def add_makeups(
     out = [s for s in sessions if s not in replaced]
     out.extend(Session(pairs[o.pi].pair_id, o.day, o.start, o.end, kind=o.kind) for o in chosen)
     out.sort(key=lambda s: (s.day, s.start, s.pair_id))
-    added_minutes = sum(o.minutes - (o.replaces.minutes if o.replaces else 0) for o in chosen)
     return MakeupResult(
         tuple(out),
         added=sum(o.kind == MAKEUP for o in chosen),
         lengthened=len(replaced),
-        minutes=added_minutes,
+        minutes=sum(o.minutes - (o.replaces.minutes if o.replaces else 0) for o in chosen),
         options=len(options),
-        status="optimal" if proven and status == cp_model.OPTIMAL else "feasible",
+        status="optimal" if proven else "feasible",
         stats=stats,
     )
