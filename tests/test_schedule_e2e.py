@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
-from conftest import write_program
+from conftest import SAMPLE, write_program
 from independent import check_roster, check_schedule, haversine_km
 from independent import load_program as independent_load
 from independent.schedule_check import SCHEDULE_COLUMNS
@@ -556,3 +556,33 @@ def test_rule_available_windows(tmp_path):
     for r in run["frame"].itertuples(index=False):
         day, start, end = _date(r.date).weekday(), _minutes(r.start), _minutes(r.end)
         assert any(d == day and s <= start and end <= e for d, s, e in common), r
+
+
+def test_make_up_sessions_say_so_in_the_csv_and_the_calendar(tmp_path):
+    """A standing, a make-up and a lengthened session of one pair: schedule.csv's kind column
+    and the .ics events (summary, categories, description) tell them apart."""
+    from matcher.io.calendars import write_calendars
+    from matcher.scheduling.sessions import ScheduleResult, SessionRow
+
+    program = load_program(SAMPLE)
+    cand, coach = program.candidates[0], program.coaches[0]
+    day = dt.date(2026, 9, 1)
+    rows = tuple(
+        SessionRow(cand.candidate_id, coach.coach_id, day + dt.timedelta(days=7 * i),
+                   9 * 60, 10 * 60, cand.site, kind)
+        for i, kind in enumerate(("standing", "make-up", "lengthened"))
+    )  # fmt: skip
+    result = ScheduleResult(rows, (), (), 0.0)
+    frame = schedule_frame(result)
+    assert list(frame.columns) == [*SCHEDULE_COLUMNS, "kind"]
+    assert list(frame.kind) == ["standing", "make-up", "lengthened"]
+    (path,) = write_calendars(program, result, tmp_path, redact=True)
+    events = sorted(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"),
+                    key=lambda e: e.decoded("DTSTART"))  # fmt: skip
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert summaries == [f"Coaching: {cand.candidate_id}",
+                         f"Make-up coaching: {cand.candidate_id}",
+                         f"Coaching (lengthened): {cand.candidate_id}"]  # fmt: skip
+    categories = [e.get("CATEGORIES").to_ical().decode() for e in events]
+    assert categories == ["Standing", "Make-up", "Lengthened"]
+    assert "DESCRIPTION" not in events[0] and "make-up" in str(events[1]["DESCRIPTION"])
