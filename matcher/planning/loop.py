@@ -61,6 +61,25 @@ class PlanResult:
     rounds: tuple[dict, ...]
 
 
+def plan_summary(program: ProgramData, result: PlanResult) -> dict:
+    """summary.json of a plan: the final roster's figures, then how the plan got there."""
+    from matcher.io.writers import summary_dict
+
+    summary = summary_dict(program, result.assignment)
+    summary["plan"] = {
+        "paper_assigned": result.paper.assigned,
+        "paper_objective": round(result.paper.objective, 6),
+        "assigned": result.assignment.assigned,
+        "objective": round(result.assignment.objective, 6),
+        "pairs_forbidden": len(result.restrictions.forbidden),
+        "coaches_with_fewer_places": len(result.restrictions.places),
+        "rounds": list(result.rounds),
+        "note": "status, objective and bound above are the final roster's, given the pairs "
+        "and places that calendars ruled out; paper_* is the optimum before that.",
+    }
+    return summary
+
+
 def _pair_specific(program: ProgramData, coach_id: str, cand_id: str, cause: str) -> bool:
     if cause in FORBID_PAIR:
         return True
@@ -115,7 +134,7 @@ def plan(
         assign(program, **kw, restrictions=Restrictions(dict(forbidden))) if forbidden else paper
     )
     for number in range(1, max_rounds + 1):
-        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
+        mapping = result.mapping()
         sched = schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
                          on_done=on_done, cache=cache)  # fmt: skip
         loads: dict[int, int] = {}
@@ -166,7 +185,7 @@ def plan(
         restrictions = Restrictions(dict(forbidden), dict(places), keep)
         result = assign(program, **kw, restrictions=restrictions)
     else:  # out of rounds: the last roster still needs its calendar
-        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
+        mapping = result.mapping()
         sched = schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
                          on_done=on_done, cache=cache)  # fmt: skip
     restrictions = Restrictions(dict(forbidden), dict(places))
