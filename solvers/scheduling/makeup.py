@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -83,12 +84,20 @@ class _Item:
     def minutes(self) -> int:
         return self.end - self.start
 
+    @property
+    def var(self) -> cp_model.IntVar:
+        """The item's literal (set once the model exists)."""
+        assert self.lit is not None
+        return self.lit
+
 
 def default_makeup_work_limit(n_options: int) -> float:
     return min(MAKEUP_WORK_MAX, MAKEUP_WORK_BASE + MAKEUP_WORK_PER_OPTION * n_options)
 
 
-def _conflict(problem: CoachScheduleProblem, a: _Item | Session, sa: int, b: _Item, sb: int):
+def _conflict(
+    problem: CoachScheduleProblem, a: _Item | Session, sa: int, b: _Item, sb: int
+) -> bool:
     """Whether two sessions on one date overlap or leave less than the travel time."""
     if a.start < b.end and b.start < a.end:
         return True
@@ -99,7 +108,9 @@ def _conflict(problem: CoachScheduleProblem, a: _Item | Session, sa: int, b: _It
     return a.start - b.end < problem.travel_minutes[sb][sa]
 
 
-def _grid_starts(window_start: int, lo: int, hi: int, length: int, step: int, most: int):
+def _grid_starts(
+    window_start: int, lo: int, hi: int, length: int, step: int, most: int
+) -> list[int]:
     """Grid starts (``window_start + k * step``) of a ``length`` session inside ``[lo, hi)``,
     at most ``most`` of them, evenly spread and always keeping the first and the last."""
     first = window_start + -(-(lo - window_start) // step) * step
@@ -124,7 +135,9 @@ class _Booked:
     by_day: dict[dt.date, list[Session]]
 
     @classmethod
-    def of(cls, problem: CoachScheduleProblem, cal: Calendar, sessions) -> _Booked:
+    def of(
+        cls, problem: CoachScheduleProblem, cal: Calendar, sessions: Sequence[Session]
+    ) -> _Booked:
         index = {p.pair_id: pi for pi, p in enumerate(problem.pairs)}
         month_of = dict(zip(problem.days, cal.day_month, strict=True))
         got: dict[tuple[int, int], int] = defaultdict(int)
@@ -148,7 +161,9 @@ class _Booked:
         return problem.pairs[self.index[s.pair_id]].site
 
 
-def _short_months(problem: CoachScheduleProblem, n_months: int, booked: _Booked):
+def _short_months(
+    problem: CoachScheduleProblem, n_months: int, booked: _Booked
+) -> dict[int, set[int]]:
     """Per short pair, the months in which extra minutes help it: its short months, or every
     month from its first when its year is short."""
     helpful: dict[int, set[int]] = {}
@@ -250,7 +265,9 @@ def _new_sessions(
     return out
 
 
-def _add_date_rules(problem: CoachScheduleProblem, model: cp_model.CpModel, items) -> None:
+def _add_date_rules(
+    problem: CoachScheduleProblem, model: cp_model.CpModel, items: list[_Item]
+) -> None:
     """Per date: no overlap, and the travel time between items at different sites."""
     on_day: dict[dt.date, list[_Item]] = defaultdict(list)
     for it in items:
@@ -258,16 +275,18 @@ def _add_date_rules(problem: CoachScheduleProblem, model: cp_model.CpModel, item
     for day_items in on_day.values():
         if len(day_items) > 1:
             model.add_no_overlap(
-                model.new_optional_fixed_size_interval_var(it.start, it.minutes, it.lit, "")
+                model.new_optional_fixed_size_interval_var(it.start, it.minutes, it.var, "")
                 for it in day_items
             )
         for i, a in enumerate(day_items):
             for b in day_items[i + 1 :]:
                 if a.site != b.site and _conflict(problem, a, a.site, b, b.site):
-                    model.add_bool_or([a.lit.Not(), b.lit.Not()])
+                    model.add_bool_or([a.var.Not(), b.var.Not()])
 
 
-def _cost(problem: CoachScheduleProblem, booked: _Booked, o: _Item, pair_days: set) -> int:
+def _cost(
+    problem: CoachScheduleProblem, booked: _Booked, o: _Item, pair_days: set[tuple[int, dt.date]]
+) -> int:
     """The last stage's cost of an option: few make-ups, few minutes, thin months, no second
     meeting of the pair that day, days the coach works anyway, early dates."""
     first, last = problem.days[0], problem.days[-1]
@@ -282,11 +301,20 @@ def _cost(problem: CoachScheduleProblem, booked: _Booked, o: _Item, pair_days: s
     )
 
 
-def _solve_stages(model, stages, literals, *, seed, budget, time_limit):
+def _solve_stages(
+    model: cp_model.CpModel,
+    stages: list[cp_model.LinearExprT],
+    literals: list[cp_model.IntVar],
+    *,
+    seed: int,
+    budget: float,
+    time_limit: float,
+) -> tuple[cp_model.CpSolver | None, bool, float]:
     """Minimise each objective in turn, holding the ones before at their optimum (or best
     found). Returns the last solver with a solution (or ``None``), whether every stage was
     proven optimal, and the deterministic time spent."""
-    solver, proven, spent = None, True, 0.0
+    solver: cp_model.CpSolver | None = None
+    proven, spent = True, 0.0
     for k, objective in enumerate(stages):
         if isinstance(objective, int):
             continue  # nothing of this kind is short
@@ -348,19 +376,19 @@ def add_makeups(
     for s, alts in longer.items():
         pi = booked.index[s.pair_id]
         base = _Item(pi, s.day, s.start, s.end, pairs[pi].site, "", s, model.new_bool_var(""))
-        model.add_exactly_one([base.lit, *(a.lit for a in alts)])
+        model.add_exactly_one([base.var, *(a.var for a in alts)])
         bases.append(base)
     _add_date_rules(problem, model, [*options, *bases])
 
     # minutes added per pair-month, the pair's maximum and the coach's cap
-    added: dict[tuple[int, int], list] = defaultdict(list)
-    coach_added: dict[int, list] = defaultdict(list)
+    added: dict[tuple[int, int], list[cp_model.LinearExprT]] = defaultdict(list)
+    coach_added: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
     pair_days = {(booked.index[s.pair_id], s.day) for s in sessions}
     for o in options:
         m = booked.month_of[o.day]
         extra = o.minutes - (o.replaces.minutes if o.replaces else 0)
-        added[o.pi, m].append(extra * o.lit)
-        coach_added[m].append(extra * o.lit)
+        added[o.pi, m].append(extra * o.var)
+        coach_added[m].append(extra * o.var)
         o.cost = _cost(problem, booked, o, pair_days)
     for (pi, m), terms in added.items():
         model.add(sum(terms) <= booked.room(problem, pi, m))
@@ -368,28 +396,34 @@ def add_makeups(
         for m, terms in coach_added.items():
             model.add(sum(terms) <= problem.coach_max_minutes_per_month - booked.coach_month[m])
 
-    month_short, year_short = [], []
+    month_short: list[cp_model.IntVar] = []
+    year_short: list[cp_model.IntVar] = []
     for pi, months in helpful.items():
         p = pairs[pi]
-        year = 0
-        for m in range(p.first_month, cal.n_months):
-            minutes = booked.got[pi, m] + sum(added.get((pi, m), []))
-            year += minutes
-            if m in months and p.min_minutes_per_month > booked.got[pi, m]:
+        months_all = range(p.first_month, cal.n_months)
+        for m in months_all:
+            need = p.min_minutes_per_month - booked.got[pi, m]
+            if m in months and need > 0:
                 short = model.new_int_var(0, p.min_minutes_per_month, "")
-                model.add(minutes + short >= p.min_minutes_per_month)
+                model.add(cp_model.LinearExpr.sum([*added.get((pi, m), []), short]) >= need)
                 month_short.append(short)
         if p.min_minutes_total > 0:
+            need = p.min_minutes_total - sum(booked.got[pi, m] for m in months_all)
             short = model.new_int_var(0, p.min_minutes_total, "")
-            model.add(year + short >= p.min_minutes_total)
+            terms = [t for m in months_all for t in added.get((pi, m), [])]
+            model.add(cp_model.LinearExpr.sum([*terms, short]) >= need)
             year_short.append(short)
 
     budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
-    stages = [sum(month_short), sum(year_short), sum(o.cost * o.lit for o in options)]
+    stages: list[cp_model.LinearExprT] = [
+        sum(month_short),
+        sum(year_short),
+        sum(o.cost * o.var for o in options),
+    ]
     solver, proven, spent = _solve_stages(
         model,
         stages,
-        [it.lit for it in [*options, *bases]],
+        [it.var for it in [*options, *bases]],
         seed=seed,
         budget=budget,
         time_limit=time_limit,
@@ -398,7 +432,7 @@ def add_makeups(
     if solver is None:  # only the wall-clock safety net can get here: keep the calendar
         return MakeupResult(tuple(sessions), options=len(options), status="unknown", stats=stats)
 
-    chosen = [o for o in options if solver.boolean_value(o.lit)]
+    chosen = [o for o in options if solver.boolean_value(o.var)]
     replaced = {o.replaces for o in chosen if o.replaces is not None}
     out = [s for s in sessions if s not in replaced]
     out.extend(Session(pairs[o.pi].pair_id, o.day, o.start, o.end, kind=o.kind) for o in chosen)
