@@ -55,14 +55,18 @@ def main() -> None:
 
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
-def validate(program_dir: Path) -> None:
+@click.option("--all-warnings", is_flag=True, help="Print every data warning, not the first 10.")
+def validate(program_dir: Path, all_warnings: bool) -> None:
     """Check a program folder and print a data-quality report."""
     from matcher.report.text import print_validation
     from matcher.rules.pairs import build_pairs
 
     program = _load(program_dir)
-    print_validation(out, program, build_pairs(program))
-    out.print("[green]The program folder is valid.[/]")
+    if print_validation(out, program, build_pairs(program), all_warnings=all_warnings):
+        out.print("[green]The program folder is valid.[/]")
+    else:
+        out.print("[bold red]The files read correctly, but the program cannot be matched "
+                  "as it stands: see the warning above.[/]", soft_wrap=True)  # fmt: skip
 
 
 def _load_with_pins(program_dir: Path, pin_file: Path | None):
@@ -185,8 +189,10 @@ def assign(
         _fail_infeasible(exc)
     summary = summary_dict(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    write_result(out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
-                 redact=redact)  # fmt: skip
+    write_result(
+        out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
+        redact=redact, on_removed=None if quiet else _say_removed(out_dir),
+    )  # fmt: skip
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
@@ -196,6 +202,31 @@ def assign(
         out.print(
             f"Wrote {out_dir}/roster.csv and summary.json" + (", roster.xlsx" if xlsx else "")
         )
+
+
+def _say_removed(out_dir: Path):
+    """A callback printing what ``assign`` removed from ``out_dir`` (:func:`_removed_note`)."""
+
+    def say(removed: list[str]) -> None:
+        if removed:
+            out.print(_removed_note(out_dir, removed), markup=False, soft_wrap=True)
+
+    return say
+
+
+def _removed_note(out_dir: Path, removed: list[str]) -> str:
+    """What ``assign`` removed from a result folder, and why."""
+    why = "they belonged to the earlier roster in this folder and no longer match the new one"
+    again = []
+    if any(not name.startswith("alternates") for name in removed):
+        again.append("run coachmatch schedule or plan again for a new calendar")
+    if "alternates.csv" in removed:
+        again.append("--alternates K writes alternates.csv anew")
+    return (
+        f"Removed {', '.join(removed)} from {out_dir}: {why}"
+        + "".join(f"; {step}" for step in again)
+        + "."
+    )
 
 
 def _solver_progress(every: float = 1.0):
@@ -254,12 +285,16 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     if not short:
         out.print("[green]Every assigned pair meets its monthly and yearly minimum hours.[/]")
         return
-    out.print(f"[yellow]{len(short)} pair-months miss their minimum hours:[/]")
+    pairs = len({(item["candidate_id"], item["coach_id"]) for item in short})
+    out.print(f"[yellow]{len(short)} pair-months of {pairs} pairs miss their minimum hours:[/]")
     for item in short[:15]:
         line = f"  - {item['candidate_id']} with {item['coach_id']}, {item['month']}: "
         out.print(line + item["reason"], markup=False)
     if len(short) > 15:
         out.print(f"  ... and {len(short) - 15} more (short_hours.csv)")
+    if "plan" not in summary:  # a paper roster: plan is the command that fixes it
+        out.print("coachmatch plan assigns and schedules together, re-matching these pairs until "
+                  "every assigned pair meets its hours.", soft_wrap=True)  # fmt: skip
 
 
 @main.command()
@@ -426,6 +461,7 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     """The fewest coach places to add, by region and role, so every candidate is assigned."""
     from matcher.forecast.capacity import capacity_frame, plan_capacity
     from matcher.io.output import staged_folder
+    from matcher.io.workbook import csv_safe
 
     program = _load(program_dir)
     if out_dir is not None and _same_folder(out_dir, program_dir):
@@ -433,7 +469,8 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     plan = plan_capacity(program)
     if out_dir is not None:
         with staged_folder(out_dir) as stage:
-            capacity_frame(plan).to_csv(stage / "capacity.csv", index=False)
+            safe = csv_safe(capacity_frame(plan), ["region", "role"])  # input text
+            safe.to_csv(stage / "capacity.csv", index=False)
     if not plan.rows:
         out.print(f"[green]Every one of the {plan.candidates} candidates can be assigned "
                   "with the places there are: no places need to be added.[/]",
@@ -487,7 +524,12 @@ def reassign(
     seed: int, xlsx: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Re-match during the year: keep every pair that still may hold, place the rest."""
-    from matcher.assignment.reassign import change_counts, changes_frame, read_previous
+    from matcher.assignment.reassign import (
+        change_counts,
+        change_line,
+        changes_frame,
+        read_previous,
+    )
     from matcher.assignment.reassign import reassign as run_reassign
     from matcher.io.output import staged_folder
     from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
@@ -524,8 +566,8 @@ def reassign(
             write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx")
     if not quiet:
         counts = change_counts(done)
-        out.print(", ".join(f"{v} {k}" for k, v in counts.items())
-                  + f"; {done.moved} moved of {allow_moves} allowed.")  # fmt: skip
+        out.print(change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",
+                  markup=False, soft_wrap=True)  # fmt: skip
         if done.gone_candidates:
             out.print(f"{len(done.gone_candidates)} candidates of the previous roster are no "
                       "longer in the program.")  # fmt: skip
@@ -598,7 +640,7 @@ def whatif(
     """Compare what-if scenarios (TOML) with their base program, side by side."""
     from rich.table import Table
 
-    from matcher.forecast.whatif import read_scenarios, run_whatif
+    from matcher.forecast.whatif import COMPARISON_FIGURES, read_scenarios, run_whatif
 
     try:
         scenarios = read_scenarios(list(scenario_files))
@@ -626,15 +668,7 @@ def whatif(
     def num(v, fmt: str) -> str:
         return "-" if v is None or v != v else format(v, fmt)
 
-    figures = (
-        ("candidates", "candidates", "d"), ("assigned", "assigned", "d"),
-        ("unassigned", "unassigned", "d"), ("utilization mean", "utilization_mean", ".1%"),
-        ("utilization max", "utilization_max", ".1%"), ("continuity kept", "continuity_kept", "d"),
-        ("travel km mean", "travel_km_mean", ".1f"), ("travel km max", "travel_km_max", ".1f"),
-        ("total cost", "total_cost", ",.0f"), ("hours demanded", "hours_demanded", ",.0f"),
-        ("hours available", "hours_available", ",.0f"), ("objective", "objective", ",.2f"),
-    )  # fmt: skip
-    for label, key, fmt in figures:
+    for label, key, fmt in COMPARISON_FIGURES:
         table.add_row(label, *(num(r[key], fmt) for r in rows))
     out.print(table)
     out.print(chart_note)

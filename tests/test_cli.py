@@ -227,7 +227,8 @@ def test_validate_prints_region_role_table(program):
                   if line.count("│") >= 6}  # fmt: skip
     assert {"North", "South", "East"} <= set(table_rows)
     east = [cell.strip() for cell in table_rows["East"].split("│")[1:-1]]
-    assert east[2:] == ["1", "1", "0", "0"]  # 1 candidate, no eligible coach, no coach, 0 places
+    # 1 candidate, no eligible coach, no coach, 0 places, placed at most 0 and at least 0
+    assert east[2:] == ["1", "1", "0", "0", "0", "0"]
     assert "valid" in text.splitlines()[-1]
 
 

@@ -117,10 +117,9 @@ def reassign(
         cid = cand.candidate_id
         prev = previous.get(cid, "")
         now = row.coach_id if row.status == "assigned" else ""
-        if k in lost:
-            change, why = (
-                ("lost_coach", lost[k]) if now else ("unassigned", f"{lost[k]}; {row.reason}")
-            )
+        if k in lost:  # lost_coach whether or not another coach took them (coach_id says)
+            change = "lost_coach"
+            why = lost[k] if now else f"{lost[k]}; no other coach: {row.reason}"
         elif cid in pinned and now == prev:
             change, why = "kept", ""
         elif cid in pinned:
@@ -149,7 +148,20 @@ def changes_frame(reassignment: Reassignment):
 
 
 def change_counts(reassignment: Reassignment) -> dict[str, int]:
+    """Candidates by change; ``lost_coach`` counts everyone whose previous coach could not
+    stay, ``lost_coach_unassigned`` those of them no other coach could take."""
     counts = {name: 0 for name in ("kept", "moved", "new", "lost_coach", "unassigned")}
+    counts["lost_coach_unassigned"] = 0
     for c in reassignment.changes:
         counts[c.change] += 1
+        counts["lost_coach_unassigned"] += c.change == "lost_coach" and not c.coach_id
     return counts
+
+
+def change_line(counts: dict[str, int]) -> str:
+    """The terminal's one-line account of a reassignment's changes."""
+    lost, alone = counts["lost_coach"], counts["lost_coach_unassigned"]
+    parts = [f"{counts['kept']} kept", f"{counts['moved']} moved", f"{counts['new']} new",
+             f"{lost} lost their coach ({lost - alone} placed with another, {alone} without one)",
+             f"{counts['unassigned']} other candidates unassigned"]  # fmt: skip
+    return ", ".join(parts)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.io.calendars import write_calendars
 from matcher.io.output import staged_folder
+from matcher.io.workbook import csv_safe
 from matcher.io.writers import (
     add_schedule_sheet,
     alternates_frame,
@@ -87,7 +88,8 @@ def stage_schedule_files(
     coach and, with ``xlsx``, a Schedule sheet added to the workbook at ``xlsx_from``. Returns
     the names of the calendar files written, for :func:`drop_stale_schedule_files`.
     """
-    schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
+    # location is the candidate's site, input text: guarded against formula injection
+    csv_safe(schedule_frame(sched), ["location"]).to_csv(stage / "schedule.csv", index=False)
     if sched.shortfalls:
         shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
     written = write_calendars(program, sched, stage / "calendars", redact=redact)
@@ -121,8 +123,9 @@ def drop_outdated_schedule(out_dir: Path, *, keep_alternates: bool) -> list[str]
     for name in removed:
         (out_dir / name).unlink()
     if (out_dir / "calendars").is_dir():
+        count = sum(1 for _ in (out_dir / "calendars").glob("*.ics"))
         shutil.rmtree(out_dir / "calendars")
-        removed.append("calendars/")
+        removed.append(f"calendars/ ({count} file{'' if count == 1 else 's'})")
     return removed
 
 
@@ -159,13 +162,15 @@ def write_result(
     alternates: int = 0,
     xlsx: bool = True,
     redact: bool = False,
+    on_removed: Callable[[list[str]], None] | None = None,
 ) -> dict:
     """Write a roster (from :func:`matcher.assign`) or a plan (roster and calendars, from
     :func:`matcher.plan`) as a result folder, exactly as the CLI does; returns the summary.
 
     ``summary`` defaults to the result's own (:func:`matcher.io.writers.summary_dict`, and for
     a plan its rounds and bound). A schedule of an existing roster goes through
-    :func:`write_schedule_result`.
+    :func:`write_schedule_result`. ``on_removed`` hears what a new roster removed from the
+    folder (an earlier schedule's files), so the caller can say so.
     """
     from matcher.planning.loop import PlanResult, plan_summary
 
@@ -184,5 +189,7 @@ def write_result(
     if is_plan:
         drop_stale_schedule_files(out_dir, result.schedule, calendars)
     else:
-        drop_outdated_schedule(out_dir, keep_alternates=bool(alternates))
+        removed = drop_outdated_schedule(out_dir, keep_alternates=bool(alternates))
+        if on_removed is not None:
+            on_removed(removed)
     return summary

@@ -27,7 +27,7 @@ import matcher.report.charts as charts
 SCORE_TERMS = (
     "level", "language", "cpsel", "travel", "continuity", "preference", "same_district",
 )  # fmt: skip
-BUSY_SHARE = charts.BUSY_SHARE  # coaches above this share of their capacity need attention
+BUSY_SHARE = charts.BUSY_SHARE  # coaches above this share of their capacity: (nearly) full
 
 
 class ReportError(Exception):
@@ -104,8 +104,29 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 # --- the report -----------------------------------------------------------------------------------
 
 
+def _short_with_empty_pairs_first(short: list[dict], sessions: list[dict]) -> list[dict]:
+    """Short pair-months with the pair's hours over the year and the cause in plain words;
+    pairs with no session at all first (they need a new coach or new windows, not a tweak)."""
+    from matcher.scheduling.sessions import CAUSE_WORDS
+
+    def pair(row: dict) -> tuple[str, str]:
+        return row.get("candidate_id", ""), row.get("coach_id", "")
+
+    minutes: Counter = Counter()
+    for s in sessions:
+        minutes[pair(s)] += int(s.get("minutes") or 0)
+    rows = [
+        {**s, "pair_hours": round(minutes[pair(s)] / 60, 2),
+         "cause_words": CAUSE_WORDS.get(s.get("cause", ""), s.get("cause", ""))}
+        for s in short
+    ]  # fmt: skip
+    return sorted(rows, key=lambda s: s["pair_hours"] > 0)  # stable: months stay in order
+
+
 def build_context(result_dir: Path, program_dir: Path | None = None, redact: bool = False) -> dict:
     """Everything the template shows, as plain values."""
+    from matcher.rules.reasons import reason_words
+
     roster, summary, alternates, sessions = read_results(result_dir)
     notes: list[str] = []
     program = _load_program(program_dir, summary, notes)
@@ -131,6 +152,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
             "coach_id": coach, "coach_name": coach_name(coach) if coach else "",
             "status": r.get("status", ""), "reason": r.get("reason", ""),
             "reason_code": r.get("reason_code", ""),
+            "reason_words": reason_words(r.get("reason_code", "")),
             "score": _fmt(_float(r.get("score")), 3),
             "travel_km": _fmt(_float(r.get("travel_km")), 1),
             "continuity": r.get("continuity", "") == "true",
@@ -165,6 +187,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
                 **s, "candidate_name": cand_name(s.get("candidate_id", "")),
                 "coach_name": coach_name(s.get("coach_id", "")),
             })  # fmt: skip
+        short = _short_with_empty_pairs_first(short, sessions)
         if program is not None:
             required = _required_hours(program, rows)
 
@@ -200,7 +223,15 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "gap": summary.get("gap"),
         "unassigned": unassigned_n,
         "pair_months_short": len(short),
+        "pairs_short": len({(s["candidate_id"], s["coach_id"]) for s in short}),
+        "pairs_without_hours": len(
+            {(s["candidate_id"], s["coach_id"]) for s in short if s["pair_hours"] == 0}
+        ),
         "coaches_busy": len(busy),
+        "unassigned_by_reason": [
+            (reason_words(code), n)
+            for code, n in (summary.get("unassigned_by_reason") or {}).items()
+        ],
         "hours": hours,
         "required": required,
     }
@@ -316,6 +347,14 @@ _HIGHER_IS_BETTER = {"assigned": True, "unassigned": False, "continuity_kept": T
                      "total_cost": False, "travel_km_mean": False, "objective": True}  # fmt: skip
 
 
+def _share_as_percent(column: str, text: str) -> str:
+    """comparison.csv keeps shares as fractions; the page shows them as percentages."""
+    from matcher.forecast.whatif import SHARE_COLUMNS
+
+    value = _float(text) if column in SHARE_COLUMNS else None
+    return text if value is None else f"{value:.1%}"
+
+
 def make_whatif_report(result_dir: Path) -> Path:
     """``report.html`` of a ``whatif`` result folder: the scenarios side by side, baseline
     first, changes against it coloured, and the charts embedded (no network needed)."""
@@ -331,7 +370,7 @@ def make_whatif_report(result_dir: Path) -> Path:
     for row in rows:
         cells = []
         for col in columns:
-            text, tone = row[col], ""
+            text, tone = _share_as_percent(col, row[col]), ""
             if row is not base and col in _HIGHER_IS_BETTER:
                 now, was = _float(row[col]), _float(base[col])
                 if now is not None and was is not None and now != was:

@@ -17,6 +17,23 @@ from matcher.rules.view import ProgramView
 
 LISTED = 8  # coach ids named in one reason before "and N more"
 
+REASON_WORDS = {
+    "no_coach_in_region": "no coach serves the region",
+    "no_coach_for_role": "no coach serves the role in the region",
+    "no_eligible_coach": "no eligible coach (rules 1-9)",
+    "eligible_coaches_full": "every eligible coach is full",
+    "eligible_coaches_capped": "eligible coaches are at a program cap",
+    "no_coach_calendar_fits": "no eligible coach's calendar can give the hours",
+    "not_reached": "the solver stopped before an optimal roster",
+}
+"""Plain words for each reason code of :func:`explain_unassigned` (roster.csv and summary.json
+keep the codes, for counting; the report and the terminal show these words)."""
+
+
+def reason_words(code: str) -> str:
+    """The plain words of a reason code (the code itself, spaced, if it has none)."""
+    return REASON_WORDS.get(code, code.replace("_", " "))
+
 
 def _ids(coaches: list[Coach]) -> str:
     names = [c.coach_id for c in coaches[:LISTED]]

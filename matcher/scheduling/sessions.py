@@ -48,6 +48,18 @@ PAIR_CAUSES = frozenset({NO_COMMON_WINDOW, NARROW_WINDOWS, STANDING_SLOT_LIMIT})
 COACH_CAUSES = frozenset({COACH_TIME_TAKEN, COACH_HOUR_CAP})
 """Shortfalls that belong to the coach's load: fewer candidates for this coach would help."""
 
+CAUSE_WORDS = {
+    NO_COMMON_WINDOW: "no common free time",
+    PAIR_MAX_BELOW_MIN: "the pair's maximum is below its minimum",
+    NARROW_WINDOWS: "common free time too short",
+    TOO_FEW_DAYS: "too few coaching days (blackouts, meetings)",
+    COACH_HOUR_CAP: "the coach's monthly hour cap is reached",
+    COACH_TIME_TAKEN: "the coach's other candidates take the common time",
+    STANDING_SLOT_LIMIT: "a standing weekly appointment cannot reach the hours",
+}
+"""Plain words for each shortfall cause code (short_hours.csv keeps the codes; the report and
+the terminal show these)."""
+
 
 @dataclass(frozen=True)
 class SessionRow:
@@ -229,6 +241,26 @@ def _hours(minutes: int | float) -> str:
 
 
 def shortfall_reason(
+    s: Shortfall, pair: PairDemand, month: str, coach_cap: int | None = None
+) -> str:
+    """The cause's sentence (:func:`_cause_sentence`), and where the cause is a limit of the
+    pair's own time that accounts for only part of the shortfall, the rest too: "windows hold
+    19 h, 20 h needed" must not stand alone for a pair that got 0 h."""
+    sentence = _cause_sentence(s, pair, month, coach_cap)
+    if s.cause not in (NARROW_WINDOWS, TOO_FEW_DAYS):
+        return sentence
+    explained = s.required_minutes - s.alone_max_minutes
+    rest = s.alone_max_minutes - s.scheduled_minutes
+    if rest <= 0:
+        return sentence
+    return (
+        f"{sentence}; that accounts for {_hours(explained)} of the {_hours(s.missing_minutes)} "
+        f"short: the other {_hours(rest)} the pair's own time would hold go to the coach's "
+        "other candidates (or lie beyond standing weekly slots)"
+    )
+
+
+def _cause_sentence(
     s: Shortfall, pair: PairDemand, month: str, coach_cap: int | None = None
 ) -> str:
     """A sentence a coordinator can act on, from the scheduler's cause and figures.

@@ -40,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python import max_flow
+
+from solvers.coverage import max_coverage
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -853,16 +854,8 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
 
 def _max_coverage(n_c: int, n_k: int, pair_c: np.ndarray, pair_k: np.ndarray,
                   places: np.ndarray) -> int:  # fmt: skip
-    """Most candidates any roster can place: a max-flow source → coach (places) → candidate."""
-    flow = max_flow.SimpleMaxFlow()
-    source, sink = n_c + n_k, n_c + n_k + 1
-    coaches, cands = np.arange(n_c), np.arange(n_k) + n_c
-    flow.add_arcs_with_capacity(np.full(n_c, source), coaches, places.astype(np.int64))
-    flow.add_arcs_with_capacity(pair_c, pair_k + n_c, np.ones(len(pair_c), dtype=np.int64))
-    flow.add_arcs_with_capacity(cands, np.full(n_k, sink), np.ones(n_k, dtype=np.int64))
-    if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - inputs are well formed
-        raise RuntimeError("max-flow failed on generated data")
-    return int(flow.optimal_flow())
+    """Most candidates any roster can place (:func:`solvers.coverage.max_coverage`)."""
+    return max_coverage(n_c, n_k, pair_c, pair_k, places)
 
 
 def _calibrate_coverage(
