@@ -16,6 +16,7 @@ import pandas as pd
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.pairs import SCORE_TERMS
+from solvers.scheduling import LENGTHENED, MAKEUP
 
 ROSTER_COLUMNS = [
     "candidate_id",
@@ -205,16 +206,18 @@ def write_coach_sheets(
 
 
 def schedule_frame(schedule) -> pd.DataFrame:
-    """schedule.csv: the contract's columns, one row per session, by coach, date and time."""
+    """schedule.csv: the contract's columns, one row per session, by coach, date and time;
+    then ``kind`` (an addition): ``standing``, ``make-up`` or ``lengthened``."""
     from matcher.windows import fmt_clock
 
     return pd.DataFrame.from_records(
         [
             (s.candidate_id, s.coach_id, s.date.isoformat(), fmt_clock(s.start), fmt_clock(s.end),
-             s.minutes, s.location)
+             s.minutes, s.location, s.kind)
             for s in schedule.sessions
         ],
-        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location"],
+        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location",
+                 "kind"],
     )  # fmt: skip
 
 
@@ -239,6 +242,8 @@ def schedule_summary(schedule, deadline_days: int = 30) -> dict:
     return {
         "sessions": len(schedule.sessions),
         "hours": round(sum(s.minutes for s in schedule.sessions) / 60, 2),
+        "makeup_sessions": sum(s.kind == MAKEUP for s in schedule.sessions),
+        "lengthened_sessions": sum(s.kind == LENGTHENED for s in schedule.sessions),
         "pair_months_short": [
             {"candidate_id": f.candidate_id, "coach_id": f.coach_id, "month": f.month,
              "scheduled_hours": round(f.scheduled_hours, 2),

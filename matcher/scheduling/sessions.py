@@ -31,6 +31,7 @@ from solvers.scheduling import (
     NARROW_WINDOWS,
     NO_COMMON_WINDOW,
     PAIR_MAX_BELOW_MIN,
+    STANDING,
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
     CoachScheduleProblem,
@@ -71,6 +72,9 @@ class SessionRow:
     start: int
     end: int
     location: str
+    kind: str = STANDING
+    """``standing``, ``make-up`` (a one-off session) or ``lengthened`` (a standing session
+    made longer on that date), see :mod:`solvers.scheduling.makeup`."""
 
     @property
     def minutes(self) -> int:
@@ -343,7 +347,7 @@ def schedule(
         for s in result.sessions:
             cand = members[s.pair_id]
             sessions.append(
-                SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site)
+                SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site, s.kind)
             )
         for f in result.shortfalls:
             cand = members[f.pair_id]
