@@ -21,6 +21,7 @@ from matcher.errors import InfeasibleError, InputError
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_SHORT_HOURS = 4
+EXIT_SCHEDULE_RULES = 5
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -37,6 +38,29 @@ def _fail_infeasible(exc: InfeasibleError) -> None:
     for reason in exc.reasons:
         err.print(f"  - {reason}", markup=False, soft_wrap=True)
     sys.exit(EXIT_INFEASIBLE)
+
+
+def _require_valid_schedule(program, sessions, assignment: dict[str, str]) -> None:
+    """Refuse to write a calendar that breaks a hard schedule rule (exit 5, nothing written).
+
+    Such a calendar is the tool's bug, never the data's: each line names the rule, the coach
+    and the date (ids only), so it can be reported and reproduced."""
+    from matcher.schedule_check import check_schedule
+
+    violations = check_schedule(program, sessions, assignment)
+    if not violations:
+        return
+    err.print(
+        f"The calendar breaks {len(violations)} hard schedule rule(s); nothing was written "
+        "(this is a bug in coachmatch, please report it):",
+        markup=False,
+        soft_wrap=True,
+    )
+    for v in violations[:20]:
+        err.print(f"  - {v}", markup=False, soft_wrap=True)
+    if len(violations) > 20:
+        err.print(f"  ... and {len(violations) - 20} more", markup=False)
+    sys.exit(EXIT_SCHEDULE_RULES)
 
 
 def _load(program_dir: Path):
@@ -418,6 +442,7 @@ def schedule(
         sched = run_schedule(
             program, mapping, seed=seed, workers=workers, scheduler=scheduler, on_done=on_done
         )
+    _require_valid_schedule(program, sched.sessions, mapping)
     old_summary = out_dir / "summary.json"
     summary = json.loads(old_summary.read_text()) if old_summary.exists() else {}
     summary.setdefault("program", str(program_dir.resolve()))
@@ -485,6 +510,9 @@ def plan(
         )  # fmt: skip
     except InfeasibleError as exc:
         _fail_infeasible(exc)
+    rows = result.assignment.rows
+    assigned = {r.candidate_id: r.coach_id for r in rows if r.status == "assigned"}
+    _require_valid_schedule(program, result.schedule.sessions, assigned)
     summary = summary_dict(program, result.assignment)
     summary["plan"] = {
         "paper_assigned": result.paper.assigned,
