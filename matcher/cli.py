@@ -64,7 +64,7 @@ def _require_valid_schedule(program, sessions, assignment: dict[str, str]) -> No
 
 
 def _load(program_dir: Path):
-    from matcher.loading import load_program
+    from matcher.io.loading import load_program
 
     try:
         return load_program(program_dir)
@@ -82,8 +82,8 @@ def main() -> None:
 @click.argument("program_dir", type=click.Path(path_type=Path))
 def validate(program_dir: Path) -> None:
     """Check a program folder and print a data-quality report."""
-    from matcher.pairs import build_pairs
-    from matcher.report_text import print_validation
+    from matcher.report.text import print_validation
+    from matcher.rules.pairs import build_pairs
 
     program = _load(program_dir)
     print_validation(out, program, build_pairs(program))
@@ -92,7 +92,7 @@ def validate(program_dir: Path) -> None:
 
 def _load_with_pins(program_dir: Path, pin_file: Path | None):
     """The program and the pairs fixed in advance, or exit 2 naming the bad cell."""
-    from matcher.assign import read_pins
+    from matcher.assignment.optimize import read_pins
 
     program = _load(program_dir)
     try:
@@ -173,8 +173,13 @@ def _staged_roster(
     schedule) and may still add to ``summary``: summary.json is written when the body ends,
     then every file moves into ``out_dir`` at once, or none does if a write fails.
     """
-    from matcher.output import staged_folder
-    from matcher.writers import alternates_frame, write_roster_csv, write_roster_xlsx, write_summary
+    from matcher.io.output import staged_folder
+    from matcher.io.writers import (
+        alternates_frame,
+        write_roster_csv,
+        write_roster_xlsx,
+        write_summary,
+    )
 
     with staged_folder(out_dir) as stage:
         write_roster_csv(result, stage / "roster.csv")
@@ -189,7 +194,7 @@ def _staged_roster(
 def _write_report(out_dir: Path, program_dir: Path, *, redact: bool, quiet: bool) -> None:
     """``--report`` of ``assign`` and ``plan``: report.html of the new result folder, or exit 2
     saying why it cannot be built (the roster files stay written)."""
-    from matcher.report import ReportError, make_report
+    from matcher.report.html import ReportError, make_report
 
     try:
         page = make_report(out_dir, program_dir, redact=redact)
@@ -218,8 +223,8 @@ def assign(
     redact: bool,
 ) -> None:
     """Pair every candidate with a coach, optimally, and write the roster."""
-    from matcher.assign import assign as run_assign
-    from matcher.writers import summary_dict
+    from matcher.assignment.optimize import assign as run_assign
+    from matcher.io.writers import summary_dict
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -243,7 +248,7 @@ def assign(
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
-        from matcher.report_text import print_summary
+        from matcher.report.text import print_summary
 
         print_summary(out, summary)
         out.print(
@@ -304,8 +309,8 @@ def _write_schedule_files(
     program, sched, stage: Path, summary: dict, xlsx_from: Path | None, xlsx: bool,
     redact: bool = False,
 ) -> set[str]:  # fmt: skip
-    from matcher.calendars import write_calendars
-    from matcher.writers import (
+    from matcher.io.calendars import write_calendars
+    from matcher.io.writers import (
         add_schedule_sheet,
         schedule_frame,
         schedule_summary,
@@ -359,7 +364,7 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
 def _read_roster(path: Path, program) -> dict[str, str]:
     """candidate id → coach id from a roster.csv; unknown ids are input errors."""
     from matcher.errors import InputProblem
-    from matcher.loading import read_table
+    from matcher.io.loading import read_table
 
     frame = read_table(path)
     problems = [
@@ -428,9 +433,9 @@ def schedule(
     """Schedule a year of sessions for every pair of a roster."""
     import json
 
-    from matcher.output import staged_folder
-    from matcher.scheduling import schedule as run_schedule
-    from matcher.writers import write_summary
+    from matcher.io.output import staged_folder
+    from matcher.io.writers import write_summary
+    from matcher.scheduling.sessions import schedule as run_schedule
 
     program = _load(program_dir)
     try:
@@ -487,9 +492,9 @@ def plan(
     redact: bool,
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
-    from matcher.plan import plan as run_plan
-    from matcher.report_text import print_summary
-    from matcher.writers import summary_dict
+    from matcher.io.writers import summary_dict
+    from matcher.planning.loop import plan as run_plan
+    from matcher.report.text import print_summary
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -558,8 +563,8 @@ def plan(
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 def generate(size: str, seed: int, out_dir: Path) -> None:
     """Write a realistic synthetic program folder."""
-    from matcher.generate import generate_program, write_program
-    from matcher.output import staged_folder
+    from matcher.io.output import staged_folder
+    from matcher.synthetic.generator import generate_program, write_program
 
     program = generate_program(size, seed)
     with staged_folder(out_dir) as stage:
@@ -582,8 +587,8 @@ def _refuse(message: str) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write capacity.csv here.")
 def capacity(program_dir: Path, out_dir: Path | None) -> None:
     """The fewest coach places to add, by region and role, so every candidate is assigned."""
-    from matcher.capacity import capacity_frame, plan_capacity
-    from matcher.output import staged_folder
+    from matcher.forecast.capacity import capacity_frame, plan_capacity
+    from matcher.io.output import staged_folder
 
     program = _load(program_dir)
     if out_dir is not None and _same_folder(out_dir, program_dir):
@@ -645,10 +650,10 @@ def reassign(
     seed: int, xlsx: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Re-match during the year: keep every pair that still may hold, place the rest."""
-    from matcher.output import staged_folder
-    from matcher.reassign import change_counts, changes_frame, read_previous
-    from matcher.reassign import reassign as run_reassign
-    from matcher.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
+    from matcher.assignment.reassign import change_counts, changes_frame, read_previous
+    from matcher.assignment.reassign import reassign as run_reassign
+    from matcher.io.output import staged_folder
+    from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
 
     started = time.perf_counter()
     program = _load(program_dir)
@@ -715,9 +720,9 @@ def reassign(
 )
 def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool) -> None:
     """Next year's program folder: year 1 becomes year 2 with this year's coach."""
-    from matcher.output import staged_folder
-    from matcher.rollover import rollover as run_rollover
-    from matcher.rollover import write_rollover
+    from matcher.io.output import staged_folder
+    from matcher.io.rollover import rollover as run_rollover
+    from matcher.io.rollover import write_rollover
 
     if _same_folder(out_dir, program_dir) or _same_folder(out_dir, roster_csv.parent):
         _refuse("--out must be a new folder, not the program or result folder "
@@ -757,8 +762,7 @@ def whatif(
     import pandas as pd
     from rich.table import Table
 
-    from matcher.output import staged_folder
-    from matcher.whatif import (
+    from matcher.forecast.whatif import (
         BASELINE,
         Job,
         apply_scenario,
@@ -769,6 +773,7 @@ def whatif(
         slug,
         write_charts,
     )
+    from matcher.io.output import staged_folder
     from solvers.executor import map_ordered
 
     try:
@@ -841,7 +846,7 @@ def whatif(
     out.print(chart_note)
     out.print(f"Wrote {out_dir}/comparison.csv and the changed programs in {out_dir}/programs/")
     if with_report:
-        from matcher.report import ReportError, make_whatif_report
+        from matcher.report.html import ReportError, make_whatif_report
 
         try:
             out.print(f"Wrote {make_whatif_report(out_dir)}")
@@ -867,7 +872,7 @@ def whatif(
 @click.option("--redact", is_flag=True, help="Show ids instead of candidate and coach names.")
 def report(result_dir: Path, program_dir: Path | None, out_file: Path | None, redact: bool) -> None:
     """Write one self-contained HTML report (report.html) of a result folder."""
-    from matcher.report import ReportError, make_report
+    from matcher.report.html import ReportError, make_report
 
     try:
         target = make_report(result_dir, program_dir, out_file, redact=redact)

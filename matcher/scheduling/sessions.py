@@ -20,7 +20,7 @@ import numpy as np
 
 from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
-from matcher.view import haversine_km
+from matcher.rules.view import haversine_km
 from matcher.windows import Window, clip, fmt_clock, free_all_day, intersect
 from solvers.executor import map_ordered
 from solvers.scheduling import (

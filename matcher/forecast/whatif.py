@@ -4,7 +4,7 @@ A scenario file (TOML) names a base program folder (relative to the scenario fil
 keys of its ``program.toml`` and adds coaches, removes coaches, or grows the cohort. Every
 scenario is validated like a program folder (unknown keys and bad values are reported by file
 and key), then written out as a complete program folder (``programs/<slug>/`` in the result
-folder) and loaded back with :func:`matcher.loading.load_program`: the numbers in the comparison
+folder) and loaded back with :func:`matcher.io.loading.load_program`: the numbers in the comparison
 are exactly those a ``coachmatch assign`` of that folder gives, and a coordinator can open it.
 
 Baseline and scenarios are then assigned independently through
@@ -251,7 +251,7 @@ def write_toml(mapping: dict) -> str:
 
 
 def _read(folder: Path, stem: str, required: bool) -> pd.DataFrame | None:
-    from matcher.loading import find_table, read_table
+    from matcher.io.loading import find_table, read_table
 
     path = find_table(folder, stem, required=required)
     return None if path is None else read_table(path).reset_index(drop=True)
@@ -437,9 +437,9 @@ class Job:
 
 def run_job(job: Job) -> dict:
     """Load a program folder, assign it (flow where it can), and return the comparison row."""
-    from matcher.assign import assign, coach_places
-    from matcher.loading import load_program
-    from matcher.writers import summary_dict
+    from matcher.assignment.optimize import assign, coach_places
+    from matcher.io.loading import load_program
+    from matcher.io.writers import summary_dict
 
     program = load_program(job.folder)
     result = assign(program, solver="auto")

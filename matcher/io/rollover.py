@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from matcher.errors import InputError, InputProblem
-from matcher.loading import find_table, load_program, read_id_table, read_table
+from matcher.io.loading import find_table, load_program, read_id_table, read_table
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.assign import Restrictions, assign, coach_places
-from matcher.eligibility import failed_rules
+from matcher.assignment.optimize import Restrictions, assign, coach_places
 from matcher.errors import InputError, InputProblem
-from matcher.pairs import build_pairs
 from matcher.problem import ProgramData
-from matcher.reasons import rule_words
 from matcher.results import AssignmentResult
+from matcher.rules.eligibility import failed_rules
+from matcher.rules.pairs import build_pairs
+from matcher.rules.reasons import rule_words
 
 STABILITY_BONUS = 1000.0
 """Score units added to a previous pair when moves are allowed: more than any pair's score."""
@@ -47,7 +47,7 @@ class Reassignment:
 
 def read_previous(path: Path) -> dict[str, str]:
     """candidate id → coach id ('' when unassigned) from a previous roster.csv."""
-    from matcher.loading import read_id_table
+    from matcher.io.loading import read_id_table
 
     if not path.is_file():
         raise InputError(InputProblem(str(path), "previous roster not found"))

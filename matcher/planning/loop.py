@@ -30,11 +30,11 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-from matcher.assign import Restrictions, assign, coach_places
-from matcher.pairs import build_pairs
+from matcher.assignment.optimize import Restrictions, assign, coach_places
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
-from matcher.scheduling import ScheduleResult, pairs_that_cannot_fit_alone, schedule
+from matcher.rules.pairs import build_pairs
+from matcher.scheduling.sessions import ScheduleResult, pairs_that_cannot_fit_alone, schedule
 from solvers.scheduling import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
@@ -67,7 +67,7 @@ def _pair_specific(program: ProgramData, coach_id: str, cand_id: str, cause: str
     if cause != TOO_FEW_DAYS:
         return False
     # blackouts bite harder on a pair free on few weekdays: a coach free on others may fit
-    from matcher.scheduling import common_windows
+    from matcher.scheduling.sessions import common_windows
 
     coach = next(c for c in program.coaches if c.coach_id == coach_id)
     cand = next(k for k in program.candidates if k.candidate_id == cand_id)
@@ -76,7 +76,7 @@ def _pair_specific(program: ProgramData, coach_id: str, cand_id: str, cause: str
 
 
 def _common_minutes(program: ProgramData, c: int, k: int) -> int:
-    from matcher.scheduling import common_windows
+    from matcher.scheduling.sessions import common_windows
 
     windows = common_windows(program.coaches[c], program.candidates[k], program)
     return sum(w.minutes for w in windows)

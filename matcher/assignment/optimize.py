@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.eligibility import failed_rules, failure_codes
 from matcher.errors import InfeasibleError, InputError, InputProblem
-from matcher.pairs import EligiblePairs, build_pairs
 from matcher.problem import ProgramData
-from matcher.reasons import explain_unassigned, rule_words
 from matcher.results import Alternate, AssignmentResult, CoachLoad, RosterRow
+from matcher.rules.eligibility import failed_rules, failure_codes
+from matcher.rules.pairs import EligiblePairs, build_pairs
+from matcher.rules.reasons import explain_unassigned, rule_words
 from solvers.assignment_data import WEIGHT_SCALE, AssignmentProblem, AssignmentSolution, GroupCaps
 from solvers.cpsat_assign import solve_cpsat
 from solvers.decompose import components, subproblem
@@ -61,7 +61,7 @@ def coach_places(program: ProgramData) -> np.ndarray:
 
 def read_pins(path: Path, program: ProgramData) -> list[tuple[int, int]]:
     """Pairs the coordinator fixed in advance: a CSV with ``candidate_id, coach_id``."""
-    from matcher.loading import read_id_table
+    from matcher.io.loading import read_id_table
 
     frame = read_id_table(path)
     problems: list[InputProblem] = []
