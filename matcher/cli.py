@@ -45,7 +45,7 @@ def _require_valid_schedule(program, sessions, assignment: dict[str, str]) -> No
 
     Such a calendar is the tool's bug, never the data's: each line names the rule, the coach
     and the date (ids only), so it can be reported and reproduced."""
-    from matcher.schedule_check import check_schedule
+    from matcher.scheduling.check import check_schedule
 
     violations = check_schedule(program, sessions, assignment)
     if not violations:

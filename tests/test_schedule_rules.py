@@ -1,4 +1,4 @@
-"""The production schedule checker (``matcher.schedule_check``) and issue 12's travel bug.
+"""The production schedule checker (``matcher.scheduling.check``) and issue 12's travel bug.
 
 Issue 12: sessions at two sites 13 km apart, back to back on one coach's alternate Fridays,
 0 minutes between them. The scheduler was right about the problem it was given; the problem
@@ -21,12 +21,12 @@ from conftest import write_program
 from independent import check_schedule as independent_check
 from independent import load_program as independent_load
 
-from matcher import schedule_check as rules
 from matcher.cli import EXIT_SCHEDULE_RULES, main
-from matcher.loading import load_program
+from matcher.io.loading import load_program
 from matcher.problem import Candidate
-from matcher.schedule_check import check_schedule
-from matcher.scheduling import (
+from matcher.scheduling import check as rules
+from matcher.scheduling.check import check_schedule
+from matcher.scheduling.sessions import (
     SessionRow,
     coach_problem,
     coaching_days,
@@ -224,7 +224,7 @@ def test_travel_between_every_two_sessions_not_only_consecutive(rules_program):
 
 
 def test_schedule_refuses_to_write_a_calendar_that_breaks_a_rule(tmp_path, monkeypatch):
-    import matcher.scheduling as scheduling
+    import matcher.scheduling.sessions as scheduling
 
     cands = SHAPES["two_named_sites"]
     folder = write_program(tmp_path / "program", [ISSUE12_COACH], cands, toml=ISSUE12_TOML)
@@ -247,7 +247,7 @@ def test_schedule_refuses_to_write_a_calendar_that_breaks_a_rule(tmp_path, monke
 
 
 def test_plan_refuses_to_write_a_calendar_that_breaks_a_rule(tmp_path, monkeypatch):
-    import matcher.schedule_check as checker
+    import matcher.scheduling.check as checker
 
     folder = write_program(tmp_path / "program", [{}], [{}])
     fake = rules.ScheduleViolation(rules.TRAVEL, "C1", dt.date(2026, 9, 1), "2026-09", "x")

@@ -28,7 +28,7 @@ from typing import Protocol
 
 from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
-from matcher.view import haversine_km
+from matcher.rules.view import haversine_km
 from matcher.windows import Window, clip, fmt_clock
 
 TRAVEL_TOLERANCE_MINUTES = 1e-6
@@ -60,7 +60,7 @@ RULES = (
 
 
 class ScheduledSession(Protocol):
-    """What the checker reads of a session row (:class:`matcher.scheduling.SessionRow`)."""
+    """What the checker reads of a session row (``sessions.SessionRow``)."""
 
     @property
     def candidate_id(self) -> str: ...
