@@ -22,6 +22,12 @@ EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_SHORT_HOURS = 4
 EXIT_SCHEDULE_RULES = 5
+_VARIANT_NAMES = (
+    "default", "wide_windows", "narrow_windows", "spring_starts", "blackouts", "travel_heavy",
+    "school_hours",
+)  # fmt: skip
+"""``generate --variant`` choices (the generator's VARIANTS; a test keeps the two equal), listed
+here so that ``--help`` does not import numpy and pandas."""
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -560,16 +566,25 @@ def plan(
     show_default=True,
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--variant",
+    type=click.Choice(list(_VARIANT_NAMES)),
+    default="default",
+    show_default=True,
+    help="A hard case: wider or narrower windows, spring starts, a busy calendar, spread-out "
+    "sites, or school hours.",
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
-def generate(size: str, seed: int, out_dir: Path) -> None:
+def generate(size: str, seed: int, variant: str, out_dir: Path) -> None:
     """Write a realistic synthetic program folder."""
     from matcher.io.output import staged_folder
     from matcher.synthetic.generator import generate_program, write_program
 
-    program = generate_program(size, seed)
+    program = generate_program(size, seed, variant)
     with staged_folder(out_dir) as stage:
         write_program(program, stage)
-    out.print(f"Wrote a {size} program ({len(program.candidates)} candidates, "
+    kind = size if variant == "default" else f"{size} ({variant})"
+    out.print(f"Wrote a {kind} program ({len(program.candidates)} candidates, "
               f"{len(program.coaches)} coaches) to {out_dir}")  # fmt: skip
 
 
