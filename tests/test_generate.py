@@ -352,6 +352,12 @@ def test_travel_heavy_variant_spreads_sites(variants):
         return float(((lat**2 + lon**2) ** 0.5).mean())
 
     assert spread(variants["travel_heavy"]) > 2 * spread(variants["default"])
+    # site names no longer tell places apart (issue 12's shape): some candidates without
+    # coordinates, and sites whose candidates sit at several places
+    cands = variants["travel_heavy"].candidates
+    assert 0 < cands.lat.isna().sum() < 0.15 * len(cands)
+    assert (cands.dropna(subset=["lat"]).groupby("site").lat.nunique() > 1).any()
+    assert not variants["default"].candidates.lat.isna().any()
 
 
 def test_school_hours_variant(variants):

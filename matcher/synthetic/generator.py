@@ -226,6 +226,10 @@ class Variant:
     - ``calendar``: the program's ``[calendar]`` section (blackouts, coach meetings);
     - ``spread``: sites scatter this many times wider and a metro's local districts lie this
       many times further apart (more travel between sites, on one coach's day too);
+    - ``campus_km`` / ``no_coordinates``: candidates of one site scatter ~this many km around
+      it (several buildings under one site name), and this share of candidates has no lat/lon
+      (allowed by the contract) — site names then no longer tell places apart, the shape of
+      issue 12's travel bug;
     - ``school_hours``: school-site candidates free only before (07:00-08:15) or after school
       (14:30/15:00-16:30/17:00) on 2-4 days, retired (part-time) coaches on at most 2 days,
       and every year-2 candidate keeps a common window with last year's coach.
@@ -237,6 +241,8 @@ class Variant:
     spring_months: tuple[tuple[str, float], ...] | None = None  # None: the usual mix
     calendar: str | None = None
     spread: float = 1.0
+    campus_km: float = 0.0
+    no_coordinates: float = 0.0
     school_hours: bool = False
 
     def size_spec(self, spec: SizeSpec) -> SizeSpec:
@@ -262,7 +268,7 @@ VARIANTS: dict[str, Variant] = {
         Variant("spring_starts", spring_share=0.35,
                 spring_months=(("2027-01", 0.6), ("2027-02", 0.4))),
         Variant("blackouts", calendar=_BUSY_CALENDAR),
-        Variant("travel_heavy", spread=2.5),
+        Variant("travel_heavy", spread=2.5, campus_km=1.5, no_coordinates=0.05),
         Variant("school_hours", school_hours=True),
     )
 }  # fmt: skip
@@ -1314,10 +1320,24 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
         "preferred_coach_ids": preferred,
         "start_month": start_month,
     })  # fmt: skip
+    if twist.campus_km or twist.no_coordinates:
+        _scatter_sites(candidates, twist, np.random.default_rng([seed, 12]))
     # org.csv: the reporting line of every post (also of candidates who hold one; those lines
     # agree with candidates.csv). District superintendents, at the top, have no line.
     org = pd.DataFrame(sorted(people.org.parent.items()), columns=list(ORG_COLUMNS))
     return GeneratedProgram(coaches, candidates, org, twist.program_toml())
+
+
+def _scatter_sites(candidates: pd.DataFrame, twist: Variant, rng: np.random.Generator) -> None:
+    """Move each candidate ~``campus_km`` from its site and drop some coordinates (in place).
+
+    Drawn from a generator of its own, after everything else, so the rest of the program is
+    the same as without it."""
+    lat, lon = _jitter(rng, candidates.lat.to_numpy(float), candidates.lon.to_numpy(float),
+                       twist.campus_km)  # fmt: skip
+    gone = rng.random(len(candidates)) < twist.no_coordinates
+    candidates["lat"] = pd.array(np.where(gone, np.nan, lat), dtype="Float64")
+    candidates["lon"] = pd.array(np.where(gone, np.nan, lon), dtype="Float64")
 
 
 # --------------------------------------------------------------------------------------------
