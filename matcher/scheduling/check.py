@@ -133,7 +133,8 @@ def check_schedule(
     weekdays = {WEEKDAYS.index(d) for d in coaching.weekdays}
     blackout, meetings = calendar.blackout_days(), calendar.meeting_days()
     day_start, day_end = coaching.day_start_minutes, coaching.day_end_minutes
-    free = {**{c: _free(p) for c, p in coaches.items()}, **{k: _free(p) for k, p in cands.items()}}
+    coach_free = {c: _free(p) for c, p in coaches.items()}
+    cand_free = {k: _free(p) for k, p in cands.items()}
     out: list[ScheduleViolation] = []
     by_coach_day: dict[tuple[str, dt.date], list[ScheduledSession]] = defaultdict(list)
     by_cand_day: dict[tuple[str, dt.date], list[ScheduledSession]] = defaultdict(list)
@@ -165,10 +166,11 @@ def check_schedule(
             bad(LENGTH, f"{s.end - s.start} min is not one of {list(coaching.session_minutes)}")
         if s.start < day_start or s.end > day_end:
             bad(DAY_HOURS, f"outside {fmt_clock(day_start)}-{fmt_clock(day_end)}")
-        coach_free, cand_free = free[s.coach_id], free[s.candidate_id]
-        if coach_free is not None and not _inside(coach_free, weekday, s.start, s.end):
+        windows = coach_free[s.coach_id]
+        if windows is not None and not _inside(windows, weekday, s.start, s.end):
             bad(COACH_WINDOW, "outside the coach's windows")
-        if cand_free is not None and not _inside(cand_free, weekday, s.start, s.end):
+        windows = cand_free[s.candidate_id]
+        if windows is not None and not _inside(windows, weekday, s.start, s.end):
             bad(CANDIDATE_WINDOW, "outside the candidate's windows")
         if s.location != cand.site:
             bad(LOCATION, "not at the candidate's site")
@@ -245,22 +247,3 @@ def _hour_caps(
                 f"{minutes / 60:g} h booked above the cap of {cap:g} h",
             ))  # fmt: skip
     return out
-
-
-class ScheduleRuleError(Exception):
-    """A calendar broke a hard rule: never written. Carries every violation found."""
-
-    def __init__(self, violations: list[ScheduleViolation]) -> None:
-        self.violations = violations
-        super().__init__(f"{len(violations)} schedule rule violations")
-
-
-def require_valid(
-    program: ProgramData,
-    sessions: Iterable[ScheduledSession],
-    assignment: dict[str, str] | None = None,
-) -> None:
-    """Raise :class:`ScheduleRuleError` when the sessions break any hard rule."""
-    violations = check_schedule(program, sessions, assignment)
-    if violations:
-        raise ScheduleRuleError(violations)
