@@ -257,3 +257,14 @@ def test_plan_refuses_to_write_a_calendar_that_breaks_a_rule(tmp_path, monkeypat
     assert result.exit_code == EXIT_SCHEDULE_RULES, result.output
     assert not out.exists()
     assert "travel time: coach C1, 2026-09-01: x" in result.output
+
+
+def test_a_coach_and_a_candidate_may_share_an_id(tmp_path):
+    """Ids are unique per file only: each side's windows are its own."""
+    coach = {"coach_id": "X1", "available": "Tue 09:00-12:00"}
+    cand = {"candidate_id": "X1", "available": "Tue 10:00-17:00"}
+    program = load_program(write_program(tmp_path / "p", [coach], [cand]))
+    ok = _row("X1", "2026-09-01", "10:00", "11:00", coach="X1", site="Lincoln High")
+    assert check_schedule(program, [ok], {"X1": "X1"}) == []
+    late = _row("X1", "2026-09-01", "12:00", "13:00", coach="X1", site="Lincoln High")
+    assert [v.rule for v in check_schedule(program, [late])] == [rules.COACH_WINDOW]
