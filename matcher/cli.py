@@ -15,11 +15,18 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from matcher.errors import InfeasibleError, InputError
+from matcher.errors import InfeasibleError, InputError, ScheduleRuleError
 
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_SHORT_HOURS = 4
+EXIT_SCHEDULE_RULES = 5
+_VARIANT_NAMES = (
+    "default", "wide_windows", "narrow_windows", "spring_starts", "blackouts", "travel_heavy",
+    "school_hours",
+)  # fmt: skip
+"""``generate --variant`` choices (the generator's VARIANTS; a test keeps the two equal), listed
+here so that ``--help`` does not import numpy and pandas."""
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -36,6 +43,25 @@ def _fail_infeasible(exc: InfeasibleError) -> None:
     for reason in exc.reasons:
         err.print(f"  - {reason}", markup=False, soft_wrap=True)
     sys.exit(EXIT_INFEASIBLE)
+
+
+def _fail_schedule_rules(exc: ScheduleRuleError) -> None:
+    """A calendar that breaks a hard schedule rule was refused (exit 5, nothing written).
+
+    Such a calendar is the tool's bug, never the data's: each line names the rule, the coach
+    and the date (ids only), so it can be reported and reproduced."""
+    violations = exc.violations
+    err.print(
+        f"The calendar breaks {len(violations)} hard schedule rule(s); nothing was written "
+        "(this is a bug in coachmatch, please report it):",
+        markup=False,
+        soft_wrap=True,
+    )
+    for v in violations[:20]:
+        err.print(f"  - {v}", markup=False, soft_wrap=True)
+    if len(violations) > 20:
+        err.print(f"  ... and {len(violations) - 20} more", markup=False)
+    sys.exit(EXIT_SCHEDULE_RULES)
 
 
 def _load(program_dir: Path):
@@ -361,7 +387,12 @@ def schedule(
         sched = run_schedule(
             program, mapping, seed=seed, workers=workers, scheduler=scheduler, on_done=on_done
         )
-    summary = write_schedule_result(out_dir, program, sched, xlsx=xlsx, redact=redact)
+    try:
+        summary = write_schedule_result(
+            out_dir, program, sched, assignment=mapping, xlsx=xlsx, redact=redact
+        )
+    except ScheduleRuleError as exc:
+        _fail_schedule_rules(exc)
     _print_schedule(summary, quiet)
     if strict and (sched.shortfalls or sched.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
@@ -427,8 +458,11 @@ def plan(
         _fail_infeasible(exc)
     summary = plan_summary(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    write_result(out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
-                 redact=redact)  # fmt: skip
+    try:
+        write_result(out_dir, program, result, summary=summary, alternates=alternates,
+                     xlsx=xlsx, redact=redact)  # fmt: skip
+    except ScheduleRuleError as exc:
+        _fail_schedule_rules(exc)
     if not quiet:
         print_summary(out, summary)
         out.print(
@@ -450,16 +484,25 @@ def plan(
     show_default=True,
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--variant",
+    type=click.Choice(list(_VARIANT_NAMES)),
+    default="default",
+    show_default=True,
+    help="A hard case: wider or narrower windows, spring starts, a busy calendar, spread-out "
+    "sites, or school hours.",
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
-def generate(size: str, seed: int, out_dir: Path) -> None:
+def generate(size: str, seed: int, variant: str, out_dir: Path) -> None:
     """Write a realistic synthetic program folder."""
     from matcher.io.output import staged_folder
     from matcher.synthetic.generator import generate_program, write_program
 
-    program = generate_program(size, seed)
+    program = generate_program(size, seed, variant)
     with staged_folder(out_dir) as stage:
         write_program(program, stage)
-    out.print(f"Wrote a {size} program ({len(program.candidates)} candidates, "
+    kind = size if variant == "default" else f"{size} ({variant})"
+    out.print(f"Wrote a {kind} program ({len(program.candidates)} candidates, "
               f"{len(program.coaches)} coaches) to {out_dir}")  # fmt: skip
 
 

@@ -186,14 +186,27 @@ class CalendarPolicy(_Section):
 
     def closed_days(self) -> frozenset[dt.date]:
         """Every blackout and coach-meeting day, ranges expanded (inclusive)."""
-        days: set[dt.date] = set()
-        for entry in (*self.blackout, *self.coach_meetings):
-            parts = [_parse_day(p.strip()) for p in entry.split("..")]
-            first, last = parts[0], parts[-1]
-            while first <= last:
-                days.add(first)
-                first += dt.timedelta(days=1)
-        return frozenset(days)
+        return self.blackout_days() | self.meeting_days()
+
+    def blackout_days(self) -> frozenset[dt.date]:
+        """The blackout days, ranges expanded (inclusive)."""
+        return _expand_days(self.blackout)
+
+    def meeting_days(self) -> frozenset[dt.date]:
+        """The coach-meeting days, ranges expanded (inclusive)."""
+        return _expand_days(self.coach_meetings)
+
+
+def _expand_days(entries: tuple[str, ...]) -> frozenset[dt.date]:
+    """Dates and inclusive ``first..last`` ranges, as one set of dates."""
+    days: set[dt.date] = set()
+    for entry in entries:
+        parts = [_parse_day(p.strip()) for p in entry.split("..")]
+        first, last = parts[0], parts[-1]
+        while first <= last:
+            days.add(first)
+            first += dt.timedelta(days=1)
+    return frozenset(days)
 
 
 class SchedulePolicy(_Section):

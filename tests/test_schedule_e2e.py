@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SAMPLE, write_program
+from conftest import SAMPLE, subset_program, write_program
 from independent import check_roster, check_schedule, haversine_km
 from independent import load_program as independent_load
 from independent.schedule_check import SCHEDULE_COLUMNS
@@ -81,24 +81,6 @@ def _hours_by(frame: pd.DataFrame, *keys: str) -> dict[tuple, float]:
         key = tuple(row.date[:7] if k == "month" else getattr(row, k) for k in keys)
         hours[key] += int(row.minutes) / 60
     return dict(hours)
-
-
-def _subset_program(source: Path, target: Path, n_coaches: int, n_candidates: int) -> Path:
-    """The first coaches of a generated program and the first candidates in their regions."""
-    target.mkdir(parents=True)
-    coaches = pd.read_csv(source / "coaches.csv", dtype=str, keep_default_na=False)
-    coaches = coaches.head(n_coaches)
-    served = set(coaches["region"])
-    for cell in coaches["regions_served"]:
-        served |= {r.strip() for r in cell.split(";") if r.strip()}
-    cands = pd.read_csv(source / "candidates.csv", dtype=str, keep_default_na=False)
-    cands = cands[cands["region"].isin(served)].head(n_candidates)
-    coaches.to_csv(target / "coaches.csv", index=False)
-    cands.to_csv(target / "candidates.csv", index=False)
-    for name in ("org.csv", "program.toml"):
-        if (source / name).exists():
-            (target / name).write_bytes((source / name).read_bytes())
-    return target
 
 
 # ----------------------------------------------------------------------------- generated samples
@@ -165,7 +147,7 @@ def planned(tmp_path_factory) -> tuple[Path, Path]:
     """
     base = tmp_path_factory.mktemp("plan")
     write_generated(generate_program("sample", 3), base / "full")
-    folder = _subset_program(base / "full", base / "program", n_coaches=10, n_candidates=60)
+    folder = subset_program(base / "full", base / "program", n_coaches=10, n_candidates=60)
     out = base / "out"
     _ok(_invoke("plan", folder, "--out", out, "--quiet", "--strict"))  # 0: nothing short
     return folder, out

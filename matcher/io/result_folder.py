@@ -33,6 +33,7 @@ from matcher.io.writers import (
 )
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
+from matcher.scheduling.check import require_valid_schedule
 from matcher.scheduling.late_start import late_start_frame
 
 if TYPE_CHECKING:
@@ -148,12 +149,18 @@ def write_schedule_result(
     program: ProgramData,
     sched: ScheduleResult,
     *,
+    assignment: dict[str, str] | None = None,
     xlsx: bool = True,
     redact: bool = False,
 ) -> dict:
     """Add a schedule to a result folder (``coachmatch schedule``): its files, the Schedule
     sheet in the folder's roster.xlsx, and its figures merged into summary.json. Returns the
-    summary written."""
+    summary written.
+
+    The calendar is checked against every hard schedule rule first (``assignment``: the
+    roster it was made for); one that breaks a rule raises
+    :class:`~matcher.errors.ScheduleRuleError` and nothing is written."""
+    require_valid_schedule(program, sched.sessions, assignment)
     old_summary = out_dir / "summary.json"
     summary = json.loads(old_summary.read_text()) if old_summary.exists() else {}
     summary.setdefault("program", str(program.source.resolve()) if program.source else None)
@@ -190,6 +197,8 @@ def write_result(
 
     is_plan = isinstance(result, PlanResult)
     roster = result.assignment if is_plan else result
+    if is_plan:  # a broken calendar is refused before anything is written
+        require_valid_schedule(program, result.schedule.sessions, roster.mapping())
     if summary is None:
         summary = plan_summary(program, result) if is_plan else summary_dict(program, result)
     no_fit = result.restrictions.forbidden if is_plan else None

@@ -157,8 +157,54 @@ def common_windows(coach: Coach, cand: Candidate, program: ProgramData) -> tuple
     return intersect(_free(coach, program), _free(cand, program))
 
 
-def _site_key(cand: Candidate) -> tuple[str, str]:
+def _site_name(cand: Candidate) -> tuple[str, str]:
+    """A candidate's named site; a candidate without a site name is a place of its own."""
     return (cand.district, cand.site) if cand.site else ("", f"#{cand.candidate_id}")
+
+
+Place = tuple[float, float] | tuple[str, str]
+"""Where a candidate's sessions happen, for the travel rule: coordinates where known, else the
+site's name (a place whose distance to anything else is unknown)."""
+
+
+def session_places(cands: list[Candidate]) -> list[Place]:
+    """Each candidate's place: its own (lat, lon), or, without them, the coordinates its named
+    site has among ``cands`` when those agree, or else the site's name.
+
+    WHY coordinates and not site names: the contract's travel rule is measured between the two
+    candidates' lat/lon. Keying places by (district, site) and taking the first candidate's
+    coordinates for the whole site gave 0 travel minutes between two sites 13 km apart when
+    the first candidate of one site had no coordinates, or when two candidates shared a site
+    name at different coordinates (issue 12) - and the scheduler's own check, reading the same
+    matrix, could not see it. Candidates at identical coordinates are one place (0 km).
+    """
+    known: dict[tuple[str, str], set[tuple[float, float]]] = {}
+    for cand in cands:
+        if cand.lat is not None and cand.lon is not None:
+            known.setdefault(_site_name(cand), set()).add((cand.lat, cand.lon))
+    places: list[Place] = []
+    for cand in cands:
+        if cand.lat is not None and cand.lon is not None:
+            places.append((cand.lat, cand.lon))
+            continue
+        coords = known.get(_site_name(cand), set())
+        places.append(next(iter(coords)) if len(coords) == 1 else _site_name(cand))
+    return places
+
+
+def travel_minutes(places: list[Place], kmh: float) -> list[list[int]]:
+    """Whole minutes between places, rounded up (never down: a gap of ``km / kmh`` hours is
+    the contract's minimum); 0 where a place's coordinates are unknown.
+
+    The ``1e-9`` only absorbs floating-point noise on an exact whole minute (40 km at 40 km/h
+    is 60 minutes, not 61); it is far below the checkers' tolerance of 1e-6 minutes."""
+    out = [[0] * len(places) for _ in places]
+    for a, pa in enumerate(places):
+        for b, pb in enumerate(places):
+            if a != b and not isinstance(pa[0], str) and not isinstance(pb[0], str):
+                km = float(haversine_km(pa[0], pa[1], pb[0], pb[1]))
+                out[a][b] = math.ceil(km / kmh * 60 - 1e-9)
+    return out
 
 
 def coach_problem(
@@ -171,14 +217,10 @@ def coach_problem(
     """One coach's calendar as plain data for the scheduler."""
     coaching, policy = program.policy.coaching, program.policy.schedule
     n_months = len(coaching.months)
-    sites: dict[tuple[str, str], int] = {}
-    where: list[tuple[float, float] | None] = []
+    sites: dict[Place, int] = {}
     pairs = []
-    for i, cand in enumerate(cands):
-        key = _site_key(cand)
-        if key not in sites:
-            sites[key] = len(sites)
-            where.append((cand.lat, cand.lon) if cand.lat is not None else None)
+    for i, (cand, place) in enumerate(zip(cands, session_places(cands), strict=True)):
+        sites.setdefault(place, len(sites))
         first = program.first_month_index(cand)
         left = max(n_months - first, 0)
         max_month = coaching.max_pair_hours_per_month
@@ -186,7 +228,7 @@ def coach_problem(
         pairs.append(
             PairDemand(
                 pair_id=i,
-                site=sites[key],
+                site=sites[place],
                 windows=tuple(
                     TimeWindow(w.weekday, w.start, w.end)
                     for w in common_windows(coach, cand, program)
@@ -197,12 +239,7 @@ def coach_problem(
                 min_minutes_total=math.ceil(yearly * left / n_months - 1e-9),
             )
         )
-    travel = [[0] * len(where) for _ in where]
-    for a, pa in enumerate(where):
-        for b, pb in enumerate(where):
-            if a != b and pa is not None and pb is not None:
-                km = float(haversine_km(pa[0], pa[1], pb[0], pb[1]))
-                travel[a][b] = math.ceil(km / coaching.travel_kmh * 60 - 1e-9)
+    travel = travel_minutes(list(sites), coaching.travel_kmh)
     cap = coach.max_hours_per_month
     weights = ScheduleWeights(
         extra_slot=policy.extra_slot,

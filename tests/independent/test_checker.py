@@ -795,3 +795,40 @@ def test_schedule_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "schedule.csv"
     path.write_text("candidate_id,coach_id,date,start,end,minutes\n")
     assert "missing columns" in check_schedule(program, roster, path)[0]
+
+
+def _travel_problems(tmp_path: Path, places: dict[str, tuple[str, Any, Any]], rows) -> list[str]:
+    """The checker on one Tuesday of coach C1, candidates at the given (site, lat, lon)."""
+    coaches = [coach_row(coach_id="C1", capacity=3)]
+    cands = [
+        candidate_row(candidate_id=cid, site=site, lat=lat, lon=lon)
+        for cid, (site, lat, lon) in places.items()
+    ]
+    program = load_program(write_program(tmp_path / "prog", coaches, cands, toml=SCHEDULE_TOML))
+    roster = write_roster(
+        tmp_path / "roster.csv", roster_rows(program, dict.fromkeys(places, "C1"))
+    )
+    sessions = [session(cid, "C1", "2026-09-08", a, b, places[cid][0]) for cid, a, b in rows]
+    path = write_schedule(tmp_path / "schedule.csv", sessions)
+    every = {(cid, "*") for cid in places}
+    return check_schedule(program, roster, path, every)
+
+
+def test_travel_is_measured_between_coordinates_not_site_names(tmp_path: Path) -> None:
+    """Issue 12: two candidates sharing a site name 22 km apart still need the travel time."""
+    places = {"K1": ("Site A", 37.0, -122.0), "K2": ("Site A", 37.2, -122.0)}
+    rows = [("K1", "09:00", "10:00"), ("K2", "10:00", "11:00")]
+    problems = _travel_problems(tmp_path, places, rows)
+    assert len(problems) == 1 and "travel time: 0 min" in problems[0]
+
+
+def test_travel_between_every_two_sessions_of_a_day(tmp_path: Path) -> None:
+    """A session without coordinates in between does not hide the 100 km hop around it."""
+    places = {
+        "K1": ("Site A", 37.0, -122.0),
+        "K2": ("Site C", "", ""),
+        "K3": ("Site B", 37.0 + 100 / (6371.0 * math.pi / 180), -122.0),
+    }
+    rows = [("K1", "09:00", "10:00"), ("K2", "10:00", "11:00"), ("K3", "11:00", "12:00")]
+    problems = _travel_problems(tmp_path, places, rows)
+    assert len(problems) == 1 and "after the session with candidate K1" in problems[0]
