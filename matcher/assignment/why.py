@@ -249,7 +249,7 @@ def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) ->
     eligible coaches the candidate did not get are checked for calendars that cannot fit.
     """
     from matcher.errors import InputError, InputProblem
-    from matcher.io.rollover import read_roster_pairs
+    from matcher.io.rosters import read_program_roster
 
     summary_path = result_dir / "summary.json"
     summary = _read_summary(summary_path)
@@ -265,9 +265,7 @@ def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) ->
             "candidates", "no such candidate in the program", column="candidate_id",
             value=candidate_id,
         ))  # fmt: skip
-    roster = read_roster_pairs(
-        result_dir / "roster.csv", set(index), {c.coach_id for c in program.coaches}
-    )
+    roster = read_program_roster(result_dir / "roster.csv", program)
     k = index[candidate_id]
     proven = summary.get("status", SolveStatus.OPTIMAL) == SolveStatus.OPTIMAL
     facts = roster_facts(program, roster, proven=proven)
