@@ -521,7 +521,9 @@ def _shortfalls(
             for m in range(cal.n_months)
         ]
 
-        def binding(m: int, p=p, smallest=smallest, slot_dates=slot_dates) -> bool:
+        def binding(
+            m: int, p: PairDemand = p, smallest: int = smallest, slot_dates: list[int] = slot_dates
+        ) -> bool:
             pmax = p.max_minutes_per_month
             return (
                 cap is not None
@@ -546,11 +548,11 @@ def _shortfalls(
             alone_max: int,
             nominal_max: int,
             cap_binding: bool,
-            p=p,
-            best_alone=best_alone,
-            as_alone=as_alone,
-            nominal_windows=nominal_windows,
-            crowded=crowded,
+            p: PairDemand = p,
+            best_alone: Plan = best_alone,
+            as_alone: bool = as_alone,
+            nominal_windows: tuple[TimeWindow, ...] = nominal_windows,
+            crowded: set[int] = crowded,
         ) -> str:
             pmax = p.max_minutes_per_month
             if month is None and pmax is not None:
