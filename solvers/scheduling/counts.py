@@ -75,9 +75,10 @@ def capped_plans(
     wts = problem.weights
     lengths = sorted(problem.session_lengths)
     model = cp_model.CpModel()
-    month_terms: dict[int, list] = {m: [] for m in range(cal.n_months)}
+    month_terms: dict[int, list[cp_model.LinearExpr]] = {m: [] for m in range(cal.n_months)}
     month_short: list[cp_model.IntVar] = []
-    rest: list = []  # the rest of the objective: yearly shortfall, sessions, minutes
+    # the rest of the objective: yearly shortfall, sessions, minutes
+    rest: list[cp_model.LinearExpr] = []
     options: dict[int, list[list[_Option]]] = {}
     hint: list[tuple[cp_model.IntVar, int]] = []
     for pi, plan in chosen.items():
@@ -192,7 +193,7 @@ def _solver(seed: int, work_limit: float, time_limit: float) -> cp_model.CpSolve
 
 def _hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     """Replace the model's hint with the solver's solution (every variable)."""
-    model.clear_hints()
+    model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
     for i in range(len(model.proto.variables)):
         var = model.get_int_var_from_proto_index(i)
         model.add_hint(var, solver.value(var))

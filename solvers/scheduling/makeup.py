@@ -334,7 +334,7 @@ def _solve_stages(
         proven = proven and status == cp_model.OPTIMAL
         if k < len(stages) - 1:
             model.add(objective <= round(stage.objective_value))
-            model.clear_hints()
+            model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
             for lit in literals:
                 model.add_hint(lit, stage.boolean_value(lit))
     return solver, proven, spent

@@ -41,7 +41,7 @@ class SlotVars:
     pair: int  # index into problem.pairs
     k: int  # 0 = the pair's first slot, 1 = its second
     windows: tuple[TimeWindow, ...]
-    used: cp_model.LinearExprT
+    used: cp_model.LinearExpr | int  # a sum of literals (0 if none)
     used_lit: cp_model.IntVar
     z: list[cp_model.IntVar]
     q: cp_model.IntVar  # start = window start + step * q
@@ -50,7 +50,7 @@ class SlotVars:
     end: cp_model.IntVar
     even: cp_model.IntVar | None
     odd: cp_model.IntVar | None
-    on_day: dict[int, cp_model.LinearExprT]  # weekday -> 1 when the slot is on it
+    on_day: dict[int, cp_model.LinearExpr | int]  # weekday -> 1 when the slot is on it
     interval_even: cp_model.IntervalVar
     interval_odd: cp_model.IntervalVar
 
@@ -224,7 +224,7 @@ def _slot(
     used_lit = model.new_bool_var("")
     model.add(used_lit == used)
     z = [model.new_bool_var("") for _ in wins]
-    on_day: dict[int, cp_model.LinearExprT] = {}
+    on_day: dict[int, cp_model.LinearExpr | int] = {}
     for d in weekdays:
         on_day[d] = sum(lit for w, lit in zip(wins, z, strict=True) if w.weekday == d)
         model.add(on_day[d] == sum(lit for spec, lit in specs if spec.weekday == d))
