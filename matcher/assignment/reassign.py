@@ -18,7 +18,6 @@ from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.eligibility import failed_rules
 from matcher.rules.pairs import build_pairs
-from matcher.rules.reasons import rule_words
 
 STABILITY_BONUS = 1000.0
 """Score units added to a previous pair when moves are allowed: more than any pair's score."""
@@ -76,7 +75,7 @@ def reassign(
             coach = program.coaches[c]
             lost[k] = (
                 "; ".join(
-                    f"rule {r.number}: coach {prev} {rule_words(r, coach, cand, pairs.view)}"
+                    f"rule {r.number}: coach {prev} {r.words(coach, cand, pairs.view)}"
                     for r in rules
                 )
                 or f"coach {prev} is no longer eligible"

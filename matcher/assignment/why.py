@@ -8,7 +8,7 @@ objective keeps the roster as it is. For an unassigned candidate: every coach se
 region and role, and why not.
 
 Built on the rule table (:func:`matcher.rules.eligibility.failure_bits`,
-:func:`matcher.rules.reasons.rule_words`) and the score terms of :mod:`matcher.rules.pairs`:
+:meth:`matcher.rules.eligibility.Rule.words`) and the score terms of :mod:`matcher.rules.pairs`:
 nothing here restates a rule. Coaches outside the candidate's region and role are left out
 (rules 3 and 4 rule them out for everyone of that region and role; the roster's reason says so
 where that matters).
@@ -25,7 +25,6 @@ import numpy as np
 from matcher.problem import ProgramData
 from matcher.rules.eligibility import failure_bits, region_role_blocks, rules_of
 from matcher.rules.pairs import SCORE_TERMS, score_terms
-from matcher.rules.reasons import rule_words
 from matcher.rules.view import ProgramView, build_view
 from solvers.assignment_data import SolveStatus
 
@@ -158,8 +157,7 @@ def _option(program, view, facts: RosterFacts, k: int, c: int, score: float, bit
     score = round(score, 6)
     if bits:
         words = "; ".join(
-            f"rule {r.number} ({r.name}): {rule_words(r, coach, cand, view)}"
-            for r in rules_of(bits)
+            f"rule {r.number} ({r.name}): {r.words(coach, cand, view)}" for r in rules_of(bits)
         )
         return CoachOption(coach.coach_id, score, "rule", f"ruled out by {words}")
     if (k, c) in facts.no_fit:

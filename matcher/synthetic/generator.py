@@ -41,6 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from matcher.policy import Policy
+from matcher.rules.view import haversine_km
 from solvers.coverage import max_coverage
 
 __all__ = [
@@ -417,16 +419,6 @@ class GeneratedProgram:
 # Small helpers
 
 
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                  lon2: np.ndarray) -> np.ndarray:  # fmt: skip
-    """Great-circle distance, as the contract's travel rule measures it (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat = p2 - p1
-    dlon = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def _jitter(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray,
             km: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Points scattered ~``km`` around centres, kept inside California's bounding box."""
@@ -697,7 +689,7 @@ def _make_regions(spec: SizeSpec, rng: np.random.Generator) -> _Regions:
         return _Regions([f"{centre} {a}" for a, _ in areas], rlat.round(4), rlon.round(4),
                         [centre] * spec.n_regions)  # fmt: skip
     if spec.layout == "county":
-        d = _haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+        d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
         kth = np.sort(d, axis=1)[:, spec.n_regions - 1]
         seeds = np.flatnonzero(kth <= 90.0)
         seed = int(seeds[rng.integers(len(seeds))])
@@ -876,7 +868,11 @@ def _build_org(
 # Coaches
 
 
-_NEED_HOURS = 4.0  # a candidate's monthly need under the defaults: max(3, 40 h / 10 months)
+_DEFAULT_RULES = Policy()
+"""The contract's defaults, which generated programs are calibrated for (program.toml spells
+them out); the figures below come from here, not from copies."""
+_NEED_HOURS = _DEFAULT_RULES.coaching.monthly_need_hours  # max(3, 40 h / 10 months) = 4 h
+_MAX_KM = _DEFAULT_RULES.eligibility.max_travel_km
 
 
 @dataclass
@@ -1124,7 +1120,7 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
         chain_coaches.append([coach_of_person[p] for p in ups if p in coach_of_person])
     cert_y1 = prof.cnet & np.isin(prof.cert, ["certified", "in_progress"])
     cert_y2 = prof.cnet & (prof.cert == "certified")
-    centre_d = _haversine_km(regions.lat[:, None], regions.lon[:, None], regions.lat[None, :],
+    centre_d = haversine_km(regions.lat[:, None], regions.lon[:, None], regions.lat[None, :],
                              regions.lon[None, :])  # fmt: skip
     near = [[int(j) for j in np.argsort(centre_d[r], kind="stable")
              if j != r and centre_d[r, j] <= spec.serve_radius_km][:4]
@@ -1140,8 +1136,8 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
         ks, cs = np.flatnonzero(k_region == r), np.flatnonzero(could[:, r])
         ok = np.where((k_year[ks] == 1)[:, None], cert_y1[cs][None, :], cert_y2[cs][None, :])
         ok &= prof.role_mat[cs][:, k_role[ks]].T
-        ok &= _haversine_km(people.k_lat[ks][:, None], people.k_lon[ks][:, None],
-                            c_lat[cs][None, :], c_lon[cs][None, :]) <= 80.0  # fmt: skip
+        ok &= haversine_km(people.k_lat[ks][:, None], people.k_lon[ks][:, None],
+                            c_lat[cs][None, :], c_lon[cs][None, :]) <= _MAX_KM  # fmt: skip
         meet = np.zeros(ok.shape, dtype=bool)
         for day in range(5):
             meet |= (k_masks[ks, day][:, None] & c_masks[cs, day][None, :]) != 0
