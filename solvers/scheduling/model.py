@@ -1,8 +1,9 @@
 """The CP-SAT model of one coach's standing week.
 
 Per pair, one Boolean per *plan* (:mod:`.plans`: which weekday, week mode and length each of
-its standing slots has, with all per-pair costs precomputed) — at most one is chosen; none
-means the pair gets nothing and pays its whole shortfall. Per *slot* (a pair's first or second
+its standing slots has, with all per-pair costs precomputed, the short-pair penalty of a plan
+that misses any minimum included) — at most one is chosen; none means the pair gets nothing
+and pays its whole shortfall and the penalty. Per *slot* (a pair's first or second
 standing appointment):
 
 - ``z[w]``: the slot lies in window ``w`` of the pair (each window is on one weekday);
@@ -89,10 +90,12 @@ def build_model(
 ) -> TemplateModel:
     """Build the standing-week model with its objective set; the caller solves it.
 
-    ``shortfall_only`` keeps only the shortfall part of the plans' costs and drops the
-    week's terms: the first phase of the solve, which only has to find room for everyone.
-    ``max_shortfall_points`` caps the total shortfall (in points) at what that phase found,
-    which makes the objective lexicographic: minimums first, then the calendar.
+    ``shortfall_only`` keeps only the shortfall part of the plans' costs (short-pair penalties
+    and shortfall minutes) and drops the week's terms: the first phase of the solve, which
+    only has to serve as many pairs fully, then miss as few minutes, as the week allows.
+    ``max_shortfall_points`` caps that total (in points) at what that phase found, which makes
+    the objective lexicographic: pairs served, then minutes, then the calendar (the penalty
+    outweighs every minute, so the cap admits no week with more short pairs).
     """
     model = cp_model.CpModel()
     day_span = week_day_span(problem)
