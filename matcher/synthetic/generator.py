@@ -749,11 +749,7 @@ def _school_name(rng: np.random.Generator, level: str, region: str, used: set[st
     return name
 
 
-def _build_org(
-    spec: SizeSpec, rng: np.random.Generator, regions: _Regions, district_names: list[str],
-    region_districts: list[list[int]], k_region: np.ndarray, k_district: np.ndarray,
-    k_role: np.ndarray, k_school: np.ndarray, kind: np.ndarray, c_region: np.ndarray,
-) -> _People:  # fmt: skip
+def _build_org(spec: SizeSpec, rng: np.random.Generator, pop: _Population) -> _People:
     """Schools, offices and reporting lines, district by district.
 
     Each district has a superintendent, assistant superintendents (for a metro program, one
@@ -763,105 +759,185 @@ def _build_org(
     posts in their home region, which puts them above some candidates — sometimes directly.
     Every line points from a later level to an earlier one, so the graph has no cycles.
     """
-    n_k, n_c = len(k_region), len(kind)
+    n_k, n_c = len(pop.k_region), len(pop.kind)
     org = _Org(parent={})
     people = _People([""] * n_k, [""] * n_k, [""] * n_k, [""] * n_k, np.zeros(n_k),
                      np.zeros(n_k), [""] * n_c, [None] * n_c, org)  # fmt: skip
     used_names: set[str] = set()
-    principal_role, director_role = _ROLE_INDEX["principal"], _ROLE_INDEX["director"]
-
-    work_by_unit: dict[tuple[int, int], list[int]] = {}
-    for c in np.flatnonzero(kind == "working").tolist():
-        units = region_districts[int(c_region[c])]
-        d = units[int(rng.integers(len(units)))]
-        work_by_unit.setdefault((d, int(c_region[c])), []).append(c)
-
-    for d, dname in enumerate(district_names):
+    work_by_unit = _working_coaches_by_unit(rng, pop)
+    for d, dname in enumerate(pop.district_names):
         superintendent = org.person(None)
-        for r in [r for r in range(spec.n_regions) if d in region_districts[r]]:
-            members = np.flatnonzero((k_district == d) & (k_region == r))
-            if spec.layout == "metro":
-                n_asst = 1  # the local district superintendent
-            else:
-                n_asst = 1 + int(len(members) > 40) + int(len(members) > 150)
-            assts = [org.person(superintendent) for _ in range(n_asst)]
-            site_k = [int(k) for k in members if k_school[k]]
-            office_k = [int(k) for k in members if not k_school[k]]
-            heads = [k for k in site_k if k_role[k] == principal_role]
-            staff = [k for k in site_k if k_role[k] != principal_role]
-            n_schools = max(len(heads), math.ceil(len(site_k) / 1.7), 1)
-            levels = [_SCHOOL_LEVELS[i] for i in rng.choice(3, size=n_schools, p=_LEVEL_SHARES)]
-            s_lat, s_lon = _jitter(rng, np.full(n_schools, regions.lat[r]),
-                                   np.full(n_schools, regions.lon[r]), spec.spread_km)  # fmt: skip
-            names = [_school_name(rng, lv, regions.names[r], used_names) for lv in levels]
-            n_dirs = max(1, math.ceil(n_schools / 8))
-            school_dirs = [org.person(assts[int(rng.integers(n_asst))]) for _ in range(n_dirs)]
-            office_dirs = [org.person(assts[int(rng.integers(n_asst))])
-                           for _ in range(max(1, math.ceil(len(office_k) / 10)))]  # fmt: skip
-            school_dir = [school_dirs[i] for i in rng.integers(0, n_dirs, n_schools)]
-
-            # Principal posts: principal candidates first (one school each), then working
-            # coaches, then administrators who are neither (created last, see below).
-            principal = [""] * n_schools
-            for s, k in enumerate(heads):
-                principal[s] = org.person(school_dir[s])
-                people.k_person[k], people.k_super[k] = principal[s], school_dir[s]
-            free = list(range(len(heads), n_schools))
+        for r in [r for r in range(spec.n_regions) if d in pop.region_districts[r]]:
+            unit = _open_unit(spec, rng, pop, people, (d, r), superintendent, used_names)
             for c in work_by_unit.get((d, r), []):
                 people.c_district[c] = dname
-                post = rng.random()
-                if post < 0.6 and free:  # principal: directly above the school's staff
-                    s = free.pop(int(rng.integers(len(free))))
-                    principal[s] = people.c_person[c] = org.person(school_dir[s])
-                elif post < 0.9:  # director: above the principals of some schools
-                    pid = people.c_person[c] = org.person(assts[int(rng.integers(n_asst))])
-                    if rng.random() < 0.5:
-                        take = np.flatnonzero(rng.random(n_schools) < 1.0 / (len(school_dirs) + 1))
-                        school_dirs.append(pid)
-                        for s in take.tolist():
-                            school_dir[s] = pid
-                            if principal[s]:
-                                org.parent[principal[s]] = pid
-                        for k in heads:
-                            people.k_super[k] = org.parent[people.k_person[k]]
-                    else:
-                        office_dirs.append(pid)
-                else:  # assistant superintendent: above a whole unit's directors
-                    pid = people.c_person[c] = org.person(superintendent)
-                    assts.append(pid)
-                    n_asst += 1
-            for s in range(n_schools):
-                if not principal[s]:
-                    principal[s] = org.person(school_dir[s])
-
-            # Site staff at schools; assistant principals cluster in the larger high schools.
-            weights = np.array([_AP_LEVEL_WEIGHT[lv] for lv in levels])
-            where = rng.choice(n_schools, size=len(staff), p=weights / weights.sum())
-            placed = [*zip(heads, range(len(heads)), strict=True),
-                      *zip(staff, where.tolist(), strict=True)]  # fmt: skip
-            for k, s in placed:
-                if k_role[k] != principal_role:
-                    people.k_person[k], people.k_super[k] = org.person(None), principal[s]
-                people.k_site[k], people.k_level[k] = names[s], levels[s]
-                people.k_lat[k], people.k_lon[k] = s_lat[s], s_lon[s]
-
-            # District office staff; director candidates hold a director post of their own.
-            o_lat, o_lon = _jitter(rng, np.array([regions.lat[r]]), np.array([regions.lon[r]]),
-                                   spec.spread_km / 3)  # fmt: skip
-            office = (f"{regions.names[r]} Local District Office" if spec.layout == "metro"
+                _post_working_coach(rng, unit, people, c)
+            for s in range(len(unit.levels)):
+                if not unit.principal[s]:
+                    unit.principal[s] = org.person(unit.school_dir[s])
+            _place_site_staff(rng, pop, unit, people)
+            office = (f"{pop.regions.names[r]} Local District Office" if spec.layout == "metro"
                       else f"{dname} Office")  # fmt: skip
-            for k in office_k:
-                if k_role[k] == director_role:
-                    boss = assts[int(rng.integers(n_asst))]
-                    people.k_person[k] = org.person(boss)
-                    office_dirs.append(people.k_person[k])
-                else:
-                    boss = office_dirs[int(rng.integers(len(office_dirs)))]
-                    people.k_person[k] = org.person(None)
-                people.k_super[k] = boss
-                people.k_site[k], people.k_level[k] = office, "district"
-                people.k_lat[k], people.k_lon[k] = o_lat[0], o_lon[0]
+            _place_office_staff(spec, rng, pop, unit, people, office)
     return people
+
+
+def _working_coaches_by_unit(rng: np.random.Generator,
+                             pop: _Population) -> dict[tuple[int, int], list[int]]:  # fmt: skip
+    """Working coaches by (district, region) of their post: a district of their home region.
+
+    Drawn before any unit is built, so a coach's district does not depend on the order units
+    are built in.
+    """
+    work_by_unit: dict[tuple[int, int], list[int]] = {}
+    for c in np.flatnonzero(pop.kind == "working").tolist():
+        units = pop.region_districts[int(pop.c_region[c])]
+        d = units[int(rng.integers(len(units)))]
+        work_by_unit.setdefault((d, int(pop.c_region[c])), []).append(c)
+    return work_by_unit
+
+
+@dataclass
+class _Unit:
+    """One district's part of one region while it is built: its candidates, schools,
+    directors and principals."""
+
+    region: int
+    superintendent: str
+    assts: list[str]  # assistant superintendents
+    office_k: list[int]  # candidates in the district office
+    heads: list[int]  # principal candidates, one school each (schools 0..len(heads)-1)
+    staff: list[int]  # other candidates at school sites
+    levels: list[str]  # per school
+    s_lat: np.ndarray
+    s_lon: np.ndarray
+    names: list[str]
+    school_dirs: list[str]  # directors over schools
+    office_dirs: list[str]  # directors over the office
+    school_dir: list[str]  # per school: its director
+    principal: list[str]  # per school: its principal ("" until filled)
+    free: list[int]  # schools whose principal post is still open to a working coach
+
+    def asst(self, rng: np.random.Generator) -> str:
+        """An assistant superintendent at random, to report to."""
+        return self.assts[int(rng.integers(len(self.assts)))]
+
+
+def _open_unit(
+    spec: SizeSpec, rng: np.random.Generator, pop: _Population, people: _People,
+    at: tuple[int, int], superintendent: str, used_names: set[str],
+) -> _Unit:  # fmt: skip
+    """A unit's assistant superintendents, schools and directors, with principal candidates
+    seated (principal posts go to them first, one school each).
+
+    Enough schools for every principal candidate and ~1.7 site candidates a school, so most
+    schools have one or two candidates, as in real programs.
+    """
+    d, r = at
+    org = people.org
+    members = np.flatnonzero((pop.k_district == d) & (pop.k_region == r))
+    n_asst = _assistant_count(spec, len(members))
+    assts = [org.person(superintendent) for _ in range(n_asst)]
+    principal_role = _ROLE_INDEX["principal"]
+    site_k = [int(k) for k in members if pop.k_school[k]]
+    office_k = [int(k) for k in members if not pop.k_school[k]]
+    heads = [k for k in site_k if pop.k_role[k] == principal_role]
+    staff = [k for k in site_k if pop.k_role[k] != principal_role]
+    n_schools = max(len(heads), math.ceil(len(site_k) / 1.7), 1)
+    levels = [_SCHOOL_LEVELS[i] for i in rng.choice(3, size=n_schools, p=_LEVEL_SHARES)]
+    s_lat, s_lon = _jitter(rng, np.full(n_schools, pop.regions.lat[r]),
+                           np.full(n_schools, pop.regions.lon[r]), spec.spread_km)  # fmt: skip
+    names = [_school_name(rng, lv, pop.regions.names[r], used_names) for lv in levels]
+    n_dirs = max(1, math.ceil(n_schools / 8))
+    school_dirs = [org.person(assts[int(rng.integers(n_asst))]) for _ in range(n_dirs)]
+    office_dirs = [org.person(assts[int(rng.integers(n_asst))])
+                   for _ in range(max(1, math.ceil(len(office_k) / 10)))]  # fmt: skip
+    school_dir = [school_dirs[i] for i in rng.integers(0, n_dirs, n_schools)]
+    principal = [""] * n_schools
+    for s, k in enumerate(heads):
+        principal[s] = org.person(school_dir[s])
+        people.k_person[k], people.k_super[k] = principal[s], school_dir[s]
+    return _Unit(r, superintendent, assts, office_k, heads, staff, levels, s_lat, s_lon, names,
+                 school_dirs, office_dirs, school_dir, principal,
+                 list(range(len(heads), n_schools)))  # fmt: skip
+
+
+def _assistant_count(spec: SizeSpec, n_members: int) -> int:
+    """Assistant superintendents of a unit: one local district superintendent per region of a
+    metro program; elsewhere one, plus one each for a unit past 40 and past 150 candidates."""
+    if spec.layout == "metro":
+        return 1
+    return 1 + int(n_members > 40) + int(n_members > 150)
+
+
+def _post_working_coach(rng: np.random.Generator, unit: _Unit, people: _People, c: int) -> None:
+    """A working coach's post: principal of a school without one, director, or assistant
+    superintendent — each puts it above some of the unit's candidates."""
+    org = people.org
+    post = rng.random()
+    if post < 0.6 and unit.free:  # principal: directly above the school's staff
+        s = unit.free.pop(int(rng.integers(len(unit.free))))
+        unit.principal[s] = people.c_person[c] = org.person(unit.school_dir[s])
+    elif post < 0.9:  # director: above the principals of some schools
+        pid = people.c_person[c] = org.person(unit.asst(rng))
+        if rng.random() < 0.5:
+            _take_over_schools(rng, unit, people, pid)
+        else:
+            unit.office_dirs.append(pid)
+    else:  # assistant superintendent: above a whole unit's directors
+        pid = people.c_person[c] = org.person(unit.superintendent)
+        unit.assts.append(pid)
+
+
+def _take_over_schools(rng: np.random.Generator, unit: _Unit, people: _People, pid: str) -> None:
+    """A new school director takes a random share of the schools; their principals (and the
+    principal candidates' supervisor cells) now report to it."""
+    n_schools = len(unit.levels)
+    take = np.flatnonzero(rng.random(n_schools) < 1.0 / (len(unit.school_dirs) + 1))
+    unit.school_dirs.append(pid)
+    for s in take.tolist():
+        unit.school_dir[s] = pid
+        if unit.principal[s]:
+            people.org.parent[unit.principal[s]] = pid
+    for k in unit.heads:
+        people.k_super[k] = people.org.parent[people.k_person[k]]
+
+
+def _place_site_staff(rng: np.random.Generator, pop: _Population, unit: _Unit,
+                      people: _People) -> None:  # fmt: skip
+    """Site candidates' schools and supervisors (their principal); assistant principals
+    cluster in the larger high schools, as they do in real districts."""
+    weights = np.array([_AP_LEVEL_WEIGHT[lv] for lv in unit.levels])
+    where = rng.choice(len(unit.levels), size=len(unit.staff), p=weights / weights.sum())
+    placed = [*zip(unit.heads, range(len(unit.heads)), strict=True),
+              *zip(unit.staff, where.tolist(), strict=True)]  # fmt: skip
+    principal_role = _ROLE_INDEX["principal"]
+    for k, s in placed:
+        if pop.k_role[k] != principal_role:
+            people.k_person[k], people.k_super[k] = people.org.person(None), unit.principal[s]
+        people.k_site[k], people.k_level[k] = unit.names[s], unit.levels[s]
+        people.k_lat[k], people.k_lon[k] = unit.s_lat[s], unit.s_lon[s]
+
+
+def _place_office_staff(spec: SizeSpec, rng: np.random.Generator, pop: _Population,
+                        unit: _Unit, people: _People, office: str) -> None:  # fmt: skip
+    """District office candidates: director candidates hold a director post of their own,
+    the others report to an office director."""
+    r = unit.region
+    o_lat, o_lon = _jitter(rng, np.array([pop.regions.lat[r]]), np.array([pop.regions.lon[r]]),
+                           spec.spread_km / 3)  # fmt: skip
+    director_role = _ROLE_INDEX["director"]
+    for k in unit.office_k:
+        if pop.k_role[k] == director_role:
+            boss = unit.asst(rng)
+            people.k_person[k] = people.org.person(boss)
+            unit.office_dirs.append(people.k_person[k])
+        else:
+            boss = unit.office_dirs[int(rng.integers(len(unit.office_dirs)))]
+            people.k_person[k] = people.org.person(None)
+        people.k_super[k] = boss
+        people.k_site[k], people.k_level[k] = office, "district"
+        people.k_lat[k], people.k_lon[k] = o_lat[0], o_lon[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1050,9 +1126,7 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     spec = twist.size_spec(SIZES[size])
     rng = np.random.default_rng(seed)
     pop = _populate(spec, rng)
-    people = _build_org(spec, rng, pop.regions, pop.district_names, pop.region_districts,
-                        pop.k_region, pop.k_district, pop.k_role, pop.k_school, pop.kind,
-                        pop.c_region)  # fmt: skip
+    people = _build_org(spec, rng, pop)
     prof = _coach_profiles(spec, rng, pop.kind)
     regions = pop.regions
     c_lat, c_lon = _jitter(rng, regions.lat[pop.c_region], regions.lon[pop.c_region],
