@@ -987,32 +987,10 @@ class _CoachProfiles:
 def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) -> _CoachProfiles:
     """Certification, experience, places, hours, cost, levels and roles of every coach."""
     n_c = len(kind)
-    full, retired = kind == "full_time", kind == "retired"
-    # Certification by quota among coaches who are not program staff, so even the 25 coaches
-    # of the sample include one in certification and one whose certification lapsed.
-    cert = np.full(n_c, "certified", dtype=object)
-    statuses = np.array(["certified", "in_progress", "expired", "none"], dtype=object)
-    cert[~full] = statuses[_quota(rng, int((~full).sum()), (0.84, 0.09, 0.04, 0.03))]
-    cert = cert.astype(str)
-    cnet_p = np.select([cert == "certified", cert == "in_progress"], [0.93, 0.85], 0.4)
-    cnet = (rng.random(n_c) < cnet_p) | full  # program staff attend the network meetings
-    cnet_missing = (~cnet) & (rng.random(n_c) < 0.3)  # an empty cell reads as false
-
-    # ACSA certification asks for four years as an administrator; coaches in certification may
-    # have three. Retired administrators have long careers. A few leave the cell empty.
-    years = np.where(cert == "in_progress", rng.integers(3, 12, n_c), rng.integers(4, 31, n_c))
-    years = np.where(retired, np.maximum(years, rng.integers(12, 31, n_c)), years)
-    admin_years = [None if gone else int(y)
-                   for y, gone in zip(years, rng.random(n_c) < 0.03, strict=True)]  # fmt: skip
-
-    capacity = np.select(
-        [full, kind == "working"],
-        [rng.integers(20, 23, n_c), rng.integers(3, 6, n_c)],
-        rng.choice(np.arange(3, 13), size=n_c,
-                   p=[0.06, 0.1, 0.14, 0.16, 0.15, 0.13, 0.1, 0.07, 0.05, 0.04]),
-    )  # fmt: skip
-    on_leave = rng.random(n_c) < 0.01
-    capacity[on_leave] = 0
+    full = kind == "full_time"
+    cert, cnet, cnet_missing = _certification(rng, full)
+    admin_years = _admin_years(rng, cert, kind == "retired")
+    capacity, on_leave = _places(rng, kind)
     # Monthly hours: most coaches leave it empty or give room; some give fewer hours than their
     # places need, which then binds.
     hours_kind = rng.choice(3, size=n_c, p=[0.6, 0.25, 0.15])
@@ -1020,12 +998,71 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
     slack = rng.integers(1, 9, n_c).astype(float)
     short = rng.integers(3, 10, n_c).astype(float)
     lost = np.where(hours_kind == 2, np.ceil(short / _NEED_HOURS), 0).astype(int)
-
-    # Coarse calibration: retired coaches who qualify take a place more or less (within 3..12)
-    # until qualified places, net of binding hours, come to capacity_ratio × candidates.
     qualified = np.isin(cert, ["certified", "in_progress"]) & cnet
+    _calibrate_places(spec, rng, capacity, lost, qualified & (kind == "retired") & ~on_leave,
+                      qualified)  # fmt: skip
+    # Yearly cost per candidate: stipends of part-time coaches; a full-time coach's salary
+    # spread over ~22 candidates (the district report's ~$12,000 per two-year participant).
+    cost = np.where(full, rng.integers(22, 27, n_c), rng.integers(8, 15, n_c)) * 250.0
+    levels, role_mat = _levels_and_roles(rng, full)
+    roles = [[_ROLES[i] for i in np.flatnonzero(row)] for row in role_mat]
+    return _CoachProfiles(cert, cnet, cnet_missing, admin_years, capacity, hours_kind, slack,
+                          short, cost, levels, roles, role_mat)  # fmt: skip
+
+
+def _certification(rng: np.random.Generator,
+                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Certification status, CNET attendance, and which CNET cells are left empty.
+
+    Certification by quota among coaches who are not program staff, so even the 25 coaches of
+    the sample include one in certification and one whose certification lapsed.
+    """
+    n_c = len(full)
+    cert = np.full(n_c, "certified", dtype=object)
+    statuses = np.array(["certified", "in_progress", "expired", "none"], dtype=object)
+    cert[~full] = statuses[_quota(rng, int((~full).sum()), (0.84, 0.09, 0.04, 0.03))]
+    cert = cert.astype(str)
+    cnet_p = np.select([cert == "certified", cert == "in_progress"], [0.93, 0.85], 0.4)
+    cnet = (rng.random(n_c) < cnet_p) | full  # program staff attend the network meetings
+    cnet_missing = (~cnet) & (rng.random(n_c) < 0.3)  # an empty cell reads as false
+    return cert, cnet, cnet_missing
+
+
+def _admin_years(rng: np.random.Generator, cert: np.ndarray,
+                 retired: np.ndarray) -> list[int | None]:  # fmt: skip
+    """Years as an administrator: ACSA certification asks for four, coaches in certification
+    may have three, retired administrators have long careers; a few leave the cell empty."""
+    n_c = len(cert)
+    years = np.where(cert == "in_progress", rng.integers(3, 12, n_c), rng.integers(4, 31, n_c))
+    years = np.where(retired, np.maximum(years, rng.integers(12, 31, n_c)), years)
+    return [None if gone else int(y)
+            for y, gone in zip(years, rng.random(n_c) < 0.03, strict=True)]  # fmt: skip
+
+
+def _places(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Places by kind of coach (full-time ~20, working 3–5, retired 3–12), and the ~1 % on
+    leave this year, who have none."""
+    n_c = len(kind)
+    capacity = np.select(
+        [kind == "full_time", kind == "working"],
+        [rng.integers(20, 23, n_c), rng.integers(3, 6, n_c)],
+        rng.choice(np.arange(3, 13), size=n_c,
+                   p=[0.06, 0.1, 0.14, 0.16, 0.15, 0.13, 0.1, 0.07, 0.05, 0.04]),
+    )  # fmt: skip
+    on_leave = rng.random(n_c) < 0.01
+    capacity[on_leave] = 0
+    return capacity, on_leave
+
+
+def _calibrate_places(
+    spec: SizeSpec, rng: np.random.Generator, capacity: np.ndarray, lost: np.ndarray,
+    adjustable_mask: np.ndarray, qualified: np.ndarray,
+) -> None:  # fmt: skip
+    """Coarse calibration (in place): retired coaches who qualify take a place more or less
+    (within 3..12) until qualified places, net of binding hours, come to capacity_ratio ×
+    candidates — the size's promised tightness, before the finer coverage calibration."""
     target = math.ceil(spec.capacity_ratio * spec.n_candidates)
-    adjustable = rng.permutation(np.flatnonzero(retired & qualified & ~on_leave)).tolist()
+    adjustable = rng.permutation(np.flatnonzero(adjustable_mask)).tolist()
     total = int(np.maximum(capacity - lost, 0)[qualified].sum())
     step = 1 if total < target else -1
     changed = True
@@ -1039,12 +1076,16 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
                 changed = True
                 if (total - target) * step >= 0:
                     break
-    # Yearly cost per candidate: stipends of part-time coaches; a full-time coach's salary
-    # spread over ~22 candidates (the district report's ~$12,000 per two-year participant).
-    cost = np.where(full, rng.integers(22, 27, n_c), rng.integers(8, 15, n_c)) * 250.0
 
-    # Levels and roles follow the coach's own career: district-office people coach specialists
-    # and coordinators; most coaches take assistant principals and principals.
+
+def _levels_and_roles(rng: np.random.Generator,
+                      full: np.ndarray) -> tuple[list[list[str]], np.ndarray]:  # fmt: skip
+    """School levels and roles each coach takes, following the coach's own career.
+
+    District-office people coach specialists and coordinators; most coaches take assistant
+    principals and principals; program staff coach whoever the program admits.
+    """
+    n_c = len(full)
     n_levels = rng.choice(np.array([1, 2, 3]), size=n_c, p=[0.45, 0.4, 0.15])
     level_keys = rng.random((n_c, 3)) ** (1.0 / np.array(_LEVEL_SHARES))  # weighted sampling
     has_district = rng.random(n_c) < 0.3
@@ -1057,14 +1098,12 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
         dist = 0.3 * has_district[c]
         p = np.array([0.9, 0.12 + dist, 0.8, 0.12 + dist, 0.08 + 1.5 * dist, 0.08])
         take = role_draw[c] < p
-        if kind[c] == "full_time":  # program staff coach whoever the program admits
+        if full[c]:
             take[:5] = True
         if not take.any():
             take[0] = True
         role_mat[c] = take
-    roles = [[_ROLES[i] for i in np.flatnonzero(row)] for row in role_mat]
-    return _CoachProfiles(cert, cnet, cnet_missing, admin_years, capacity, hours_kind, slack,
-                          short, cost, levels, roles, role_mat)  # fmt: skip
+    return levels, role_mat
 
 
 def _max_coverage(n_c: int, n_k: int, pair_c: np.ndarray, pair_k: np.ndarray,
