@@ -141,6 +141,17 @@ class CoachScheduleProblem:
 
     def validate(self) -> None:
         """Raise ``ValueError`` on data the solver cannot interpret (a caller's bug)."""
+        self._validate_calendar()
+        self._validate_settings()
+        self._validate_pair_ids()
+        n_sites = self._validate_travel()
+        self._validate_pairs(n_sites)
+        if self.coach_max_minutes_per_month is not None and self.coach_max_minutes_per_month < 0:
+            raise ValueError("coach_max_minutes_per_month must be non-negative")
+
+    def _validate_calendar(self) -> None:
+        """Days and months in order without overlap: the solver indexes months by position
+        and assigns each day to its month in one sweep, which needs both sorted."""
         if any(b <= a for a, b in zip(self.days, self.days[1:], strict=False)):
             raise ValueError("days must be sorted and distinct")
         for a, b in zip(self.months, self.months[1:], strict=False):
@@ -149,6 +160,10 @@ class CoachScheduleProblem:
         for m in self.months:
             if m.last < m.first:
                 raise ValueError(f"month span {m} ends before it starts")
+
+    def _validate_settings(self) -> None:
+        """Session lengths, start grid and slot count: the domains the model's variables are
+        built from, so a zero, a duplicate or an out-of-range value would break the model."""
         lengths = self.session_lengths
         if not lengths or any(v <= 0 for v in lengths) or len(set(lengths)) != len(lengths):
             raise ValueError("session_lengths must be distinct positive minutes")
@@ -156,14 +171,26 @@ class CoachScheduleProblem:
             raise ValueError("start_step must be positive")
         if self.max_slots_per_pair not in (1, 2):
             raise ValueError("max_slots_per_pair must be 1 or 2")
+
+    def _validate_pair_ids(self) -> None:
+        """Unique pair ids: sessions and shortfalls name their pair by id alone."""
         ids = [p.pair_id for p in self.pairs]
         if len(set(ids)) != len(ids):
             raise ValueError("pair_id values must be unique")
+
+    def _validate_travel(self) -> int:
+        """A square, non-negative travel matrix (the gap rule reads it both ways); returns its
+        number of sites, which bounds the pairs' site indices."""
         n_sites = len(self.travel_minutes)
         if any(len(row) != n_sites for row in self.travel_minutes):
             raise ValueError("travel_minutes must be square")
         if any(v < 0 for row in self.travel_minutes for v in row):
             raise ValueError("travel_minutes must be non-negative")
+        return n_sites
+
+    def _validate_pairs(self, n_sites: int) -> None:
+        """Each pair's site, first month and window weekdays: indices the solver uses
+        unchecked into the travel matrix, the months and the week."""
         for p in self.pairs:
             if not 0 <= p.site < n_sites:
                 raise ValueError(f"pair {p.pair_id}: site {p.site} has no travel_minutes row")
@@ -172,8 +199,6 @@ class CoachScheduleProblem:
             for w in p.windows:
                 if not 0 <= w.weekday <= 6:
                     raise ValueError(f"pair {p.pair_id}: weekday {w.weekday} not in 0..6")
-        if self.coach_max_minutes_per_month is not None and self.coach_max_minutes_per_month < 0:
-            raise ValueError("coach_max_minutes_per_month must be non-negative")
 
 
 STANDING = "standing"
