@@ -126,16 +126,7 @@ def check_schedule(
     ``assignment`` (candidate id -> coach id), when given, also checks that each session
     belongs to an assigned pair.
     """
-    coaching = program.policy.coaching
-    calendar = program.policy.calendar
-    cands = {k.candidate_id: k for k in program.candidates}
-    coaches = {c.coach_id: c for c in program.coaches}
-    months = set(coaching.months)
-    weekdays = {WEEKDAYS.index(d) for d in coaching.weekdays}
-    blackout, meetings = calendar.blackout_days(), calendar.meeting_days()
-    day_start, day_end = coaching.day_start_minutes, coaching.day_end_minutes
-    coach_free = {c: _free(p) for c, p in coaches.items()}
-    cand_free = {k: _free(p) for k, p in cands.items()}
+    rules = _SessionRules.of(program)
     out: list[ScheduleViolation] = []
     by_coach_day: dict[tuple[str, dt.date], list[ScheduledSession]] = defaultdict(list)
     by_cand_day: dict[tuple[str, dt.date], list[ScheduledSession]] = defaultdict(list)
@@ -144,55 +135,146 @@ def check_schedule(
 
     for s in sessions:
         month = s.date.isoformat()[:7]
-
-        def bad(rule: str, detail: str, s=s, month=month) -> None:
-            out.append(ScheduleViolation(rule, s.coach_id, s.date, month, f"{_label(s)}: {detail}"))
-
-        cand, coach = cands.get(s.candidate_id), coaches.get(s.coach_id)
-        if cand is None or coach is None:
-            bad(PAIR, "unknown candidate or coach")
+        found, known = _session_violations(rules, s, assignment)
+        out.extend(
+            ScheduleViolation(rule, s.coach_id, s.date, month, f"{_label(s)}: {detail}")
+            for rule, detail in found
+        )
+        if not known:
             continue
-        if assignment is not None and assignment.get(s.candidate_id) != s.coach_id:
-            bad(PAIR, "not an assigned pair")
-        if month not in months:
-            bad(MONTH, f"{month} is not a program month")
-        weekday = s.date.weekday()
-        if weekday not in weekdays:
-            bad(WEEKDAY, f"{WEEKDAYS[weekday]} is not an allowed weekday")
-        if s.date in blackout:
-            bad(BLACKOUT, "a blackout day")
-        if s.date in meetings:
-            bad(MEETING, "a coach-meeting day")
-        if s.end - s.start not in coaching.session_minutes:
-            bad(LENGTH, f"{s.end - s.start} min is not one of {list(coaching.session_minutes)}")
-        if s.start < day_start or s.end > day_end:
-            bad(DAY_HOURS, f"outside {fmt_clock(day_start)}-{fmt_clock(day_end)}")
-        windows = coach_free[s.coach_id]
-        if windows is not None and not _inside(windows, weekday, s.start, s.end):
-            bad(COACH_WINDOW, "outside the coach's windows")
-        windows = cand_free[s.candidate_id]
-        if windows is not None and not _inside(windows, weekday, s.start, s.end):
-            bad(CANDIDATE_WINDOW, "outside the candidate's windows")
-        if s.location != cand.site:
-            bad(LOCATION, "not at the candidate's site")
-        if cand.start_month and month < cand.start_month:
-            bad(START_MONTH, f"before the candidate's start month {cand.start_month}")
         by_coach_day[s.coach_id, s.date].append(s)
         by_cand_day[s.candidate_id, s.date].append(s)
         pair_month[s.candidate_id, s.coach_id, month] += s.end - s.start
         coach_month[s.coach_id, month] += s.end - s.start
 
     for (coach_id, day), day_sessions in by_coach_day.items():
-        out.extend(_coach_day(program, cands, coach_id, day, day_sessions))
+        out.extend(_coach_day(program, rules.cands, coach_id, day, day_sessions))
     for day_sessions in by_cand_day.values():
-        ordered = sorted(day_sessions, key=lambda s: (s.start, s.end))
-        for a, b in itertools.combinations(ordered, 2):
-            if a.coach_id != b.coach_id and b.start < a.end:
-                out.append(ScheduleViolation(
-                    CANDIDATE_OVERLAP, b.coach_id, b.date, b.date.isoformat()[:7],
-                    f"{_label(b)} overlaps its session with coach {a.coach_id}",
-                ))  # fmt: skip
+        out.extend(_candidate_day(day_sessions))
     out.extend(_hour_caps(program, pair_month, coach_month))
+    return out
+
+
+@dataclass(frozen=True)
+class _SessionRules:
+    """The program's per-session rules, looked up once: a calendar has thousands of
+    sessions, and each would otherwise rebuild the same sets and windows."""
+
+    cands: dict[str, Candidate]
+    coaches: dict[str, Coach]
+    months: set[str]
+    weekdays: set[int]
+    blackout: frozenset[dt.date]
+    meetings: frozenset[dt.date]
+    session_minutes: tuple[int, ...]
+    day_start: int
+    day_end: int
+    coach_free: dict[str, tuple[Window, ...] | None]
+    cand_free: dict[str, tuple[Window, ...] | None]
+
+    @classmethod
+    def of(cls, program: ProgramData) -> _SessionRules:
+        """The rules of ``program``'s policy, with each person's free windows."""
+        coaching = program.policy.coaching
+        calendar = program.policy.calendar
+        cands = {k.candidate_id: k for k in program.candidates}
+        coaches = {c.coach_id: c for c in program.coaches}
+        return cls(
+            cands=cands,
+            coaches=coaches,
+            months=set(coaching.months),
+            weekdays={WEEKDAYS.index(d) for d in coaching.weekdays},
+            blackout=calendar.blackout_days(),
+            meetings=calendar.meeting_days(),
+            session_minutes=coaching.session_minutes,
+            day_start=coaching.day_start_minutes,
+            day_end=coaching.day_end_minutes,
+            coach_free={c: _free(p) for c, p in coaches.items()},
+            cand_free={k: _free(p) for k, p in cands.items()},
+        )
+
+
+_Found = list[tuple[str, str]]
+"""``(rule, detail)`` of each rule one session breaks, in the order of :data:`RULES`."""
+
+
+def _session_violations(
+    rules: _SessionRules, s: ScheduledSession, assignment: dict[str, str] | None
+) -> tuple[_Found, bool]:
+    """The rules one session breaks on its own, and whether its candidate and coach exist.
+
+    A session naming an unknown person is reported once and checked no further: every other
+    rule reads that person's data, and it takes no part in the overlap or hour sums."""
+    cand, coach = rules.cands.get(s.candidate_id), rules.coaches.get(s.coach_id)
+    if cand is None or coach is None:
+        return [(PAIR, "unknown candidate or coach")], False
+    found: _Found = []
+    if assignment is not None and assignment.get(s.candidate_id) != s.coach_id:
+        found.append((PAIR, "not an assigned pair"))
+    found += _date_violations(rules, s)
+    found += _time_violations(rules, s)
+    found += _candidate_violations(cand, s)
+    return found, True
+
+
+def _date_violations(rules: _SessionRules, s: ScheduledSession) -> _Found:
+    """The calendar's rules: program month, allowed weekday, no blackout or meeting day."""
+    found: _Found = []
+    month = s.date.isoformat()[:7]
+    if month not in rules.months:
+        found.append((MONTH, f"{month} is not a program month"))
+    weekday = s.date.weekday()
+    if weekday not in rules.weekdays:
+        found.append((WEEKDAY, f"{WEEKDAYS[weekday]} is not an allowed weekday"))
+    if s.date in rules.blackout:
+        found.append((BLACKOUT, "a blackout day"))
+    if s.date in rules.meetings:
+        found.append((MEETING, "a coach-meeting day"))
+    return found
+
+
+def _time_violations(rules: _SessionRules, s: ScheduledSession) -> _Found:
+    """The clock's rules: an allowed length, inside the coaching day and both people's
+    windows."""
+    found: _Found = []
+    if s.end - s.start not in rules.session_minutes:
+        found.append((LENGTH, f"{s.end - s.start} min is not one of {list(rules.session_minutes)}"))
+    if s.start < rules.day_start or s.end > rules.day_end:
+        found.append(
+            (DAY_HOURS, f"outside {fmt_clock(rules.day_start)}-{fmt_clock(rules.day_end)}")
+        )
+    weekday = s.date.weekday()
+    windows = rules.coach_free[s.coach_id]
+    if windows is not None and not _inside(windows, weekday, s.start, s.end):
+        found.append((COACH_WINDOW, "outside the coach's windows"))
+    windows = rules.cand_free[s.candidate_id]
+    if windows is not None and not _inside(windows, weekday, s.start, s.end):
+        found.append((CANDIDATE_WINDOW, "outside the candidate's windows"))
+    return found
+
+
+def _candidate_violations(cand: Candidate, s: ScheduledSession) -> _Found:
+    """The candidate's own rules: at the candidate's site, not before its start month."""
+    found: _Found = []
+    month = s.date.isoformat()[:7]
+    if s.location != cand.site:
+        found.append((LOCATION, "not at the candidate's site"))
+    if cand.start_month and month < cand.start_month:
+        found.append((START_MONTH, f"before the candidate's start month {cand.start_month}"))
+    return found
+
+
+def _candidate_day(day_sessions: list[ScheduledSession]) -> list[ScheduleViolation]:
+    """Overlap between every two sessions of one candidate on one date with different
+    coaches (one coach's own overlaps are :func:`_coach_day`'s, reported once there)."""
+    out = []
+    ordered = sorted(day_sessions, key=lambda s: (s.start, s.end))
+    for a, b in itertools.combinations(ordered, 2):
+        if a.coach_id != b.coach_id and b.start < a.end:
+            out.append(ScheduleViolation(
+                CANDIDATE_OVERLAP, b.coach_id, b.date, b.date.isoformat()[:7],
+                f"{_label(b)} overlaps its session with coach {a.coach_id}",
+            ))  # fmt: skip
     return out
 
 
