@@ -88,9 +88,25 @@ def check_roster(program: IndependentProgram, roster_csv: Path) -> list[str]:
     missing_cols = [col for col in ROSTER_COLUMNS if col not in header]
     if missing_cols:
         return [f"roster.csv: missing columns {missing_cols}"]
-    problems: list[str] = []
+    problems = _row_set_problems(program, rows)
+    assignment: dict[str, str] = {}
+    for line, row in enumerate(rows, start=2):
+        where = f"roster line {line} (candidate {row['candidate_id']})"
+        status = row["status"]
+        if status == "unassigned":
+            problems.extend(_unassigned_row_problems(where, row))
+        elif status == "assigned":
+            problems.extend(_assigned_row_problems(program, where, row, assignment))
+        else:
+            problems.append(f"{where}: status {status!r} is not assigned/unassigned")
+    problems.extend(coach_load_violations(program, assignment))
+    return problems
 
-    # One row per input candidate, in input order.
+
+def _row_set_problems(program: IndependentProgram, rows: list[dict[str, str]]) -> list[str]:
+    """One row per input candidate, in input order: duplicates, strangers, missing rows, and
+    (only when the set of rows is right) the first row out of order."""
+    problems: list[str] = []
     expected = list(program.candidates)
     got = [row["candidate_id"] for row in rows]
     seen: set[str] = set()
@@ -109,40 +125,45 @@ def check_roster(program: IndependentProgram, roster_csv: Path) -> list[str]:
             f"roster rows not in input order: row {first + 1} is {got[first]}, "
             f"expected {expected[first]}"
         )
+    return problems
 
-    assignment: dict[str, str] = {}
-    for line, row in enumerate(rows, start=2):
-        cid, coach_id, status = row["candidate_id"], row["coach_id"], row["status"]
-        where = f"roster line {line} (candidate {cid})"
-        if status not in ("assigned", "unassigned"):
-            problems.append(f"{where}: status {status!r} is not assigned/unassigned")
-            continue
-        if status == "unassigned":
-            if coach_id:
-                problems.append(f"{where}: unassigned but coach_id is {coach_id!r}")
-            if not row["reason"]:
-                problems.append(f"{where}: unassigned without a reason")
-            if row["continuity"] and _bool_or_none(row["continuity"]) is not False:
-                problems.append(f"{where}: unassigned but continuity is {row['continuity']!r}")
-            continue
-        # assigned
-        if not coach_id:
-            problems.append(f"{where}: assigned but coach_id is empty")
-            continue
-        if row["reason"]:
-            problems.append(f"{where}: assigned but reason is {row['reason']!r}")
-        if coach_id not in program.coaches:
-            problems.append(f"{where}: coach {coach_id!r} is not in coaches")
-            continue
-        if cid not in program.candidates:
-            continue
-        if cid not in assignment:
-            assignment[cid] = coach_id
-        for broken in why_ineligible(program, coach_id, cid):
-            problems.append(f"{where}: pair with coach {coach_id} not eligible: {broken}")
-        problems.extend(_value_checks(program, where, coach_id, cid, row))
 
-    problems.extend(coach_load_violations(program, assignment))
+def _unassigned_row_problems(where: str, row: dict[str, str]) -> list[str]:
+    """An unassigned row: no coach, a reason, and continuity empty or false."""
+    problems: list[str] = []
+    coach_id = row["coach_id"]
+    if coach_id:
+        problems.append(f"{where}: unassigned but coach_id is {coach_id!r}")
+    if not row["reason"]:
+        problems.append(f"{where}: unassigned without a reason")
+    if row["continuity"] and _bool_or_none(row["continuity"]) is not False:
+        problems.append(f"{where}: unassigned but continuity is {row['continuity']!r}")
+    return problems
+
+
+def _assigned_row_problems(
+    program: IndependentProgram, where: str, row: dict[str, str], assignment: dict[str, str]
+) -> list[str]:
+    """An assigned row: a known coach, no reason, an eligible pair, and the right values.
+
+    Records the pair in ``assignment`` (the first row of a candidate wins) once coach and
+    candidate are known, so the coaches' loads are summed over the rows that name them."""
+    cid, coach_id = row["candidate_id"], row["coach_id"]
+    if not coach_id:
+        return [f"{where}: assigned but coach_id is empty"]
+    problems: list[str] = []
+    if row["reason"]:
+        problems.append(f"{where}: assigned but reason is {row['reason']!r}")
+    if coach_id not in program.coaches:
+        problems.append(f"{where}: coach {coach_id!r} is not in coaches")
+        return problems
+    if cid not in program.candidates:
+        return problems
+    if cid not in assignment:
+        assignment[cid] = coach_id
+    for broken in why_ineligible(program, coach_id, cid):
+        problems.append(f"{where}: pair with coach {coach_id} not eligible: {broken}")
+    problems.extend(_value_checks(program, where, coach_id, cid, row))
     return problems
 
 
