@@ -123,6 +123,19 @@ def covered(windows, weekday: int, start: int, end: int) -> bool:
 
 def check(p: CoachScheduleProblem, r: CoachScheduleResult) -> list[str]:
     """All hard-rule violations of ``r``, and minimums missed without a matching shortfall."""
+    bad, got, coach, by_day = _check_sessions(p, r)
+    bad += _check_day_pairs(p, by_day)
+    bad += _check_month_maximums(p, got, coach)
+    bad += _check_shortfall_report(p, r, got)
+    return bad
+
+
+def _check_sessions(
+    p: CoachScheduleProblem, r: CoachScheduleResult
+) -> tuple[list[str], dict[tuple[int, int], int], dict[int, int], dict[dt.date, list]]:
+    """Each session's own rules (day, length, windows, month); and, of the sessions in a
+    month of their pair, the minutes per pair and month, per month, and the sessions per day,
+    which the rules between sessions and the monthly sums read."""
     bad: list[str] = []
     pairs = {q.pair_id: q for q in p.pairs}
     days = set(p.days)
@@ -144,6 +157,13 @@ def check(p: CoachScheduleProblem, r: CoachScheduleResult) -> list[str]:
         got[s.pair_id, m] += s.end - s.start
         coach[m] += s.end - s.start
         by_day[s.day].append(s)
+    return bad, got, coach, by_day
+
+
+def _check_day_pairs(p: CoachScheduleProblem, by_day: dict[dt.date, list]) -> list[str]:
+    """Overlap and travel between every two sessions of a day, consecutive or not."""
+    bad: list[str] = []
+    pairs = {q.pair_id: q for q in p.pairs}
     for day, ss in by_day.items():
         for i, a in enumerate(ss):
             for b in ss[i + 1 :]:
@@ -154,6 +174,15 @@ def check(p: CoachScheduleProblem, r: CoachScheduleResult) -> list[str]:
                 sa, sb = pairs[first.pair_id].site, pairs[second.pair_id].site
                 if sa != sb and second.start - first.end < p.travel_minutes[sa][sb]:
                     bad.append(f"{day}: no travel time between {first} and {second}")
+    return bad
+
+
+def _check_month_maximums(
+    p: CoachScheduleProblem, got: dict[tuple[int, int], int], coach: dict[int, int]
+) -> list[str]:
+    """The pairs' monthly maximums and the coach's monthly cap."""
+    bad: list[str] = []
+    pairs = {q.pair_id: q for q in p.pairs}
     for (pid, m), minutes in got.items():
         mx = pairs[pid].max_minutes_per_month
         if mx is not None and minutes > mx:
@@ -162,6 +191,15 @@ def check(p: CoachScheduleProblem, r: CoachScheduleResult) -> list[str]:
     for m, minutes in coach.items():
         if cap is not None and minutes > cap:
             bad.append(f"month {m}: coach {minutes} above cap {cap}")
+    return bad
+
+
+def _check_shortfall_report(
+    p: CoachScheduleProblem, r: CoachScheduleResult, got: dict[tuple[int, int], int]
+) -> list[str]:
+    """A shortfall reported exactly where a monthly or yearly minimum is missed, with the
+    minutes scheduled; nothing at all for a pair that starts after the year."""
+    bad: list[str] = []
     reported = {(s.pair_id, s.month): s for s in r.shortfalls}
     for q in p.pairs:
         if q.first_month >= len(p.months):  # starts after the year: nothing is owed
