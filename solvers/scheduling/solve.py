@@ -476,50 +476,135 @@ def _shortfalls(
     to the slots (the make-up pass's start grid or budget)."""
     cal = prep.cal
     month_of = dict(zip(problem.days, cal.day_month, strict=True))
-    got: dict[tuple[int, int], int] = defaultdict(int)
-    booked_dates: dict[tuple[int, int], int] = defaultdict(int)
-    coach_month: dict[int, int] = defaultdict(int)
-    for s in sessions:
-        m = month_of[s.day]
-        got[s.pair_id, m] += s.minutes
-        booked_dates[s.pair_id, m] += 1
-        coach_month[m] += s.minutes
+    booked = _Booked.of(sessions, month_of)
     lengths = tuple(sorted(problem.session_lengths))
-    cap = problem.coach_max_minutes_per_month
     out: list[Shortfall] = []
     for pi, p in enumerate(problem.pairs):
         if p.first_month >= cal.n_months:
             continue
         months = range(p.first_month, cal.n_months)
-        short_months = [m for m in months if got[p.pair_id, m] < p.min_minutes_per_month]
-        year_got = sum(got[p.pair_id, m] for m in months)
+        short_months = [m for m in months if booked.got[p.pair_id, m] < p.min_minutes_per_month]
+        year_got = sum(booked.got[p.pair_id, m] for m in months)
         if not short_months and year_got >= p.min_minutes_total:
             continue
-        windows = prep.windows[pi]
+        crowded = (
+            _crowded_months(problem, month_of, prep.windows[pi], p, sessions)
+            if irregular
+            else set()
+        )
+        pair = _PairShort.of(
+            problem, prep, pi, booked, lengths, short_months, year_got, slots, irregular, crowded
+        )
+        capacity = _PairCapacity.of(cal, p, prep.windows[pi], lengths)
+        out.extend(_monthly_shortfalls(pair, capacity, short_months))
+        if year_got < p.min_minutes_total:
+            out.append(_yearly_shortfall(pair, capacity, months, year_got))
+    return out
+
+
+@dataclass(frozen=True)
+class _Booked:
+    """What the sessions booked, per month: the minutes each pair got and on how many
+    dates, and the coach's minutes (the shortfalls' figures and the cap test read these)."""
+
+    got: defaultdict[tuple[int, int], int]  # (pair id, month) -> minutes
+    dates: defaultdict[tuple[int, int], int]  # (pair id, month) -> sessions
+    coach_month: defaultdict[int, int]  # month -> the coach's minutes
+
+    @classmethod
+    def of(cls, sessions: list[Session], month_of: dict[dt.date, int]) -> _Booked:
+        """Sum ``sessions`` by pair and month and by month."""
+        booked = cls(defaultdict(int), defaultdict(int), defaultdict(int))
+        for s in sessions:
+            m = month_of[s.day]
+            booked.got[s.pair_id, m] += s.minutes
+            booked.dates[s.pair_id, m] += 1
+            booked.coach_month[m] += s.minutes
+        return booked
+
+
+@dataclass(frozen=True)
+class _PairCapacity:
+    """Per month of one pair, the minutes its windows could hold with the coach to itself
+    (on usable coaching dates, and on every date of its weekdays) and how many dates each
+    counts: the shortfall's evidence, and what tells the calendar's limits from the rest."""
+
+    nominal_windows: tuple[TimeWindow, ...]
+    alone: dict[int, int]
+    nominal: dict[int, int]
+    usable_days: dict[int, int]
+    nominal_days: dict[int, int]
+
+    @classmethod
+    def of(
+        cls,
+        cal: Calendar,
+        p: PairDemand,
+        windows: tuple[TimeWindow, ...],
+        lengths: tuple[int, ...],
+    ) -> _PairCapacity:
+        """The capacities of ``p`` (normalised ``windows``) in each of its months."""
         # nominal: every weekday the pair has a window on, whether or not it has coaching days
         nominal_windows = normalise_windows(p.windows, lengths[0], tuple(range(7)))
         weekdays = {w.weekday for w in nominal_windows}
-        alone: dict[int, int] = {}
-        nominal: dict[int, int] = {}
-        usable_days: dict[int, int] = {}
-        nominal_days: dict[int, int] = {}
-        for m in months:
+        capacity = cls(nominal_windows, {}, {}, {}, {})
+        for m in range(p.first_month, cal.n_months):
             usable = {d: cal.count(d, m, WEEKLY) for d in weekdays}
             full = {d: cal.nominal_dates[d][m] for d in weekdays}
             pmax = p.max_minutes_per_month
-            alone[m] = alone_month_capacity(windows, lengths, usable, pmax)
-            nominal[m] = alone_month_capacity(nominal_windows, lengths, full, pmax)
-            usable_days[m] = sum(usable.values())
-            nominal_days[m] = sum(full.values())
-        best_alone = prep.alone[pi]
+            capacity.alone[m] = alone_month_capacity(windows, lengths, usable, pmax)
+            capacity.nominal[m] = alone_month_capacity(nominal_windows, lengths, full, pmax)
+            capacity.usable_days[m] = sum(usable.values())
+            capacity.nominal_days[m] = sum(full.values())
+        return capacity
 
+
+@dataclass(frozen=True)
+class _PairShort:
+    """What the causes of one short pair's shortfalls are decided on, computed once per
+    pair and shared by its monthly and yearly shortfalls."""
+
+    problem: CoachScheduleProblem
+    cal: Calendar
+    p: PairDemand
+    booked: _Booked
+    lengths: tuple[int, ...]
+    cap: int | None
+    irregular: bool
+    best_alone: Plan
+    # the shortest allowed length fitting one of the pair's windows (see _binding)
+    smallest: int
+    # month -> dates the pair's standing slots have in it
+    slot_dates: list[int]
+    # it misses no more than it would with the coach to itself
+    as_alone: bool
+    # months where other pairs' sessions sit in its windows (only when irregular)
+    crowded: set[int]
+
+    @classmethod
+    def of(
+        cls,
+        problem: CoachScheduleProblem,
+        prep: _Prepared,
+        pi: int,
+        booked: _Booked,
+        lengths: tuple[int, ...],
+        short_months: list[int],
+        year_got: int,
+        slots: dict[int, tuple[StandingSlot, ...]],
+        irregular: bool,
+        crowded: set[int],
+    ) -> _PairShort:
+        """The facts about pair index ``pi`` given what was booked."""
+        cal, p = prep.cal, problem.pairs[pi]
+        windows = prep.windows[pi]
+        best_alone = prep.alone[pi]
         # The cap holds this pair back in a month when its standing slots still had a date
         # free there (within its own maximum) but what is left of the cap holds no session
         # it could have: not even the shortest allowed length fitting one of its windows (not
         # the length of its own sessions: the cap stage may shorten a slot, see .counts).
         # A pair without a free date (or without a slot) is held back by the week instead.
         fitting = [ln for ln in lengths if any(ln <= w.end - w.start for w in windows)]
-        smallest = min(fitting or lengths)
         slot_dates = [
             sum(
                 cal.count(s.weekday, m, WEEKLY if s.parity is None else 1 + s.parity)
@@ -527,97 +612,129 @@ def _shortfalls(
             )
             for m in range(cal.n_months)
         ]
-
-        def binding(
-            m: int, p: PairDemand = p, smallest: int = smallest, slot_dates: list[int] = slot_dates
-        ) -> bool:
-            pmax = p.max_minutes_per_month
-            return (
-                cap is not None
-                and cap - coach_month[m] < smallest
-                and (irregular or booked_dates[p.pair_id, m] < slot_dates[m])
-                and (pmax is None or got[p.pair_id, m] + smallest <= pmax)
-            )
-
         # When the pair misses no more than it would with the coach to itself, nothing else
         # took anything from it: what it misses beyond the calendar's limits is the
         # standing-slot structure's doing (or the coach's cap, which plans ignore).
+        got = booked.got
         missed = points_of(
             problem.weights.shortfall_minute,
             sum(p.min_minutes_per_month - got[p.pair_id, m] for m in short_months),
         ) + points_of(problem.weights.year_shortfall_minute, max(0, p.min_minutes_total - year_got))
         as_alone = missed <= best_alone.shortfall_points - best_alone.short_pair_points
-        crowded = _crowded_months(problem, month_of, windows, p, sessions) if irregular else set()
+        return cls(
+            problem=problem,
+            cal=cal,
+            p=p,
+            booked=booked,
+            lengths=lengths,
+            cap=problem.coach_max_minutes_per_month,
+            irregular=irregular,
+            best_alone=best_alone,
+            smallest=min(fitting or lengths),
+            slot_dates=slot_dates,
+            as_alone=as_alone,
+            crowded=crowded,
+        )
 
-        def cause(
-            required: int,
-            month: int | None,
-            alone_max: int,
-            nominal_max: int,
-            cap_binding: bool,
-            p: PairDemand = p,
-            best_alone: Plan = best_alone,
-            as_alone: bool = as_alone,
-            nominal_windows: tuple[TimeWindow, ...] = nominal_windows,
-            crowded: set[int] = crowded,
-        ) -> str:
-            pmax = p.max_minutes_per_month
-            if month is None and pmax is not None:
-                pmax *= cal.n_months - p.first_month
-            if not nominal_windows:
-                return NO_COMMON_WINDOW
-            if pmax is not None and (pmax < lengths[0] or pmax < required):
-                return PAIR_MAX_BELOW_MIN
-            if nominal_max < required:
-                return NARROW_WINDOWS
-            if alone_max < required:
-                return TOO_FEW_DAYS
-            alone_short = (
-                best_alone.month_short[month] if month is not None else (best_alone.year_short)
-            )
-            if cap_binding:
-                return COACH_HOUR_CAP
-            if irregular:  # any free time could have taken a make-up: was there any?
-                taken = bool(crowded) if month is None else month in crowded
-                return COACH_TIME_TAKEN if taken else STANDING_SLOT_LIMIT
-            if alone_short > 0 or as_alone:
-                return STANDING_SLOT_LIMIT
-            return COACH_TIME_TAKEN
 
-        for m in short_months:
-            required = p.min_minutes_per_month
-            out.append(
-                Shortfall(
-                    pair_id=p.pair_id,
-                    month=m,
-                    scheduled_minutes=got[p.pair_id, m],
-                    required_minutes=required,
-                    cause=cause(required, m, alone[m], nominal[m], binding(m)),
-                    alone_max_minutes=alone[m],
-                    nominal_max_minutes=nominal[m],
-                    usable_days=usable_days[m],
-                    nominal_days=nominal_days[m],
-                    coach_minutes=coach_month[m],
-                    coach_max_minutes=cap,
-                )
-            )
-        if year_got < p.min_minutes_total:
-            required = p.min_minutes_total
-            alone_year, nominal_year = sum(alone.values()), sum(nominal.values())
-            cap_binding = any(binding(m) and got[p.pair_id, m] < alone[m] for m in months)
-            out.append(
-                Shortfall(
-                    pair_id=p.pair_id,
-                    month=None,
-                    scheduled_minutes=year_got,
-                    required_minutes=required,
-                    cause=cause(required, None, alone_year, nominal_year, cap_binding),
-                    alone_max_minutes=alone_year,
-                    nominal_max_minutes=nominal_year,
-                    usable_days=sum(usable_days.values()),
-                    nominal_days=sum(nominal_days.values()),
-                    coach_minutes=None,
-                    coach_max_minutes=None,
-                )
-            )
-    return out
+def _binding(pair: _PairShort, m: int) -> bool:
+    """Whether the coach's cap held the pair back in month ``m`` (see :meth:`_PairShort.of`)."""
+    p, booked, cap = pair.p, pair.booked, pair.cap
+    pmax = p.max_minutes_per_month
+    return (
+        cap is not None
+        and cap - booked.coach_month[m] < pair.smallest
+        and (pair.irregular or booked.dates[p.pair_id, m] < pair.slot_dates[m])
+        and (pmax is None or booked.got[p.pair_id, m] + pair.smallest <= pmax)
+    )
+
+
+def _cause(
+    pair: _PairShort,
+    required: int,
+    month: int | None,
+    alone_max: int,
+    nominal_max: int,
+    cap_binding: bool,
+    nominal_windows: tuple[TimeWindow, ...],
+) -> str:
+    """The most fundamental cause of a shortfall of ``month`` (``None``: the year)."""
+    p, best_alone = pair.p, pair.best_alone
+    pmax = p.max_minutes_per_month
+    if month is None and pmax is not None:
+        pmax *= pair.cal.n_months - p.first_month
+    if not nominal_windows:
+        return NO_COMMON_WINDOW
+    if pmax is not None and (pmax < pair.lengths[0] or pmax < required):
+        return PAIR_MAX_BELOW_MIN
+    if nominal_max < required:
+        return NARROW_WINDOWS
+    if alone_max < required:
+        return TOO_FEW_DAYS
+    alone_short = best_alone.month_short[month] if month is not None else (best_alone.year_short)
+    if cap_binding:
+        return COACH_HOUR_CAP
+    if pair.irregular:  # any free time could have taken a make-up: was there any?
+        taken = bool(pair.crowded) if month is None else month in pair.crowded
+        return COACH_TIME_TAKEN if taken else STANDING_SLOT_LIMIT
+    if alone_short > 0 or pair.as_alone:
+        return STANDING_SLOT_LIMIT
+    return COACH_TIME_TAKEN
+
+
+def _monthly_shortfalls(
+    pair: _PairShort, capacity: _PairCapacity, short_months: list[int]
+) -> list[Shortfall]:
+    """A shortfall for each month below the pair's monthly minimum."""
+    p, booked = pair.p, pair.booked
+    required = p.min_minutes_per_month
+    return [
+        Shortfall(
+            pair_id=p.pair_id,
+            month=m,
+            scheduled_minutes=booked.got[p.pair_id, m],
+            required_minutes=required,
+            cause=_cause(
+                pair,
+                required,
+                m,
+                capacity.alone[m],
+                capacity.nominal[m],
+                _binding(pair, m),
+                capacity.nominal_windows,
+            ),
+            alone_max_minutes=capacity.alone[m],
+            nominal_max_minutes=capacity.nominal[m],
+            usable_days=capacity.usable_days[m],
+            nominal_days=capacity.nominal_days[m],
+            coach_minutes=booked.coach_month[m],
+            coach_max_minutes=pair.cap,
+        )
+        for m in short_months
+    ]
+
+
+def _yearly_shortfall(
+    pair: _PairShort, capacity: _PairCapacity, months: range, year_got: int
+) -> Shortfall:
+    """The shortfall of a pair below its yearly minimum; the cap binds the year when it
+    binds a month the pair could have used more of."""
+    p, got = pair.p, pair.booked.got
+    required = p.min_minutes_total
+    alone_year, nominal_year = sum(capacity.alone.values()), sum(capacity.nominal.values())
+    cap_binding = any(_binding(pair, m) and got[p.pair_id, m] < capacity.alone[m] for m in months)
+    return Shortfall(
+        pair_id=p.pair_id,
+        month=None,
+        scheduled_minutes=year_got,
+        required_minutes=required,
+        cause=_cause(
+            pair, required, None, alone_year, nominal_year, cap_binding, capacity.nominal_windows
+        ),
+        alone_max_minutes=alone_year,
+        nominal_max_minutes=nominal_year,
+        usable_days=sum(capacity.usable_days.values()),
+        nominal_days=sum(capacity.nominal_days.values()),
+        coach_minutes=None,
+        coach_max_minutes=None,
+    )
