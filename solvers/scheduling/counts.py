@@ -21,13 +21,14 @@ deterministic budget, as the single solve before did.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from .calendar import Calendar
 from .plans import Plan, SlotSpec, make_plan, points, short_pair_points
-from .problem import CoachScheduleProblem
+from .problem import CoachScheduleProblem, PairDemand
 
 
 def fits_cap(problem: CoachScheduleProblem, cal: Calendar, chosen: dict[int, Plan]) -> bool:
@@ -55,6 +56,115 @@ class _Option:
     counts: list[cp_model.IntVar | int]
 
 
+@dataclass
+class _CapModel:
+    """The stage-2 model while it is built, pair by pair: the terms that couple the pairs
+    (each month's minutes under the cap, the monthly shortfalls, the rest of the objective)
+    are collected here and only summed once every pair has added its own."""
+
+    model: cp_model.CpModel
+    month_terms: dict[int, list[cp_model.LinearExpr]]  # month -> minutes booked
+    month_short: list[cp_model.IntVar]  # minutes missing from monthly minimums
+    # the rest of the objective: yearly shortfall, sessions, minutes
+    rest: list[cp_model.LinearExpr]
+    hint: list[tuple[cp_model.IntVar, int]]  # the plans' own solution
+
+    @classmethod
+    def empty(cls, cal: Calendar) -> _CapModel:
+        """A model without variables, for ``cal``'s months."""
+        return cls(cp_model.CpModel(), {m: [] for m in range(cal.n_months)}, [], [], [])
+
+    def add_pair(
+        self, problem: CoachScheduleProblem, cal: Calendar, pair: PairDemand, plan: Plan, cap: int
+    ) -> list[list[_Option]]:
+        """One pair's slots (each one length of its options) and its minimums; returns the
+        options of each slot, from which the solution is read."""
+        lengths = sorted(problem.session_lengths)
+        per_slot: list[list[_Option]] = []
+        for k, spec in enumerate(plan.slots):
+            opts: list[_Option] = []
+            for ln in (v for v in lengths if v <= spec.length):
+                rooms = _rooms(cal, pair, spec, ln, cap)
+                if not any(rooms) and ln != spec.length:
+                    continue  # no date for this length: the week's own length says the same
+                opts.append(self._option(problem, spec, ln, rooms, plan.counts[k]))
+            self.model.add_exactly_one(o.lit for o in opts)
+            per_slot.append(opts)
+        self._minimums(problem, cal, pair, per_slot)
+        return per_slot
+
+    def _option(
+        self,
+        problem: CoachScheduleProblem,
+        spec: SlotSpec,
+        ln: int,
+        rooms: list[int],
+        plan_counts: Sequence[int],
+    ) -> _Option:
+        """Slot ``spec`` at length ``ln``: its literal, and a count per month with room (0
+        where none), hinted with the plan's counts when ``ln`` is the week's own length."""
+        wts = problem.weights
+        lit = self.model.new_bool_var("")
+        self.hint.append((lit, int(ln == spec.length)))
+        counts: list[cp_model.IntVar | int] = []
+        for m, room in enumerate(rooms):
+            if room <= 0:
+                counts.append(0)
+                continue
+            x = self.model.new_int_var(0, room, "")
+            self.model.add(x == 0).only_enforce_if(lit.Not())
+            self.hint.append((x, min(room, plan_counts[m]) if ln == spec.length else 0))
+            counts.append(x)
+            self.month_terms[m].append(ln * x)
+            self.rest.append((points(wts.session) + points(wts.minute, ln)) * x)
+        return _Option(SlotSpec(spec.weekday, spec.mode, ln), lit, counts)
+
+    def _minimums(
+        self,
+        problem: CoachScheduleProblem,
+        cal: Calendar,
+        pair: PairDemand,
+        per_slot: list[list[_Option]],
+    ) -> None:
+        """The pair's monthly maximum, and its monthly and yearly minimums as shortfall
+        variables: monthly ones for stage A, the yearly one in the rest of the objective."""
+        pmax = pair.max_minutes_per_month
+        year = []
+        for m in range(pair.first_month, cal.n_months):
+            minutes = sum(o.spec.length * o.counts[m] for opts in per_slot for o in opts)
+            year.append(minutes)
+            if pmax is not None:
+                self.model.add(minutes <= pmax)
+            if pair.min_minutes_per_month > 0:
+                short = self.model.new_int_var(0, pair.min_minutes_per_month, "")
+                self.model.add(minutes + short >= pair.min_minutes_per_month)
+                self.month_short.append(short)
+        if pair.min_minutes_total > 0:
+            short = self.model.new_int_var(0, pair.min_minutes_total, "")
+            self.model.add(sum(year) + short >= pair.min_minutes_total)
+            self.rest.append(points(problem.weights.year_shortfall_minute) * short)
+
+    def close(self, cap: int) -> None:
+        """The cap on each month's minutes, and the hint, once every pair is in."""
+        for terms in self.month_terms.values():
+            if terms:
+                self.model.add(sum(terms) <= cap)
+        for var, value in self.hint:
+            self.model.add_hint(var, value)
+
+
+def _rooms(cal: Calendar, pair: PairDemand, spec: SlotSpec, ln: int, cap: int) -> list[int]:
+    """Per month, the most dates slot ``spec`` can have at length ``ln``: its dates from the
+    pair's first month on, no more sessions than the coach's cap or the pair's maximum holds."""
+    pmax = pair.max_minutes_per_month
+    rooms = []
+    for m in range(cal.n_months):
+        room = cal.count(spec.weekday, m, spec.mode) if m >= pair.first_month else 0
+        room = min(room, cap // ln, room if pmax is None else pmax // ln)
+        rooms.append(room)
+    return rooms
+
+
 def capped_plans(
     problem: CoachScheduleProblem,
     cal: Calendar,
@@ -74,64 +184,12 @@ def capped_plans(
     assert cap is not None
     wts = problem.weights
     short_pair = short_pair_points(problem, cal)
-    lengths = sorted(problem.session_lengths)
-    model = cp_model.CpModel()
-    month_terms: dict[int, list[cp_model.LinearExpr]] = {m: [] for m in range(cal.n_months)}
-    month_short: list[cp_model.IntVar] = []
-    # the rest of the objective: yearly shortfall, sessions, minutes
-    rest: list[cp_model.LinearExpr] = []
+    built = _CapModel.empty(cal)
+    model, month_short, rest = built.model, built.month_short, built.rest
     options: dict[int, list[list[_Option]]] = {}
-    hint: list[tuple[cp_model.IntVar, int]] = []
     for pi, plan in chosen.items():
-        pair = problem.pairs[pi]
-        pmax = pair.max_minutes_per_month
-        per_slot: list[list[_Option]] = []
-        for k, spec in enumerate(plan.slots):
-            opts: list[_Option] = []
-            for ln in (v for v in lengths if v <= spec.length):
-                rooms = []
-                for m in range(cal.n_months):
-                    room = cal.count(spec.weekday, m, spec.mode) if m >= pair.first_month else 0
-                    room = min(room, cap // ln, room if pmax is None else pmax // ln)
-                    rooms.append(room)
-                if not any(rooms) and ln != spec.length:
-                    continue  # no date for this length: the week's own length says the same
-                lit = model.new_bool_var("")
-                hint.append((lit, int(ln == spec.length)))
-                counts: list[cp_model.IntVar | int] = []
-                for m, room in enumerate(rooms):
-                    if room <= 0:
-                        counts.append(0)
-                        continue
-                    x = model.new_int_var(0, room, "")
-                    model.add(x == 0).only_enforce_if(lit.Not())
-                    hint.append((x, min(room, plan.counts[k][m]) if ln == spec.length else 0))
-                    counts.append(x)
-                    month_terms[m].append(ln * x)
-                    rest.append((points(wts.session) + points(wts.minute, ln)) * x)
-                opts.append(_Option(SlotSpec(spec.weekday, spec.mode, ln), lit, counts))
-            model.add_exactly_one(o.lit for o in opts)
-            per_slot.append(opts)
-        options[pi] = per_slot
-        year = []
-        for m in range(pair.first_month, cal.n_months):
-            minutes = sum(o.spec.length * o.counts[m] for opts in per_slot for o in opts)
-            year.append(minutes)
-            if pmax is not None:
-                model.add(minutes <= pmax)
-            if pair.min_minutes_per_month > 0:
-                short = model.new_int_var(0, pair.min_minutes_per_month, "")
-                model.add(minutes + short >= pair.min_minutes_per_month)
-                month_short.append(short)
-        if pair.min_minutes_total > 0:
-            short = model.new_int_var(0, pair.min_minutes_total, "")
-            model.add(sum(year) + short >= pair.min_minutes_total)
-            rest.append(points(wts.year_shortfall_minute) * short)
-    for terms in month_terms.values():
-        if terms:
-            model.add(sum(terms) <= cap)
-    for var, value in hint:
-        model.add_hint(var, value)
+        options[pi] = built.add_pair(problem, cal, problem.pairs[pi], plan, cap)
+    built.close(cap)
 
     # Stage A: the monthly minimums alone. Stage B: the rest, with that total held.
     monthly = sum(month_short)
