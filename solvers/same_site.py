@@ -793,99 +793,161 @@ def search(
 
     Tiers 0–2 come from the flow without the bonus, which is also the first roster.
     """
-    start = time.perf_counter()
-    unit = EVALUATION_COST[0] + EVALUATION_COST[1] * problem.n_pairs
-    flow_unit = FLOW_COST[0] + FLOW_COST[1] * problem.n_pairs
-    base = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
-    keys = _Keys(problem)
-    chosen, value, flows = linearise(problem, base.chosen, keys=keys)
-    relax = Relaxation(problem, Tiers(base.priority_assigned, base.assigned, base.min_load_met))
-    state = _Search(chosen, value, bound=2**62, relaxed=math.inf, flows=flows + 1)
-    state.work = flow_unit * state.flows
+    searcher = _Searcher.begin(problem, budget, wall_limit, progress)
+    state = searcher.state
+    searcher.report()
+    m, start_flows = searcher.relax.start(state.chosen, searcher.keys)
+    state.flows += start_flows  # the start solves the linearisation once more (or a few times)
+    state.work += searcher.flow_unit * start_flows
+    searcher.subgradient(m)
+    if state.bound > state.value:  # polish the best roster to its fixed point
+        searcher.polish()
+    state.bound = max(min(state.bound, 2**62), state.value)
+    return state
 
-    def report() -> None:
-        if progress is not None:
-            progress(float(state.value), float(state.bound), time.perf_counter() - start)
 
-    def out_of_time() -> bool:
-        if time.perf_counter() - start > wall_limit:
+@dataclass
+class _Searcher:
+    """What :func:`search` keeps fixed (the problem, the budget, the relaxation, the costs of
+    one evaluation and one flow) with the steps that update its :class:`_Search` state: each
+    step counts its own work, so the budget is charged in one place per kind of work."""
+
+    problem: AssignmentProblem
+    budget: float
+    wall_limit: float
+    progress: ProgressFn | None
+    start: float  # perf_counter() at the start of the search
+    unit: float  # deterministic cost of one evaluation of the relaxation
+    flow_unit: float  # deterministic cost of one flow
+    keys: _Keys
+    relax: Relaxation
+    state: _Search
+
+    @classmethod
+    def begin(
+        cls,
+        problem: AssignmentProblem,
+        budget: float,
+        wall_limit: float,
+        progress: ProgressFn | None,
+    ) -> _Searcher:
+        """The first roster (the flow without the bonus, linearised) and the relaxation
+        whose tiers 0–2 that flow fixes."""
+        start = time.perf_counter()
+        unit = EVALUATION_COST[0] + EVALUATION_COST[1] * problem.n_pairs
+        flow_unit = FLOW_COST[0] + FLOW_COST[1] * problem.n_pairs
+        base = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
+        keys = _Keys(problem)
+        chosen, value, flows = linearise(problem, base.chosen, keys=keys)
+        relax = Relaxation(problem, Tiers(base.priority_assigned, base.assigned, base.min_load_met))
+        state = _Search(chosen, value, bound=2**62, relaxed=math.inf, flows=flows + 1)
+        state.work = flow_unit * state.flows
+        return cls(
+            problem, budget, wall_limit, progress, start, unit, flow_unit, keys, relax, state
+        )
+
+    def report(self) -> None:
+        """Tell ``progress`` the best value and bound so far."""
+        if self.progress is not None:
+            state = self.state
+            self.progress(float(state.value), float(state.bound), time.perf_counter() - self.start)
+
+    def out_of_time(self) -> bool:
+        """Whether to stop: the wall clock or the budget is spent, or the roster is proven
+        optimal."""
+        state = self.state
+        if time.perf_counter() - self.start > self.wall_limit:
             state.wall_stop = True
-        return state.wall_stop or state.work >= budget or state.bound <= state.value
+        return state.wall_stop or state.work >= self.budget or state.bound <= state.value
 
-    def relax_at(m: Multipliers) -> RelaxedSolution:
-        sol = relax.evaluate(m)
+    def relax_at(self, m: Multipliers) -> RelaxedSolution:
+        """Evaluate the relaxation at ``m``, keeping the best bound."""
+        state = self.state
+        sol = self.relax.evaluate(m)
         state.iterations += 1
-        state.work += unit
+        state.work += self.unit
         if sol.bound < state.bound:
             state.bound = sol.bound
-            report()
+            self.report()
         return sol
 
-    def take(found: np.ndarray, found_value: int | None = None) -> None:
-        found_value = tier3_value(problem, found) if found_value is None else found_value
+    def take(self, found: np.ndarray, found_value: int | None = None) -> None:
+        """Keep roster ``found`` if it beats the best so far."""
+        state = self.state
+        found_value = tier3_value(self.problem, found) if found_value is None else found_value
         if found_value > state.value:
             state.chosen, state.value = found, found_value
             state.improvements += 1
-            report()
+            self.report()
 
-    def restart(counts: np.ndarray) -> None:
+    def restart(self, counts: np.ndarray) -> None:
+        """Linearise again from the relaxation's averaged ``counts`` (a primal heuristic)."""
         found, found_value, used = linearise(
-            problem, counts=counts, rounds=RESTART_FLOWS, keys=keys
+            self.problem, counts=counts, rounds=RESTART_FLOWS, keys=self.keys
         )
-        state.flows += used
-        state.restarts += 1
-        state.work += flow_unit * used
-        take(found, found_value)
+        self.state.flows += used
+        self.state.restarts += 1
+        self.state.work += self.flow_unit * used
+        self.take(found, found_value)
 
-    report()
-    m, start_flows = relax.start(chosen, keys)
-    state.flows += start_flows  # the start solves the linearisation once more (or a few times)
-    state.work += flow_unit * start_flows
-    best_m = m
-    factor, stall = INITIAL_FACTOR, 0
-    previous: Multipliers | None = None
-    average = None
-    per_iteration = unit + flow_unit * RESTART_FLOWS / HEURISTIC_EVERY
-    patience = int(np.clip(budget / per_iteration / STALL_SHARE, *STALL))
-    while factor >= MIN_STEP_FACTOR and not (state.iterations and out_of_time()):
-        sol = relax_at(m)
-        if sol.value < state.relaxed:
-            state.relaxed, best_m, stall = sol.value, m, 0
-        else:
-            stall += 1
-            if stall >= patience:  # halve the steps and go back to the best multipliers
-                factor, stall, m, previous = factor / 2, 0, best_m, None
-                continue
-        if state.bound > state.value and relax.feasible(sol):
-            take(sol.chosen)  # every left node on one right node: a roster (optimal if d = 0)
-        if state.bound <= state.value:
-            break
-        counts = keys.counts(_mask(problem.n_pairs, sol.chosen))
-        average = counts if average is None else EMA * average + (1 - EMA) * counts
-        if state.iterations % HEURISTIC_EVERY == 0:
-            restart(average)
+    def polish(self) -> None:
+        """Linearise the best roster to its fixed point."""
+        polished, polished_value, used = linearise(self.problem, self.state.chosen, keys=self.keys)
+        self.state.flows += used
+        self.state.work += self.flow_unit * used
+        self.take(polished, polished_value)
+
+    def subgradient(self, m: Multipliers) -> None:
+        """Deflected subgradient steps from ``m``, halving the step after ``patience``
+        iterations without a better relaxed value, until time runs out, the step vanishes
+        or the roster is proven optimal; rosters come from feasible relaxed solutions and
+        from restarts every ``HEURISTIC_EVERY`` iterations."""
+        state, relax = self.state, self.relax
+        best_m = m
+        factor, stall = INITIAL_FACTOR, 0
+        previous: Multipliers | None = None
+        average = None
+        per_iteration = self.unit + self.flow_unit * RESTART_FLOWS / HEURISTIC_EVERY
+        patience = int(np.clip(self.budget / per_iteration / STALL_SHARE, *STALL))
+        while factor >= MIN_STEP_FACTOR and not (state.iterations and self.out_of_time()):
+            sol = self.relax_at(m)
+            if sol.value < state.relaxed:
+                state.relaxed, best_m, stall = sol.value, m, 0
+            else:
+                stall += 1
+                if stall >= patience:  # halve the steps and go back to the best multipliers
+                    factor, stall, m, previous = factor / 2, 0, best_m, None
+                    continue
+            if state.bound > state.value and relax.feasible(sol):
+                # every left node on one right node: a roster (optimal if d = 0)
+                self.take(sol.chosen)
             if state.bound <= state.value:
                 break
-        d = relax.direction(m, sol)
-        if previous is not None:
-            dot = _dot(d, previous)
-            if dot < 0:
-                d = _axpy(-DEFLECTION * dot / _dot(previous, previous), previous, d)
-        _project(m, d)
-        norm = _dot(d, d)
-        if norm <= 0:
-            break
-        previous = d
-        step = factor * max(sol.value - state.value, 1.0) / norm
-        m = _clip(_axpy(-step, d, m), relax.free_left)
-        state.factor = factor
-    if state.bound > state.value:  # polish the best roster to its fixed point
-        polished, polished_value, used = linearise(problem, state.chosen, keys=keys)
-        state.flows += used
-        state.work += flow_unit * used
-        take(polished, polished_value)
-    state.bound = max(min(state.bound, 2**62), state.value)
-    return state
+            counts = self.keys.counts(_mask(self.problem.n_pairs, sol.chosen))
+            average = counts if average is None else EMA * average + (1 - EMA) * counts
+            if state.iterations % HEURISTIC_EVERY == 0:
+                self.restart(average)
+                if state.bound <= state.value:
+                    break
+            d = _deflect(relax.direction(m, sol), previous)
+            _project(m, d)
+            norm = _dot(d, d)
+            if norm <= 0:
+                break
+            previous = d
+            step = factor * max(sol.value - state.value, 1.0) / norm
+            m = _clip(_axpy(-step, d, m), relax.free_left)
+            state.factor = factor
+
+
+def _deflect(d: Multipliers, previous: Multipliers | None) -> Multipliers:
+    """Direction ``d`` deflected away from the previous step where the two point against
+    each other (a negative dot product), which damps the zigzag of plain subgradient steps."""
+    if previous is not None:
+        dot = _dot(d, previous)
+        if dot < 0:
+            d = _axpy(-DEFLECTION * dot / _dot(previous, previous), previous, d)
+    return d
 
 
 # --------------------------------------------------------------------------------------------
