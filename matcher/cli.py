@@ -588,12 +588,11 @@ def reassign(
     from matcher.assignment.reassign import (
         change_counts,
         change_line,
-        changes_frame,
         read_previous,
+        reassign_summary,
+        write_reassignment,
     )
     from matcher.assignment.reassign import reassign as run_reassign
-    from matcher.io.result_folder import staged_roster
-    from matcher.io.writers import summary_dict
 
     started = time.perf_counter()
     program = _load(program_dir)
@@ -609,18 +608,9 @@ def reassign(
                             seed=seed)  # fmt: skip
     except InfeasibleError as exc:
         _fail_infeasible(exc)
-    summary = summary_dict(program, done.result)
-    summary["reassign"] = {
-        "previous": str(previous_dir.resolve()),
-        "changes": change_counts(done),
-        "moves_allowed": allow_moves,
-        "moved": done.moved,
-        "candidates_gone": list(done.gone_candidates),
-        "note": done.note,
-    }
+    summary = reassign_summary(program, done, previous_dir)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with staged_roster(out_dir, program, done.result, summary, xlsx=xlsx) as stage:
-        changes_frame(done).to_csv(stage / "changes.csv", index=False)
+    write_reassignment(out_dir, program, done, summary, xlsx=xlsx)
     if not quiet:
         counts = change_counts(done)
         out.print(change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",

@@ -234,3 +234,30 @@ def change_line(counts: dict[str, int]) -> str:
              f"{lost} lost their coach ({lost - alone} placed with another, {alone} without one)",
              f"{counts['unassigned']} other candidates unassigned"]  # fmt: skip
     return ", ".join(parts)
+
+
+def reassign_summary(program: ProgramData, done: Reassignment, previous_dir: Path) -> dict:
+    """summary.json of a re-match: the new roster's figures, then what changed and why."""
+    from matcher.io.writers import summary_dict
+
+    summary = summary_dict(program, done.result)
+    summary["reassign"] = {
+        "previous": str(previous_dir.resolve()),
+        "changes": change_counts(done),
+        "moves_allowed": done.moves_allowed,
+        "moved": done.moved,
+        "candidates_gone": list(done.gone_candidates),
+        "note": done.note,
+    }
+    return summary
+
+
+def write_reassignment(
+    out_dir: Path, program: ProgramData, done: Reassignment, summary: dict, *, xlsx: bool = False
+) -> None:
+    """The re-match's result folder: the roster files (as ``assign`` writes them) and
+    changes.csv, all at once."""
+    from matcher.io.result_folder import staged_roster
+
+    with staged_roster(out_dir, program, done.result, summary, xlsx=xlsx) as stage:
+        changes_frame(done).to_csv(stage / "changes.csv", index=False)
