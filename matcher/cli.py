@@ -439,9 +439,9 @@ def schedule(
 @click.option(
     "--max-rounds",
     type=click.IntRange(min=1),
-    default=200,
+    default=20,
     show_default=True,
-    help="Most assign-and-schedule rounds.",
+    help="Most assign-and-schedule rounds (the first roster already fits in aggregate).",
 )
 @click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
 def plan(
@@ -463,7 +463,8 @@ def plan(
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
     from matcher.plan import plan as run_plan
-    from matcher.report_text import print_summary
+    from matcher.plan import plan_headline, plan_summary
+    from matcher.report_text import print_plan, print_summary
     from matcher.writers import summary_dict
 
     started = time.perf_counter()
@@ -486,17 +487,8 @@ def plan(
     except InfeasibleError as exc:
         _fail_infeasible(exc)
     summary = summary_dict(program, result.assignment)
-    summary["plan"] = {
-        "paper_assigned": result.paper.assigned,
-        "paper_objective": round(result.paper.objective, 6),
-        "assigned": result.assignment.assigned,
-        "objective": round(result.assignment.objective, 6),
-        "pairs_forbidden": len(result.restrictions.forbidden),
-        "coaches_with_fewer_places": len(result.restrictions.places),
-        "rounds": list(result.rounds),
-        "note": "status, objective and bound above are the final roster's, given the pairs "
-        "and places that calendars ruled out; paper_* is the optimum before that.",
-    }
+    summary["plan"] = plan_summary(result)
+    summary.update(plan_headline(result))
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
     with _staged_roster(
         out_dir, program, result.assignment, summary, alternates=alternates, xlsx=xlsx,
@@ -508,10 +500,7 @@ def plan(
     _drop_stale_schedule_files(out_dir, result.schedule, calendars)
     if not quiet:
         print_summary(out, summary)
-        out.print(
-            f"Paper optimum: {result.paper.assigned} assigned; with calendars that fit: "
-            f"{result.assignment.assigned} ({len(result.rounds)} rounds)."
-        )
+        print_plan(out, summary["plan"])
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     _print_schedule(summary, quiet)

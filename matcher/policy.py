@@ -207,6 +207,14 @@ class SchedulePolicy(_Section):
     start_step_minutes: int = Field(15, ge=5, le=60)
 
 
+class PriorityPolicy(_Section):
+    """Who comes first when not everyone can be coached."""
+
+    year2_first: bool = True
+    """``plan``: cover year-2 candidates first (they finish their induction this year), then
+    as many candidates as possible."""
+
+
 class Policy(_Section):
     """The whole of ``program.toml``."""
 
@@ -216,6 +224,7 @@ class Policy(_Section):
     calendar: CalendarPolicy = CalendarPolicy()
     assignment: AssignmentPolicy = AssignmentPolicy()
     schedule: SchedulePolicy = SchedulePolicy()
+    priority: PriorityPolicy = PriorityPolicy()
 
     def coach_places_by_hours(self, max_hours_per_month: float) -> int:
         """How many candidates a coach's monthly hours allow at once.

@@ -1,0 +1,414 @@
+"""The assignment with each coach's free week as capacity: a time relaxation of assign + schedule.
+
+An assignment on paper counts places only; a pair can meet only when coach and candidate share
+free time, and a coach's candidates share the coach's week. This model adds the week.
+
+Atoms
+-----
+Per coach (right node), each weekday is cut at the ends of its pairs' *usable segments* (a
+pair's common windows, merged per weekday, at least the shortest session long). Each piece
+between two breakpoints is an *atom*: on it, the set of the coach's pairs that may meet is
+constant. Its capacity over the year is its minutes times the usable dates of that weekday.
+Atoms with the same set of pairs are merged (their capacities add up): for the flow of minutes
+from pairs to atoms only the set matters, so the merge is exact.
+
+Model (per connected component of the pair graph)
+------------------------------------------------
+- ``x[p]`` Boolean: pair ``p`` is chosen; at most one per left node; places per right node;
+  pins and group caps as in :mod:`solvers.cpsat_assign`;
+- ``y[p, a]`` integer minutes of pair ``p`` over the year inside atom ``a``, at most the atom's
+  minutes on the dates from the pair's first month on, and zero unless ``x[p]``;
+- per pair: ``Σ_a y[p, a] ≥ yearly minimum · x[p]`` (and at most its monthly maximum times its
+  months);
+- per atom: ``Σ_p y[p, a] ≤`` its capacity;
+- per right node and month: the monthly minimums of its chosen pairs that run that month fit
+  both the union of its atoms' minutes that month and its monthly cap; per year the minutes fit
+  the cap times the months;
+- a pair whose own windows cannot hold a monthly or the yearly minimum (sessions packed back to
+  back each usable date, within the pair's monthly maximum) cannot be chosen.
+
+Every valid schedule satisfies all of these (its sessions, counted per atom, are a feasible
+``y``), so the largest coverage of this model, and CP-SAT's proven bound on it, bounds from
+above how many left nodes *any* roster can have with every pair meeting its hours. Travel, the
+start grid and the standing-week structure are left out: that is what makes it a relaxation.
+
+Solves
+------
+:func:`coverage_bound` maximises coverage alone: the bound. :func:`solve_timed` finds the
+roster, lexicographically (each tier held at its optimum while the next is optimised): the
+priority left nodes (year-2 candidates) first when asked, then coverage, then the *continuity*
+pairs, then the pair weights. Components are solved one by one in a fixed order with a
+deterministic time limit and fixed seed, so the result does not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import time
+from collections import defaultdict
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solvers.assignment_data import AssignmentProblem
+from solvers.decompose import components
+from solvers.scheduling.calendar import normalise_windows, pack
+from solvers.scheduling.problem import TimeWindow
+
+_DEBUG = bool(os.environ.get("TIMED_DEBUG"))
+WEIGHT_DIVISOR = 1000
+"""Pair weights enter the last tier at 1/1000 of their scale (0.01 score points)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TimedAssignProblem:
+    """An assignment problem plus each pair's weekly common windows and the calendar.
+
+    - ``base``: left/right nodes, pairs, weights, places, pins and group caps;
+    - ``windows[p]``: the pair's common weekly windows ``(weekday, start, end)`` in minutes;
+    - ``dates[d, m]``: usable dates of weekday ``d`` (0 = Monday) in month ``m``;
+    - ``session_lengths``: allowed session minutes;
+    - ``first_month[p]``: the pair's first month (its left node's start);
+    - ``min_month`` / ``max_month``: each pair's monthly minimum and maximum minutes
+      (``max_month`` 0 = no maximum); ``min_total[p]``: its yearly minimum (pro-rated);
+    - ``coach_cap[r]``: the right node's monthly cap in minutes, -1 = none;
+    - ``priority[k]``: left nodes to cover first (year-2 candidates);
+    - ``continuity[p]``: pairs to keep, after coverage (a year-2 candidate and its coach).
+    """
+
+    base: AssignmentProblem
+    windows: tuple[tuple[tuple[int, int, int], ...], ...]
+    dates: np.ndarray
+    session_lengths: tuple[int, ...]
+    first_month: np.ndarray
+    min_month: int
+    max_month: int
+    min_total: np.ndarray
+    coach_cap: np.ndarray
+    priority: np.ndarray | None = None
+    continuity: np.ndarray | None = None
+
+    @property
+    def n_months(self) -> int:
+        return int(self.dates.shape[1])
+
+
+@dataclasses.dataclass(frozen=True)
+class TimedSolution:
+    """Chosen pairs (sorted indices) and the tiers reached; ``status`` is ``optimal`` when
+    every tier of every component is proven, ``infeasible`` when pins cannot be kept."""
+
+    status: str
+    chosen: np.ndarray
+    assigned: int
+    priority_assigned: int
+    continuity_kept: int
+    weight: int
+    solve_seconds: float
+    stats: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Atoms:
+    """Per right node: merged atoms (pair lists, yearly and monthly capacity)."""
+
+    pairs: list[list[int]]  # atom -> pairs (global indices)
+    minutes: list[np.ndarray]  # atom -> minutes per weekday piece summed, by weekday (7,)
+    union_week: np.ndarray  # (7,) minutes of the union of the atoms per weekday
+
+
+def _segments(problem: TimedAssignProblem, p: int) -> tuple[TimeWindow, ...]:
+    weekdays = tuple(int(d) for d in np.flatnonzero(problem.dates.sum(axis=1) > 0))
+    windows = tuple(TimeWindow(d, s, e) for d, s, e in problem.windows[p])
+    return normalise_windows(windows, min(problem.session_lengths), weekdays)
+
+
+def _months_from(problem: TimedAssignProblem, p: int) -> np.ndarray:
+    mask = np.zeros(problem.n_months, dtype=bool)
+    mask[int(problem.first_month[p]) :] = True
+    return mask
+
+
+def pair_fits_alone(problem: TimedAssignProblem, p: int, segments) -> bool:
+    """True when the pair's own windows can hold each monthly and the yearly minimum."""
+    lengths = tuple(sorted(problem.session_lengths))
+    per_day = np.zeros(7, dtype=np.int64)
+    for w in segments:
+        per_day[w.weekday] += pack(w.end - w.start, lengths)
+    months = _months_from(problem, p)
+    if not months.any():
+        return True  # starts after the year: owes nothing
+    monthly = per_day @ problem.dates
+    if problem.max_month:
+        monthly = np.minimum(monthly, problem.max_month)
+    if (monthly[months] < problem.min_month).any():
+        return False
+    return int(monthly[months].sum()) >= int(problem.min_total[p])
+
+
+def _atoms(problem: TimedAssignProblem, pairs: list[int], segments: dict) -> _Atoms:
+    by_day: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for p in pairs:
+        for w in segments[p]:
+            by_day[w.weekday].append((w.start, w.end, p))
+    merged: dict[tuple[int, ...], np.ndarray] = {}
+    union = np.zeros(7, dtype=np.int64)
+    for d, spans in sorted(by_day.items()):
+        cuts = sorted({t for s, e, _ in spans for t in (s, e)})
+        for a, b in itertools.pairwise(cuts):
+            members = tuple(sorted(p for s, e, p in spans if s <= a and b <= e))
+            if not members:
+                continue
+            union[d] += b - a
+            merged.setdefault(members, np.zeros(7, dtype=np.int64))[d] += b - a
+    keys = sorted(merged)
+    return _Atoms([list(k) for k in keys], [merged[k] for k in keys], union)
+
+
+@dataclasses.dataclass
+class _Model:
+    model: cp_model.CpModel
+    x: dict[int, cp_model.IntVar]
+
+
+def _coach_rows(problem: TimedAssignProblem, group: list[int], fits: dict, segments: dict):
+    """The right node's time constraints on its pairs: ``(coefficients, most)`` rows."""
+    rows: list[tuple[dict[int, int], int]] = []
+    atoms = _atoms(problem, group, segments)
+    year = [int((week @ problem.dates).sum()) for week in atoms.minutes]
+    touching: dict[int, set[int]] = defaultdict(set)
+    for a, members in enumerate(atoms.pairs):
+        for p in members:
+            touching[p].add(a)
+    need = {p: int(problem.min_total[p]) for p in group if fits[p] and problem.min_total[p] > 0}
+    sets = {frozenset(touching[p]) for p in need} | {frozenset(range(len(year)))}
+    for atoms_set in sorted(sets, key=lambda a: (len(a), sorted(a))):
+        members = {p: n for p, n in need.items() if touching[p] <= atoms_set}
+        room = sum(year[a] for a in atoms_set)
+        if sum(members.values()) > room:  # Hall: these pairs only reach these atoms
+            rows.append((members, room))
+    return rows, atoms
+
+
+def _build(problem: TimedAssignProblem, pairs: np.ndarray, allowed: np.ndarray) -> _Model:
+    base = problem.base
+    model = cp_model.CpModel()
+    segments = {int(p): _segments(problem, int(p)) for p in pairs}
+    pinned = base.pinned
+    fits = {
+        int(p): bool(segments[int(p)]) and pair_fits_alone(problem, int(p), segments[int(p)])
+        for p in pairs
+    }
+    # a pin stays, even where its windows cannot hold the hours (it is then placed, owing
+    # nothing here): the coordinator fixed it, and the schedule will report its shortfall
+    usable = [
+        int(p) for p in pairs
+        if (allowed[p] and fits[int(p)]) or (pinned is not None and pinned[p])
+    ]  # fmt: skip
+    x = {p: model.NewBoolVar(f"x{p}") for p in usable}
+    by_left, by_right = defaultdict(list), defaultdict(list)
+    for p in usable:
+        by_left[int(base.left[p])].append(p)
+        by_right[int(base.right[p])].append(p)
+    for group in by_left.values():
+        model.AddAtMostOne(x[p] for p in group)
+    for fam in base.groups:
+        members = defaultdict(list)
+        for p in usable:
+            if fam.pair_group[p] >= 0:
+                members[int(fam.pair_group[p])].append(x[p])
+        for g, group in members.items():
+            model.Add(sum(group) <= int(fam.cap[g]))
+    if pinned is not None:
+        for p in usable:
+            if pinned[p]:
+                model.Add(x[p] == 1)
+    n_months = problem.n_months
+    for r, group in sorted(by_right.items()):
+        model.Add(sum(x[p] for p in group) <= int(base.capacity[r]))
+        rows, atoms = _coach_rows(problem, group, fits, segments)
+        cap = int(problem.coach_cap[r])
+        for coefs, room in rows:
+            model.Add(sum(c * x[p] for p, c in coefs.items()) <= room)
+        if cap >= 0:
+            need = {p: int(problem.min_total[p]) for p in group if fits[p]}
+            if sum(need.values()) > cap * n_months:
+                model.Add(sum(n * x[p] for p, n in need.items()) <= cap * n_months)
+        union_month = atoms.union_week @ problem.dates
+        for m in range(n_months):
+            running = [p for p in group if fits[p] and int(problem.first_month[p]) <= m]
+            if not running or problem.min_month <= 0:
+                continue
+            room = int(union_month[m]) if cap < 0 else min(int(union_month[m]), cap)
+            if room < problem.min_month * len(running):
+                model.Add(problem.min_month * sum(x[p] for p in running) <= room)
+    return _Model(model, x)
+
+
+def _parameters(solver: cp_model.CpSolver, time_limit: float) -> None:
+    p = solver.parameters
+    p.num_workers = 1  # one worker and a deterministic limit: the same roster on any machine
+    p.linearization_level = 2  # the knapsack-like time rows need the LP to prove bounds
+    p.random_seed = 0
+    p.max_deterministic_time = max(time_limit, 0.1)
+
+
+def _solve(m: _Model, coefs: dict[int, int], time_limit: float, hint: set[int] | None = None):
+    """Maximise ``Σ coefs[p] · x[p]``: (status, chosen pairs, value, proven upper bound)."""
+    m.model.Maximize(sum(c * m.x[p] for p, c in coefs.items() if c))
+    m.model.ClearHints()
+    if hint is not None:
+        for p, var in m.x.items():
+            m.model.AddHint(var, p in hint)
+    solver = cp_model.CpSolver()
+    _parameters(solver, time_limit)
+    status = solver.Solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, None, 0, 0
+    chosen = {p for p, var in m.x.items() if solver.BooleanValue(var)}
+    value = sum(coefs.get(p, 0) for p in chosen)
+    bound = int(np.floor(solver.BestObjectiveBound() + 1e-6))
+    return status, chosen, value, max(bound, value)
+
+
+def _fix(m: _Model, coefs: dict[int, int], value: int) -> None:
+    """Hold a solved tier at its value while the next one is optimised."""
+    m.model.Add(sum(c * m.x[p] for p, c in coefs.items() if c) >= value)
+
+
+def _parts(problem: TimedAssignProblem) -> list[np.ndarray]:
+    return components(problem.base) if problem.base.n_pairs else []
+
+
+def _budget(time_limit: float, part: np.ndarray, total: int) -> float:
+    return max(1.0, time_limit * len(part) / max(total, 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class CoverageBound:
+    """The model's most left nodes: proven upper bound, best found, and that roster."""
+
+    bound: int
+    found: int
+    proven: bool
+    chosen: np.ndarray
+
+
+def coverage_bound(problem: TimedAssignProblem, *, time_limit: float = 60.0) -> CoverageBound:
+    """Maximise coverage alone, over every pair: the bound on any schedulable roster."""
+    found = bound = 0
+    proven = True
+    chosen_all: list[int] = []
+    for part in _parts(problem):
+        m = _build(problem, part, np.ones(problem.base.n_pairs, dtype=bool))
+        if not m.x:
+            continue
+        lefts = len({int(problem.base.left[p]) for p in m.x})
+        budget = _budget(time_limit, part, problem.base.n_pairs)
+        status, chosen, value, top = _solve(m, dict.fromkeys(m.x, 1), budget)
+        if chosen is None:
+            if status == cp_model.INFEASIBLE:
+                continue  # pins that cannot all be placed: no roster, nothing to bound
+            bound += lefts
+            proven = False
+            continue
+        found += value
+        bound += min(top, lefts)
+        proven &= status == cp_model.OPTIMAL and top == value
+        chosen_all.extend(sorted(chosen))
+    return CoverageBound(bound, found, proven, np.array(sorted(chosen_all), dtype=np.int64))
+
+
+SHARES = (0.3, 0.55, 0.15)
+"""Shares of the time limit: a coverage warm start (unless hinted), the counts (priority,
+coverage, continuity), then the pair weights, which only refine."""
+
+
+def _tiers(problem: TimedAssignProblem, xs, weight: np.ndarray) -> list[dict[int, int]]:
+    """The roster's objectives, most important first (see the module docstring).
+
+    The three counts (priority nodes, coverage, continuity pairs) share one objective, each
+    weighted above the most the later ones can add: its optimum is the lexicographic one,
+    and CP-SAT finds it far faster than tier by tier from a roster that suits only the first.
+    """
+    base = problem.base
+    cont = problem.continuity
+    kept = {p for p in xs if cont is not None and cont[p]}
+    per_cover = len(kept) + 1
+    per_first = (len(xs) + 1) * per_cover
+    prio = problem.priority
+    counts = {
+        p: (per_first if prio is not None and prio[int(base.left[p])] else 0)
+        + per_cover
+        + (1 if p in kept else 0)
+        for p in xs
+    }
+    return [counts, {p: int(weight[p]) for p in xs if weight[p]}]
+
+
+def solve_timed(
+    problem: TimedAssignProblem,
+    *,
+    allowed: np.ndarray | None = None,
+    bonus: np.ndarray | None = None,
+    hint: np.ndarray | None = None,
+    time_limit: float = 60.0,
+) -> TimedSolution:
+    """The lexicographic roster of the model over the ``allowed`` pairs (default: all).
+
+    ``bonus`` (pair -> extra integer weight, in the base weight's units) steers the last tier
+    only, e.g. to keep pairs whose calendars already fit. ``hint`` (pair indices, e.g. the
+    previous round's roster) replaces the coverage warm start. Returns status ``infeasible``
+    when pinned pairs cannot be chosen.
+    """
+    start = time.perf_counter()
+    base = problem.base
+    n = base.n_pairs
+    allowed = np.ones(n, dtype=bool) if allowed is None else allowed
+    weight = base.weight.astype(np.int64) + (0 if bonus is None else bonus.astype(np.int64))
+    weight = np.maximum(weight // WEIGHT_DIVISOR, 0)
+    chosen_all: list[int] = []
+    proven = True
+    for part in _parts(problem):
+        m = _build(problem, part, allowed)
+        if not m.x:
+            continue
+        budget = _budget(time_limit, part, n)
+        if hint is None:
+            status, best, _, _ = _solve(m, dict.fromkeys(m.x, 1), budget * SHARES[0])
+            if best is None and status == cp_model.INFEASIBLE:
+                return TimedSolution("infeasible", np.zeros(0, np.int64), 0, 0, 0, 0,
+                                     time.perf_counter() - start)  # fmt: skip
+        else:
+            best = {int(p) for p in hint if int(p) in m.x}
+        tiers = _tiers(problem, m.x, weight)
+        for level, coefs in enumerate(tiers):
+            status, chosen, value, top = _solve(m, coefs, budget * SHARES[level + 1], best)
+            if _DEBUG:
+                print("tier", level, status, value, top, len(m.x), time.perf_counter() - start)
+            if chosen is None:
+                if status == cp_model.INFEASIBLE and level == 0:
+                    return TimedSolution("infeasible", np.zeros(0, np.int64), 0, 0, 0, 0,
+                                         time.perf_counter() - start)  # fmt: skip
+                proven = False
+                break
+            best = chosen
+            proven &= status == cp_model.OPTIMAL and (level == len(tiers) - 1 or top == value)
+            if level < len(tiers) - 1:
+                _fix(m, coefs, value)
+        chosen_all.extend(sorted(best or ()))
+    chosen = np.array(sorted(chosen_all), dtype=np.int64)
+    left = base.left[chosen]
+    priority, continuity = problem.priority, problem.continuity
+    return TimedSolution(
+        status="optimal" if proven else "feasible",
+        chosen=chosen,
+        assigned=len(chosen),
+        priority_assigned=int(priority[left].sum()) if priority is not None else 0,
+        continuity_kept=int(continuity[chosen].sum()) if continuity is not None else 0,
+        weight=int(base.weight[chosen].sum()),
+        solve_seconds=time.perf_counter() - start,
+        stats={"components": len(_parts(problem))},
+    )
