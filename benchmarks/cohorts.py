@@ -1,6 +1,6 @@
 """Generated cohorts with fixed seeds, their fingerprints, and the optima known for them.
 
-A cohort is ``matcher.generate.generate_program(size, SEEDS[size])`` written to CSV. Its
+A cohort is ``matcher.synthetic.generator.generate_program(size, SEEDS[size])`` written to CSV. Its
 *fingerprint* is a SHA-256 of the written files, so a known optimum (``known_optima.json``) is
 used only for exactly the data it was computed on: if the generator changes, the optimum
 becomes unknown (and ``python -m benchmarks.optima --write`` records the new one) instead of
@@ -40,7 +40,7 @@ def fingerprint(folder: Path) -> str:
 
 def write_cohort(size: str, folder: Path) -> Path:
     """Generate the size's cohort (fixed seed) into ``folder``; return the folder."""
-    from matcher.generate import generate_program, write_program
+    from matcher.synthetic.generator import generate_program, write_program
 
     write_program(generate_program(size, SEEDS[size]), folder)
     return folder
@@ -76,25 +76,25 @@ class Cohort:
 
     @cached_property
     def program(self):
-        from matcher.loading import load_program
+        from matcher.io.loading import load_program
 
         return load_program(self.folder)
 
     @cached_property
     def pairs(self):
-        from matcher.pairs import build_pairs
+        from matcher.rules.pairs import build_pairs
 
         return build_pairs(self.program)
 
     @cached_property
     def problem(self):
-        from matcher.assign import build_problem
+        from matcher.assignment.optimize import build_problem
 
         return build_problem(self.pairs)
 
     @cached_property
     def flow_solution(self):
-        from matcher.assign import solve_problem
+        from matcher.assignment.optimize import solve_problem
 
         solution, _ = solve_problem(self.problem, "flow")
         return solution

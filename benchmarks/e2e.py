@@ -30,11 +30,6 @@ def cli_args(program_dir: Path, out_dir: Path, xlsx: bool) -> list[str]:
 
 def import_everything() -> None:
     """What the assign command imports lazily, so that timing it excludes imports."""
-    import matcher.assign
-    import matcher.loading
-    import matcher.output
-    import matcher.report_text
-    import matcher.writers  # noqa: F401
 
 
 def peak_rss_mib() -> tuple[float, str]:

@@ -46,7 +46,7 @@ def independent_optimum(folder: Path) -> tuple[int, float, int]:
 
 
 def compute(tier: str, root: Path, independent: bool) -> dict:
-    from matcher.assign import roster_from
+    from matcher.assignment.optimize import roster_from
 
     cohort = make_cohort(tier, root)
     start = time.perf_counter()

@@ -92,7 +92,7 @@ def _result(method: str, problem: AssignmentProblem, chosen: np.ndarray, status:
 
 
 def solve_coachmatch(problem: AssignmentProblem) -> PeerResult:
-    from matcher.assign import solve_problem
+    from matcher.assignment.optimize import solve_problem
 
     start = time.perf_counter()
     solution, _ = solve_problem(problem, "auto")
@@ -101,7 +101,7 @@ def solve_coachmatch(problem: AssignmentProblem) -> PeerResult:
 
 
 def solve_cpsat_path(problem: AssignmentProblem) -> PeerResult:
-    from matcher.assign import solve_problem
+    from matcher.assignment.optimize import solve_problem
 
     start = time.perf_counter()
     solution, _ = solve_problem(problem, "cpsat", time_limit=60.0)

@@ -12,7 +12,7 @@ from benchmarks.cohorts import Cohort
 
 def test_load(run, cohort: Cohort) -> None:
     """Read the CSVs, validate every cell (pandera), type the rows, build the org graph."""
-    from matcher.loading import load_program
+    from matcher.io.loading import load_program
 
     program = run(lambda: load_program(cohort.folder), stage="load")
     run.record(candidates=len(program.candidates), coaches=len(program.coaches))
@@ -23,7 +23,7 @@ def test_load(run, cohort: Cohort) -> None:
 
 def test_eligibility(run, cohort: Cohort) -> None:
     """The columnar view, the nine rules over every candidate pair, and the pair scores."""
-    from matcher.pairs import build_pairs
+    from matcher.rules.pairs import build_pairs
 
     program = cohort.program
     pairs = run(lambda: build_pairs(program), stage="eligibility")
@@ -34,7 +34,7 @@ def test_eligibility(run, cohort: Cohort) -> None:
 
 def test_roster(run, cohort: Cohort) -> None:
     """From the optimal pairs to roster rows, with a reason for every unassigned candidate."""
-    from matcher.assign import roster_from
+    from matcher.assignment.optimize import roster_from
 
     pairs, problem, solution = cohort.pairs, cohort.problem, cohort.flow_solution
     result = run(lambda: roster_from(pairs, problem, solution), stage="roster")
@@ -53,7 +53,7 @@ def test_roster(run, cohort: Cohort) -> None:
 
 def test_schedule(run, cohort: Cohort) -> None:
     """A year of sessions for every pair of the optimal roster (coaches on 2 processes)."""
-    from matcher.scheduling import schedule
+    from matcher.scheduling.sessions import schedule
 
     program = cohort.program
     pairs, solution = cohort.pairs, cohort.flow_solution

@@ -2,11 +2,11 @@
 
 ``weights.same_site`` couples pairs (a bonus for every two candidates of one site who share a
 coach), so the assignment is no longer a flow; ``coachmatch assign`` then runs
-:func:`matcher.assign.solve_problem` on the CP-SAT path: the eligibility graph's connected
-components apart, each by :func:`solvers.same_site.solve_clusters` (linearisation over exact
-flows for the roster, a Lagrangian bound with site cuts, CP-SAT for small components) with a
-share of the time limit. Each cohort is solved at several bonus values with the tier's time
-limit, as ``coachmatch assign --time-limit`` passes it.
+:func:`matcher.assignment.optimize.solve_problem` on the CP-SAT path: the eligibility graph's
+connected components apart, each by :func:`solvers.same_site.solve_clusters` (linearisation
+over exact flows for the roster, a Lagrangian bound with site cuts, CP-SAT for small
+components) with a share of the time limit. Each cohort is solved at several bonus values with
+the tier's time limit, as ``coachmatch assign --time-limit`` passes it.
 
 Figures (extra_info): ``gap`` = (bound − objective) / bound on the pair-score tier, the status,
 the objective and bound in score units, how much the bonus added over the flow's roster, and the
@@ -39,8 +39,8 @@ GAP_TARGET = 0.005
 def _with_bonus(cohort: Cohort, same_site: float):
     """The cohort's assignment problem with ``same_site`` set, built as ``coachmatch assign``
     builds it (the program's weights changed, pairs and problem rebuilt)."""
-    from matcher.assign import build_problem
-    from matcher.pairs import build_pairs
+    from matcher.assignment.optimize import build_problem
+    from matcher.rules.pairs import build_pairs
 
     key = ("same_site", same_site)
     if key not in cohort._cache:
@@ -57,7 +57,7 @@ def _with_bonus(cohort: Cohort, same_site: float):
 def test_same_site(run, cohort: Cohort, same_site: float) -> None:
     problem = _with_bonus(cohort, same_site)
     limit = TIME_LIMIT[cohort.tier]
-    from matcher.assign import solve_problem
+    from matcher.assignment.optimize import solve_problem
 
     result, components = run(
         lambda: solve_problem(problem, "auto", time_limit=limit),

@@ -10,7 +10,6 @@ import contextlib
 import math
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -40,7 +39,7 @@ def _fail_infeasible(exc: InfeasibleError) -> None:
 
 
 def _load(program_dir: Path):
-    from matcher.loading import load_program
+    from matcher.io.loading import load_program
 
     try:
         return load_program(program_dir)
@@ -58,8 +57,8 @@ def main() -> None:
 @click.argument("program_dir", type=click.Path(path_type=Path))
 def validate(program_dir: Path) -> None:
     """Check a program folder and print a data-quality report."""
-    from matcher.pairs import build_pairs
-    from matcher.report_text import print_validation
+    from matcher.report.text import print_validation
+    from matcher.rules.pairs import build_pairs
 
     program = _load(program_dir)
     print_validation(out, program, build_pairs(program))
@@ -68,7 +67,7 @@ def validate(program_dir: Path) -> None:
 
 def _load_with_pins(program_dir: Path, pin_file: Path | None):
     """The program and the pairs fixed in advance, or exit 2 naming the bad cell."""
-    from matcher.assign import read_pins
+    from matcher.io.rosters import read_pins
 
     program = _load(program_dir)
     try:
@@ -136,36 +135,10 @@ _ROSTER_OPTIONS = [
 ]
 
 
-@contextlib.contextmanager
-def _staged_roster(
-    out_dir: Path, program, result, summary: dict, *, alternates: int, xlsx: bool, redact: bool
-) -> Iterator[Path]:
-    """Stage a roster's files for ``out_dir`` and yield the staging folder.
-
-    ``assign`` and ``plan`` both write a roster: roster.csv, alternates.csv (with
-    ``--alternates``), roster.xlsx (unless ``--no-xlsx``) and summary.json. One writer keeps the
-    two result folders alike, so a change to a roster file cannot reach one command and miss
-    the other. The ``with`` body adds the command's own files to the stage (``plan``: the
-    schedule) and may still add to ``summary``: summary.json is written when the body ends,
-    then every file moves into ``out_dir`` at once, or none does if a write fails.
-    """
-    from matcher.output import staged_folder
-    from matcher.writers import alternates_frame, write_roster_csv, write_roster_xlsx, write_summary
-
-    with staged_folder(out_dir) as stage:
-        write_roster_csv(result, stage / "roster.csv")
-        if alternates:
-            alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
-        if xlsx:
-            write_roster_xlsx(program, result, summary, stage / "roster.xlsx", redact=redact)
-        yield stage
-        write_summary(summary, stage / "summary.json")
-
-
 def _write_report(out_dir: Path, program_dir: Path, *, redact: bool, quiet: bool) -> None:
     """``--report`` of ``assign`` and ``plan``: report.html of the new result folder, or exit 2
     saying why it cannot be built (the roster files stay written)."""
-    from matcher.report import ReportError, make_report
+    from matcher.report.html import ReportError, make_report
 
     try:
         page = make_report(out_dir, program_dir, redact=redact)
@@ -194,8 +167,9 @@ def assign(
     redact: bool,
 ) -> None:
     """Pair every candidate with a coach, optimally, and write the roster."""
-    from matcher.assign import assign as run_assign
-    from matcher.writers import summary_dict
+    from matcher.assignment.optimize import assign as run_assign
+    from matcher.io.result_folder import write_result
+    from matcher.io.writers import summary_dict
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -211,31 +185,17 @@ def assign(
         _fail_infeasible(exc)
     summary = summary_dict(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with _staged_roster(
-        out_dir, program, result, summary, alternates=alternates, xlsx=xlsx, redact=redact
-    ):
-        pass  # the roster files are all that assign writes
-    _drop_outdated_calendar(out_dir, keep_alternates=bool(alternates))
+    write_result(out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
+                 redact=redact)  # fmt: skip
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
-        from matcher.report_text import print_summary
+        from matcher.report.text import print_summary
 
         print_summary(out, summary)
         out.print(
             f"Wrote {out_dir}/roster.csv and summary.json" + (", roster.xlsx" if xlsx else "")
         )
-
-
-def _drop_outdated_calendar(out_dir: Path, keep_alternates: bool) -> None:
-    """A new roster makes an earlier schedule in the same folder wrong: remove it, so no file
-    in the result folder contradicts roster.csv (run ``schedule`` again for a new one)."""
-    import shutil
-
-    stale = ["schedule.csv", "short_hours.csv"] + ([] if keep_alternates else ["alternates.csv"])
-    for name in stale:
-        (out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(out_dir / "calendars", ignore_errors=True)
 
 
 def _solver_progress(every: float = 1.0):
@@ -276,41 +236,6 @@ def _progress_bar(total: int, quiet: bool):
     return bar, lambda n: bar.update(task, completed=n)
 
 
-def _write_schedule_files(
-    program, sched, stage: Path, summary: dict, xlsx_from: Path | None, xlsx: bool,
-    redact: bool = False,
-) -> set[str]:  # fmt: skip
-    from matcher.calendars import write_calendars
-    from matcher.writers import (
-        add_schedule_sheet,
-        schedule_frame,
-        schedule_summary,
-        shortfall_frame,
-    )
-
-    schedule_frame(sched).to_csv(stage / "schedule.csv", index=False)
-    if sched.shortfalls:
-        shortfall_frame(sched).to_csv(stage / "short_hours.csv", index=False)
-    written = write_calendars(program, sched, stage / "calendars", redact=redact)
-    summary["schedule"] = schedule_summary(sched)
-    if xlsx:
-        add_schedule_sheet(xlsx_from, sched, stage / "roster.xlsx", program=program, redact=redact)
-    return {path.name for path in written}
-
-
-def _drop_stale_schedule_files(out_dir: Path, sched, calendars: set[str]) -> None:
-    """After the new files are in place: remove what an earlier schedule in this folder left
-    and this one did not replace (short_hours.csv once nothing is short, the calendars of
-    coaches without sessions now), so no file contradicts schedule.csv."""
-    if not sched.shortfalls:
-        (out_dir / "short_hours.csv").unlink(missing_ok=True)
-    folder = out_dir / "calendars"
-    if folder.is_dir():
-        for path in folder.glob("*.ics"):
-            if path.name not in calendars:
-                path.unlink()
-
-
 def _print_schedule(summary: dict, quiet: bool) -> None:
     if quiet:
         return
@@ -330,40 +255,6 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
         out.print(line + item["reason"], markup=False)
     if len(short) > 15:
         out.print(f"  ... and {len(short) - 15} more (short_hours.csv)")
-
-
-def _read_roster(path: Path, program) -> dict[str, str]:
-    """candidate id → coach id from a roster.csv; unknown ids are input errors."""
-    from matcher.errors import InputProblem
-    from matcher.loading import read_table
-
-    frame = read_table(path)
-    problems = [
-        InputProblem(path.name, "required column is missing", column=col)
-        for col in ("candidate_id", "coach_id")
-        if col not in frame
-    ]
-    if problems:
-        raise InputError(problems)
-    cands, coaches = program.candidate_index(), program.coach_index()
-    mapping = {}
-    for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        line = int(i) + 2
-        if row.candidate_id not in cands:
-            problems.append(
-                InputProblem(path.name, "no such candidate in the program", line,
-                             "candidate_id", row.candidate_id)
-            )  # fmt: skip
-        elif row.coach_id and row.coach_id not in coaches:
-            problems.append(
-                InputProblem(path.name, "no such coach in the program", line, "coach_id",
-                             row.coach_id)
-            )  # fmt: skip
-        elif row.coach_id:
-            mapping[row.candidate_id] = row.coach_id
-    if problems:
-        raise InputError(problems)
-    return mapping
 
 
 @main.command()
@@ -402,15 +293,13 @@ def schedule(
     redact: bool,
 ) -> None:
     """Schedule a year of sessions for every pair of a roster."""
-    import json
-
-    from matcher.output import staged_folder
-    from matcher.scheduling import schedule as run_schedule
-    from matcher.writers import write_summary
+    from matcher.io.result_folder import write_schedule_result
+    from matcher.io.rosters import read_program_roster
+    from matcher.scheduling.sessions import schedule as run_schedule
 
     program = _load(program_dir)
     try:
-        mapping = _read_roster(roster_csv, program)
+        mapping = read_program_roster(roster_csv, program)
     except InputError as exc:
         _fail_input(exc)
     bar, on_done = _progress_bar(len(set(mapping.values())), quiet)
@@ -418,15 +307,7 @@ def schedule(
         sched = run_schedule(
             program, mapping, seed=seed, workers=workers, scheduler=scheduler, on_done=on_done
         )
-    old_summary = out_dir / "summary.json"
-    summary = json.loads(old_summary.read_text()) if old_summary.exists() else {}
-    summary.setdefault("program", str(program_dir.resolve()))
-    with staged_folder(out_dir) as stage:
-        calendars = _write_schedule_files(
-            program, sched, stage, summary, out_dir / "roster.xlsx", xlsx, redact
-        )
-        write_summary(summary, stage / "summary.json")
-    _drop_stale_schedule_files(out_dir, sched, calendars)
+    summary = write_schedule_result(out_dir, program, sched, xlsx=xlsx, redact=redact)
     _print_schedule(summary, quiet)
     if strict and sched.shortfalls:
         sys.exit(EXIT_SHORT_HOURS)
@@ -462,10 +343,10 @@ def plan(
     redact: bool,
 ) -> None:
     """Assign, schedule, and re-match until every assigned pair meets its hours."""
-    from matcher.plan import plan as run_plan
-    from matcher.plan import plan_headline, plan_summary
-    from matcher.report_text import print_plan, print_summary
-    from matcher.writers import summary_dict
+    from matcher.io.result_folder import write_result
+    from matcher.planning.loop import plan as run_plan
+    from matcher.planning.loop import plan_summary
+    from matcher.report.text import print_plan, print_summary
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -486,18 +367,10 @@ def plan(
         )  # fmt: skip
     except InfeasibleError as exc:
         _fail_infeasible(exc)
-    summary = summary_dict(program, result.assignment)
-    summary["plan"] = plan_summary(result)
-    summary.update(plan_headline(result))
+    summary = plan_summary(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with _staged_roster(
-        out_dir, program, result.assignment, summary, alternates=alternates, xlsx=xlsx,
-        redact=redact,
-    ) as stage:  # fmt: skip
-        calendars = _write_schedule_files(
-            program, result.schedule, stage, summary, stage / "roster.xlsx", xlsx, redact
-        )
-    _drop_stale_schedule_files(out_dir, result.schedule, calendars)
+    write_result(out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
+                 redact=redact)  # fmt: skip
     if not quiet:
         print_summary(out, summary)
         print_plan(out, summary["plan"])
@@ -519,8 +392,8 @@ def plan(
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 def generate(size: str, seed: int, out_dir: Path) -> None:
     """Write a realistic synthetic program folder."""
-    from matcher.generate import generate_program, write_program
-    from matcher.output import staged_folder
+    from matcher.io.output import staged_folder
+    from matcher.synthetic.generator import generate_program, write_program
 
     program = generate_program(size, seed)
     with staged_folder(out_dir) as stage:
@@ -543,8 +416,8 @@ def _refuse(message: str) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write capacity.csv here.")
 def capacity(program_dir: Path, out_dir: Path | None) -> None:
     """The fewest coach places to add, by region and role, so every candidate is assigned."""
-    from matcher.capacity import capacity_frame, plan_capacity
-    from matcher.output import staged_folder
+    from matcher.forecast.capacity import capacity_frame, plan_capacity
+    from matcher.io.output import staged_folder
 
     program = _load(program_dir)
     if out_dir is not None and _same_folder(out_dir, program_dir):
@@ -606,10 +479,10 @@ def reassign(
     seed: int, xlsx: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Re-match during the year: keep every pair that still may hold, place the rest."""
-    from matcher.output import staged_folder
-    from matcher.reassign import change_counts, changes_frame, read_previous
-    from matcher.reassign import reassign as run_reassign
-    from matcher.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
+    from matcher.assignment.reassign import change_counts, changes_frame, read_previous
+    from matcher.assignment.reassign import reassign as run_reassign
+    from matcher.io.output import staged_folder
+    from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
 
     started = time.perf_counter()
     program = _load(program_dir)
@@ -676,9 +549,9 @@ def reassign(
 )
 def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool) -> None:
     """Next year's program folder: year 1 becomes year 2 with this year's coach."""
-    from matcher.output import staged_folder
-    from matcher.rollover import rollover as run_rollover
-    from matcher.rollover import write_rollover
+    from matcher.io.output import staged_folder
+    from matcher.io.rollover import rollover as run_rollover
+    from matcher.io.rollover import write_rollover
 
     if _same_folder(out_dir, program_dir) or _same_folder(out_dir, roster_csv.parent):
         _refuse("--out must be a new folder, not the program or result folder "
@@ -715,68 +588,25 @@ def whatif(
     scenario_files: tuple[Path, ...], out_dir: Path, workers: int, with_report: bool
 ) -> None:
     """Compare what-if scenarios (TOML) with their base program, side by side."""
-    import pandas as pd
     from rich.table import Table
 
-    from matcher.output import staged_folder
-    from matcher.whatif import (
-        BASELINE,
-        Job,
-        apply_scenario,
-        comparison_frame,
-        read_scenario,
-        region_frame,
-        run_job,
-        slug,
-        write_charts,
-    )
-    from solvers.executor import map_ordered
+    from matcher.forecast.whatif import read_scenarios, run_whatif
 
     try:
-        scenarios = [read_scenario(p) for p in scenario_files]
+        scenarios = read_scenarios(list(scenario_files))
     except InputError as exc:
         _fail_input(exc)
-    bases = {s.base_dir for s in scenarios}
-    if len(bases) > 1:
-        _refuse("all scenarios of one run must share a base program folder (key 'base'); "
-                f"found {', '.join(sorted(map(str, bases)))}")  # fmt: skip
-    base_dir = bases.pop()
-    if _same_folder(out_dir, base_dir):
+    if _same_folder(out_dir, scenarios[0].base_dir):
         _refuse("--out must not be the base program folder (input files are never modified)")
-    names = [s.spec.name for s in scenarios]
-    dupes = sorted({n for n in names if names.count(n) > 1 or n == BASELINE})
-    if dupes:
-        _refuse(f"scenario names must be distinct and not {BASELINE!r}: {', '.join(dupes)}")
-    _load(base_dir)  # the base program's own problems first, named as such
-    with staged_folder(out_dir) as stage:
-        jobs = [Job(BASELINE, str(base_dir))]
-        for s in scenarios:
-            folder = stage / "programs" / slug(s.spec.name)
-            try:
-                notes = apply_scenario(s, folder)
-            except InputError as exc:
-                _fail_input(exc)
-            for note in notes:
-                out.print(f"{s.spec.name}: {note}", markup=False, soft_wrap=True)
-            jobs.append(Job(s.spec.name, str(folder)))
-        try:
-            rows = map_ordered(run_job, jobs, workers=workers)
-        except InputError as exc:
-            _fail_input(exc)
-        except InfeasibleError as exc:
-            _fail_infeasible(exc)
-        frame = comparison_frame(rows)
-        frame.to_csv(stage / "comparison.csv", index=False)
-        regions = region_frame(rows)
-        regions.to_csv(stage / "comparison_by_region.csv", index=False)
-        unassigned = [
-            {"scenario": r["scenario"], "region_role": key, "unassigned": n}
-            for r in rows for key, n in r["unassigned_by_region_role"].items()
-        ]  # fmt: skip
-        pd.DataFrame.from_records(
-            unassigned, columns=["scenario", "region_role", "unassigned"]
-        ).to_csv(stage / "unassigned_by_region_role.csv", index=False)
-        chart_note = write_charts(frame, stage, regions)
+    try:
+        run = run_whatif(scenarios, out_dir, workers=workers)
+    except InputError as exc:
+        _fail_input(exc)
+    except InfeasibleError as exc:
+        _fail_infeasible(exc)
+    for name, note in run.notes:
+        out.print(f"{name}: {note}", markup=False, soft_wrap=True)
+    rows, chart_note = run.rows, run.chart_note
     # one column per scenario (figures down the side), so the table fits a narrow terminal
     for i, r in enumerate(rows):
         out.print(f"  S{i} = {r['scenario']}", markup=False, soft_wrap=True)
@@ -802,7 +632,7 @@ def whatif(
     out.print(chart_note)
     out.print(f"Wrote {out_dir}/comparison.csv and the changed programs in {out_dir}/programs/")
     if with_report:
-        from matcher.report import ReportError, make_whatif_report
+        from matcher.report.html import ReportError, make_whatif_report
 
         try:
             out.print(f"Wrote {make_whatif_report(out_dir)}")
@@ -828,7 +658,7 @@ def whatif(
 @click.option("--redact", is_flag=True, help="Show ids instead of candidate and coach names.")
 def report(result_dir: Path, program_dir: Path | None, out_file: Path | None, redact: bool) -> None:
     """Write one self-contained HTML report (report.html) of a result folder."""
-    from matcher.report import ReportError, make_report
+    from matcher.report.html import ReportError, make_report
 
     try:
         target = make_report(result_dir, program_dir, out_file, redact=redact)

@@ -2,7 +2,7 @@
 
 Everything downstream — eligibility, the models, the writers — reads these frozen dataclasses,
 never raw spreadsheet cells, so a value is parsed and checked exactly once, in
-:mod:`matcher.loading`.
+:mod:`matcher.io.loading`.
 """
 
 from __future__ import annotations

@@ -73,6 +73,10 @@ class AssignmentResult:
     def unassigned(self) -> int:
         return len(self.rows) - self.assigned
 
+    def mapping(self) -> dict[str, str]:
+        """candidate id → coach id of the assigned candidates, in roster order."""
+        return {r.candidate_id: r.coach_id for r in self.rows if r.status == "assigned"}
+
     @property
     def gap(self) -> float:
         if self.status == "infeasible" or math.isnan(self.objective):

@@ -19,7 +19,7 @@ from independent import load_program as independent_load
 
 from matcher.cli import main
 
-generate = pytest.importorskip("matcher.generate")
+generate = pytest.importorskip("matcher.synthetic.generator")
 
 VARIANTS = {
     "defaults": {},

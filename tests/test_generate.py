@@ -16,7 +16,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from matcher.generate import SIZES, GeneratedProgram, generate_program, write_program
+from matcher.synthetic.generator import SIZES, GeneratedProgram, generate_program, write_program
 
 COACH_COLUMNS = [
     "coach_id", "name", "region", "regions_served", "lat", "lon", "roles", "levels", "capacity",

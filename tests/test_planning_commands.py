@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher.assign import assign
-from matcher.capacity import plan_capacity
+from matcher.assignment.optimize import assign
 from matcher.cli import main
-from matcher.generate import generate_program, write_program
-from matcher.loading import load_program
+from matcher.forecast.capacity import plan_capacity
+from matcher.io.loading import load_program
+from matcher.synthetic.generator import generate_program, write_program
 
 
 @pytest.fixture(scope="module")

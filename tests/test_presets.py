@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from independent import check_roster, check_schedule, load_program
 
 from matcher.cli import main
-from matcher.generate import generate_program, write_program
 from matcher.policy import Policy, load_policy
+from matcher.synthetic.generator import generate_program, write_program
 
 PRESETS = Path(__file__).resolve().parents[1] / "scenarios" / "presets"
 DOMAIN_FILES = {

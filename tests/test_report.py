@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher import charts
+import matcher.report.charts as charts
 from matcher.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "scenarios" / "sample-district"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.eligibility import RULES_BY_NAME
-from matcher.loading import load_program
-from matcher.pairs import build_pairs
-from matcher.view import build_view
+from matcher.io.loading import load_program
+from matcher.rules.eligibility import RULES_BY_NAME
+from matcher.rules.pairs import build_pairs
+from matcher.rules.view import build_view
 
 CASES = {
     # rule name: (allowed pair cells, ruled-out pair cells, program.toml)

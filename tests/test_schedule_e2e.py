@@ -27,11 +27,11 @@ from independent import check_roster, check_schedule, haversine_km
 from independent import load_program as independent_load
 
 from matcher.cli import EXIT_INPUT, EXIT_SHORT_HOURS, main
-from matcher.generate import generate_program
-from matcher.generate import write_program as write_generated
-from matcher.loading import load_program
-from matcher.scheduling import coach_problem, coaching_days, month_spans
-from matcher.writers import schedule_frame, shortfall_frame
+from matcher.io.loading import load_program
+from matcher.io.writers import schedule_frame, shortfall_frame
+from matcher.scheduling.sessions import coach_problem, coaching_days, month_spans
+from matcher.synthetic.generator import generate_program
+from matcher.synthetic.generator import write_program as write_generated
 
 runner = CliRunner()
 
@@ -216,7 +216,7 @@ def test_same_schedule_through_a_dask_cluster(samples, planned, tmp_path):
     distributed = pytest.importorskip(
         "distributed", reason="dask[distributed] is not installed (pip install 'dask[distributed]')"
     )
-    from matcher.scheduling import schedule
+    from matcher.scheduling.sessions import schedule
 
     folder, out = samples[SAMPLE_SEEDS[0]]
     program = load_program(folder)

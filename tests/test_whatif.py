@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli import main
-from matcher.whatif import BASELINE, Job, apply_scenario, read_scenario, run_job, slug
+from matcher.forecast.whatif import BASELINE, Job, apply_scenario, read_scenario, run_job, slug
 from tests.conftest import SAMPLE
 
 runner = CliRunner()

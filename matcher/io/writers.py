@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from matcher.pairs import SCORE_TERMS
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
+from matcher.rules.pairs import SCORE_TERMS
 
 ROSTER_COLUMNS = [
     "candidate_id",

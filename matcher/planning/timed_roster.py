@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from matcher.assign import build_problem
-from matcher.pairs import EligiblePairs
+from matcher.assignment.optimize import build_problem
 from matcher.problem import ProgramData
-from matcher.scheduling import coaching_days, common_windows, month_spans
+from matcher.rules.pairs import EligiblePairs
+from matcher.scheduling.sessions import coaching_days, common_windows, month_spans
 from solvers.timed_assign import TimedAssignProblem
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.assign import Restrictions, assign, coach_places
-from matcher.eligibility import failed_rules
-from matcher.errors import InputError, InputProblem
-from matcher.pairs import build_pairs
+from matcher.assignment.optimize import Restrictions, assign, coach_places
 from matcher.problem import ProgramData
-from matcher.reasons import rule_words
 from matcher.results import AssignmentResult
+from matcher.rules.eligibility import failed_rules
+from matcher.rules.pairs import build_pairs
+from matcher.rules.reasons import rule_words
 
 STABILITY_BONUS = 1000.0
 """Score units added to a previous pair when moves are allowed: more than any pair's score."""
@@ -46,22 +45,11 @@ class Reassignment:
 
 
 def read_previous(path: Path) -> dict[str, str]:
-    """candidate id → coach id ('' when unassigned) from a previous roster.csv."""
-    from matcher.loading import read_id_table
+    """candidate id → coach id ('' when unassigned) from a previous roster.csv; candidates who
+    have left the program since are kept (the caller reports them)."""
+    from matcher.io.rosters import read_roster
 
-    if not path.is_file():
-        raise InputError(InputProblem(str(path), "previous roster not found"))
-    frame = read_id_table(path)
-    problems: list[InputProblem] = []
-    previous: dict[str, str] = {}
-    for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        if row.candidate_id in previous:
-            problems.append(InputProblem(path.name, "candidate listed twice", int(i) + 2,
-                                         "candidate_id", row.candidate_id))  # fmt: skip
-        previous[row.candidate_id] = row.coach_id
-    if problems:
-        raise InputError(problems)
-    return previous
+    return read_roster(path, keep_unassigned=True, what="previous roster")
 
 
 def reassign(

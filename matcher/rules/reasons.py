@@ -11,9 +11,9 @@ from collections import Counter
 
 import numpy as np
 
-from matcher.eligibility import Rule, failed_rules
 from matcher.problem import Candidate, Coach
-from matcher.view import ProgramView
+from matcher.rules.eligibility import Rule, failed_rules
+from matcher.rules.view import ProgramView
 
 LISTED = 8  # coach ids named in one reason before "and N more"
 
@@ -57,7 +57,7 @@ def explain_unassigned(
 
     ``no_fit`` names eligible coaches ruled out because their calendars cannot give this
     candidate the hours (found by ``plan``), with the scheduler's reason; ``codes`` is the
-    candidate's row of :func:`matcher.eligibility.failure_codes`, if computed in a batch.
+    candidate's row of :func:`matcher.rules.eligibility.failure_codes`, if computed in a batch.
     """
     program = view.program
     cand = program.candidates[k]

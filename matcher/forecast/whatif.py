@@ -4,7 +4,7 @@ A scenario file (TOML) names a base program folder (relative to the scenario fil
 keys of its ``program.toml`` and adds coaches, removes coaches, or grows the cohort. Every
 scenario is validated like a program folder (unknown keys and bad values are reported by file
 and key), then written out as a complete program folder (``programs/<slug>/`` in the result
-folder) and loaded back with :func:`matcher.loading.load_program`: the numbers in the comparison
+folder) and loaded back with :func:`matcher.io.loading.load_program`: the numbers in the comparison
 are exactly those a ``coachmatch assign`` of that folder gives, and a coordinator can open it.
 
 Baseline and scenarios are then assigned independently through
@@ -251,7 +251,7 @@ def write_toml(mapping: dict) -> str:
 
 
 def _read(folder: Path, stem: str, required: bool) -> pd.DataFrame | None:
-    from matcher.loading import find_table, read_table
+    from matcher.io.loading import find_table, read_table
 
     path = find_table(folder, stem, required=required)
     return None if path is None else read_table(path).reset_index(drop=True)
@@ -437,9 +437,9 @@ class Job:
 
 def run_job(job: Job) -> dict:
     """Load a program folder, assign it (flow where it can), and return the comparison row."""
-    from matcher.assign import assign, coach_places
-    from matcher.loading import load_program
-    from matcher.writers import summary_dict
+    from matcher.assignment.optimize import assign, coach_places
+    from matcher.io.loading import load_program
+    from matcher.io.writers import summary_dict
 
     program = load_program(job.folder)
     result = assign(program, solver="auto")
@@ -548,3 +548,84 @@ def write_charts(frame: pd.DataFrame, folder: Path, regions: pd.DataFrame | None
             plt.close(fig)
         return "Wrote comparison.png, coverage_by_region.png and utilization_by_region.png."
     return "Wrote comparison.png."
+
+
+@dataclass(frozen=True)
+class WhatifRun:
+    """A what-if run: one row of figures per scenario (baseline first), the tables written,
+    and what each scenario's changes did (``notes``: scenario name, sentence)."""
+
+    rows: tuple[dict, ...]
+    comparison: pd.DataFrame
+    by_region: pd.DataFrame
+    notes: tuple[tuple[str, str], ...]
+    chart_note: str
+
+
+def read_scenarios(paths: list[Path]) -> list[Scenario]:
+    """Scenario files of one run: each valid, one shared base program, distinct names."""
+    scenarios = [read_scenario(p) for p in paths]
+    bases = {s.base_dir for s in scenarios}
+    if len(bases) > 1:
+        raise InputError(
+            InputProblem(
+                ", ".join(p.name for p in paths),
+                "all scenarios of one run must share a base program folder (key 'base'); "
+                f"found {', '.join(sorted(map(str, bases)))}",
+            )
+        )
+    names = [s.spec.name for s in scenarios]
+    dupes = sorted({n for n in names if names.count(n) > 1 or n == BASELINE})
+    if dupes:
+        raise InputError(
+            InputProblem(
+                ", ".join(p.name for p in paths),
+                f"scenario names must be distinct and not {BASELINE!r}: {', '.join(dupes)}",
+                column="name",
+            )
+        )
+    return scenarios
+
+
+def run_whatif(scenarios: list[Scenario], out_dir: Path, *, workers: int = 1) -> WhatifRun:
+    """Run the scenarios beside their base program and write the comparison folder.
+
+    The changed programs are written under ``out_dir/programs/`` (so each can be rerun on its
+    own), solved in parallel over ``workers`` processes, and compared in comparison.csv,
+    comparison_by_region.csv, unassigned_by_region_role.csv and charts; the folder appears
+    whole or not at all.
+    """
+    from matcher.io.loading import load_program
+    from matcher.io.output import staged_folder
+    from solvers.executor import map_ordered
+
+    base_dir = scenarios[0].base_dir
+    load_program(base_dir)  # the base program's own problems first, named as such
+    notes: list[tuple[str, str]] = []
+    with staged_folder(out_dir) as stage:
+        jobs = [Job(BASELINE, str(base_dir))]
+        for s in scenarios:
+            folder = stage / "programs" / slug(s.spec.name)
+            notes.extend((s.spec.name, note) for note in apply_scenario(s, folder))
+            jobs.append(Job(s.spec.name, str(folder)))
+        rows = map_ordered(run_job, jobs, workers=workers)
+        frame = comparison_frame(rows)
+        frame.to_csv(stage / "comparison.csv", index=False)
+        regions = region_frame(rows)
+        regions.to_csv(stage / "comparison_by_region.csv", index=False)
+        unassigned = [
+            {"scenario": r["scenario"], "region_role": key, "unassigned": n}
+            for r in rows
+            for key, n in r["unassigned_by_region_role"].items()
+        ]
+        pd.DataFrame.from_records(
+            unassigned, columns=["scenario", "region_role", "unassigned"]
+        ).to_csv(stage / "unassigned_by_region_role.csv", index=False)
+        chart_note = write_charts(frame, stage, regions)
+    return WhatifRun(tuple(rows), frame, regions, tuple(notes), chart_note)
+
+
+def whatif(scenario_files: list[Path | str], out_dir: Path | str, *, workers: int = 1) -> WhatifRun:
+    """Read scenario files (TOML) and run them against their base program into ``out_dir``."""
+    scenarios = read_scenarios([Path(p) for p in scenario_files])
+    return run_whatif(scenarios, Path(out_dir), workers=workers)

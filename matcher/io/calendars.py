@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from matcher.problem import ProgramData
-from matcher.scheduling import ScheduleResult
+from matcher.scheduling.sessions import ScheduleResult
 
 PRODID = "-//coachmatch//coaching calendar//EN"
 STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # fixed: the same input gives the same files

@@ -2,7 +2,8 @@
 
 The page is rendered from ``templates/report.html.j2`` with Jinja2 (autoescape on). Everything is
 inline — styles, a small vanilla script that sorts and filters the roster, and the charts, drawn
-with matplotlib as SVG by :mod:`matcher.charts` — so the file opens offline and prints cleanly.
+with matplotlib as SVG by :mod:`matcher.report.charts` — so the file opens offline and prints
+cleanly.
 Names come from the program folder; with ``redact`` every name is replaced by its id (the
 charts show ids only). The same result folder gives a byte-identical page.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import jinja2
 
-from matcher import charts
+import matcher.report.charts as charts
 
 SCORE_TERMS = (
     "level", "language", "cpsel", "travel", "continuity", "preference", "same_district",
@@ -79,7 +80,7 @@ def read_results(result_dir: Path) -> tuple[list[dict], dict, list[dict], list[d
 def _load_program(program_dir: Path | None, summary: dict, notes: list[str]):
     """The program named on the command line (must load) or in summary.json (may be gone)."""
     from matcher.errors import InputError
-    from matcher.loading import load_program
+    from matcher.io.loading import load_program
 
     explicit = program_dir is not None
     if program_dir is None:
@@ -229,7 +230,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "notes": notes,
         "has_program": program is not None,
         "sessions": len(sessions),
-        # charts: inline <svg> markup from matcher.charts, or None (the template says why)
+        # charts: inline <svg> markup from matcher.report.charts, or None (the template says why)
         "load_chart": charts.load_chart(loads),
         "load_histogram": len(loads) > charts.MAX_LOAD_BARS,
         "n_coaches": len(loads),
@@ -266,7 +267,7 @@ def _required_hours(program, rows: list[dict]) -> float:
 
 def render(context: dict) -> str:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("matcher", "templates"),
+        loader=jinja2.PackageLoader("matcher.report.html", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -343,7 +344,7 @@ def make_whatif_report(result_dir: Path) -> Path:
         if (result_dir / name).is_file()
     ]
     html = jinja2.Environment(
-        loader=jinja2.PackageLoader("matcher", "templates"), autoescape=True,
+        loader=jinja2.PackageLoader("matcher.report.html", "templates"), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     ).get_template("whatif.html.j2").render(
         folder=str(result_dir), generated=dt.date.today().isoformat(), columns=columns,

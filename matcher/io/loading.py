@@ -19,11 +19,16 @@ import pandas as pd
 import pandera.pandas as pa
 from openpyxl.utils.exceptions import InvalidFileException
 
-from matcher import cells
 from matcher.errors import InputError, InputProblem
+from matcher.io import cells
 from matcher.policy import Policy, load_policy
 from matcher.problem import CERTIFICATIONS, LEVELS, ROLES, Candidate, Coach, ProgramData
-from matcher.supervision import ReportingLine, people_above, reporting_cycle, supervision_graph
+from matcher.rules.supervision import (
+    ReportingLine,
+    people_above,
+    reporting_cycle,
+    supervision_graph,
+)
 from matcher.windows import WINDOW_FORMAT, parse_windows
 
 TABLE_SUFFIXES = (".csv", ".xlsx")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from matcher.errors import InputError, InputProblem
-from matcher.loading import find_table, load_program, read_id_table, read_table
+from matcher.io.loading import find_table, load_program, read_table
+from matcher.io.rosters import read_roster
 
 
 @dataclass(frozen=True)
@@ -29,35 +29,13 @@ class Rollover:
     notes: tuple[str, ...]
 
 
-def read_roster_pairs(path: Path, candidate_ids: set[str], coach_ids: set[str]) -> dict[str, str]:
-    if not path.is_file():
-        raise InputError(InputProblem(str(path), "roster not found"))
-    frame = read_id_table(path)
-    problems: list[InputProblem] = []
-    pairs = {}
-    for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        line = int(i) + 2
-        if row.candidate_id not in candidate_ids:
-            problems.append(InputProblem(path.name, "no such candidate in the program", line,
-                                         "candidate_id", row.candidate_id))  # fmt: skip
-        elif row.coach_id and row.coach_id not in coach_ids:
-            problems.append(InputProblem(path.name, "no such coach in the program", line,
-                                         "coach_id", row.coach_id))  # fmt: skip
-        elif row.coach_id:
-            pairs[row.candidate_id] = row.coach_id
-    if problems:
-        raise InputError(problems)
-    return pairs
-
-
 def rollover(program_dir: Path, roster_csv: Path, *, keep_cnet: bool = False) -> Rollover:
     program = load_program(program_dir)  # validates the folder first
     coaches = read_table(find_table(program_dir, "coaches", required=True)).copy()
     candidates = read_table(find_table(program_dir, "candidates", required=True)).copy()
-    pairs = read_roster_pairs(
-        roster_csv, {k.candidate_id for k in program.candidates},
-        {c.coach_id for c in program.coaches},
-    )  # fmt: skip
+    pairs = read_roster(
+        roster_csv, candidate_ids=program.candidate_index(), coach_ids=program.coach_index()
+    )
     year = {k.candidate_id: k.program_year for k in program.candidates}
     stay = candidates["candidate_id"].map(year) == 1
     leaving = int((~stay).sum())

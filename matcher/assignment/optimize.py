@@ -13,16 +13,15 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-from matcher.eligibility import failed_rules, failure_codes
-from matcher.errors import InfeasibleError, InputError, InputProblem
-from matcher.pairs import EligiblePairs, build_pairs
+from matcher.errors import InfeasibleError
 from matcher.problem import ProgramData
-from matcher.reasons import explain_unassigned, rule_words
 from matcher.results import Alternate, AssignmentResult, CoachLoad, RosterRow
+from matcher.rules.eligibility import failed_rules, failure_codes
+from matcher.rules.pairs import EligiblePairs, build_pairs
+from matcher.rules.reasons import explain_unassigned, rule_words
 from solvers.assignment_data import WEIGHT_SCALE, AssignmentProblem, AssignmentSolution, GroupCaps
 from solvers.cpsat_assign import solve_cpsat
 from solvers.decompose import components, subproblem
@@ -57,44 +56,6 @@ def coach_places(program: ProgramData) -> np.ndarray:
             cap = min(cap, program.policy.coach_places_by_hours(c.max_hours_per_month))
         places.append(cap)
     return np.array(places, dtype=np.int64)
-
-
-def read_pins(path: Path, program: ProgramData) -> list[tuple[int, int]]:
-    """Pairs the coordinator fixed in advance: a CSV with ``candidate_id, coach_id``."""
-    from matcher.loading import read_id_table
-
-    frame = read_id_table(path)
-    problems: list[InputProblem] = []
-    cands, coaches = program.candidate_index(), program.coach_index()
-    pins: list[tuple[int, int]] = []
-    seen: dict[int, int] = {}
-    for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        line = int(i) + 2
-        k, c = cands.get(row.candidate_id), coaches.get(row.coach_id)
-        if k is None:
-            problems.append(
-                InputProblem(path.name, "no such candidate", line, "candidate_id", row.candidate_id)
-            )
-        if c is None:
-            problems.append(
-                InputProblem(path.name, "no such coach", line, "coach_id", row.coach_id)
-            )
-        if k is not None and k in seen and seen[k] != c:
-            problems.append(
-                InputProblem(
-                    path.name,
-                    "candidate pinned to two coaches",
-                    line,
-                    "candidate_id",
-                    row.candidate_id,
-                )
-            )
-        if k is not None and c is not None:
-            seen[k] = c
-            pins.append((k, c))
-    if problems:
-        raise InputError(problems)
-    return sorted(set(pins))
 
 
 def _pin_mask(pairs: EligiblePairs, pins: list[tuple[int, int]]) -> np.ndarray | None:

@@ -20,7 +20,8 @@ import numpy as np
 
 from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
-from matcher.view import haversine_km
+from matcher.results import AssignmentResult
+from matcher.rules.view import haversine_km
 from matcher.windows import Window, clip, fmt_clock, free_all_day, intersect
 from solvers.executor import map_ordered
 from solvers.scheduling import (
@@ -264,7 +265,7 @@ def shortfall_reason(
 
 def schedule(
     program: ProgramData,
-    assignment: dict[str, str],
+    assignment: dict[str, str] | AssignmentResult,
     *,
     seed: int = 0,
     workers: int = 1,
@@ -272,13 +273,16 @@ def schedule(
     on_done: Callable[[int], None] | None = None,
     cache: dict | None = None,
 ) -> ScheduleResult:
-    """Schedule every coach's candidates (``assignment``: candidate id → coach id).
+    """Schedule every coach's candidates (``assignment``: candidate id → coach id, or the
+    roster :func:`matcher.assignment.optimize` returned).
 
     ``cache`` (coach id and its candidates' ids → result) lets ``plan`` re-solve only the
     coaches whose candidates changed: a coach's calendar depends on nothing else.
     """
     import time
 
+    if isinstance(assignment, AssignmentResult):
+        assignment = assignment.mapping()
     start = time.perf_counter()
     days, spans = coaching_days(program), month_spans(program)
     months = program.policy.coaching.months

@@ -34,17 +34,17 @@ from collections.abc import Callable
 
 import numpy as np
 
-from matcher.assign import Restrictions, assign, coach_places, roster_from
-from matcher.pairs import build_pairs
+from matcher.assignment.optimize import Restrictions, assign, coach_places, roster_from
+from matcher.planning.timed_roster import continuity_mask, timed_problem
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
-from matcher.scheduling import (
+from matcher.rules.pairs import build_pairs
+from matcher.scheduling.sessions import (
     ScheduleResult,
     common_windows,
     pairs_that_cannot_fit_alone,
     schedule,
 )
-from matcher.timed_roster import continuity_mask, timed_problem
 from solvers.assignment_data import WEIGHT_SCALE, AssignmentSolution, min_load_met, tier3_value
 from solvers.scheduling import (
     COACH_HOUR_CAP,
@@ -294,8 +294,8 @@ def _roster(pairs, problem, places, timed, seed, alternates, restrictions) -> As
     return dataclasses.replace(result, solve_seconds=timed.solve_seconds)
 
 
-def plan_summary(result: PlanResult) -> dict:
-    """summary.json's ``plan`` block and the headline keys that must be plan's own."""
+def _plan_block(result: PlanResult) -> dict:
+    """summary.json's ``plan`` block: the bound, what this roster schedules, each round."""
     bound = result.bound
     return {
         "status": result.status,
@@ -320,7 +320,18 @@ def plan_summary(result: PlanResult) -> dict:
     }
 
 
-def plan_headline(result: PlanResult) -> dict:
+def plan_summary(program: ProgramData, result: PlanResult) -> dict:
+    """summary.json of a plan: the roster's figures, with plan's own headline, then the
+    ``plan`` block (see :func:`_headline`)."""
+    from matcher.io.writers import summary_dict
+
+    summary = summary_dict(program, result.assignment)
+    summary.update(_headline(result))
+    summary["plan"] = _plan_block(result)
+    return summary
+
+
+def _headline(result: PlanResult) -> dict:
     """summary.json's headline keys as plan's own: status, bound and gap in candidates whose
     pairs all meet their hours (``objective`` stays the roster's total score), and the time."""
     bound = result.bound

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.eligibility import eligible_mask, pair_km, region_role_blocks
 from matcher.problem import ProgramData
-from matcher.view import NO_CODE, ProgramView, build_view, contains
+from matcher.rules.eligibility import eligible_mask, pair_km, region_role_blocks
+from matcher.rules.view import NO_CODE, ProgramView, build_view, contains
 
 SCORE_TERMS = ("level", "language", "cpsel", "travel", "continuity", "preference", "same_district")
 _POPCOUNT = np.array([bin(i).count("1") for i in range(64)], dtype=np.float64)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.assign import build_problem
-from matcher.pairs import build_pairs
+from matcher.assignment.optimize import build_problem
 from matcher.problem import ProgramData
+from matcher.rules.pairs import build_pairs
 from solvers.capacity_flow import fewest_added_places
 
 

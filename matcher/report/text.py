@@ -8,8 +8,8 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from matcher.pairs import EligiblePairs
 from matcher.problem import ProgramData
+from matcher.rules.pairs import EligiblePairs
 
 
 def print_summary(console: Console, summary: dict) -> None:
@@ -78,7 +78,7 @@ def print_validation(console: Console, program: ProgramData, pairs: EligiblePair
     console.print("coach certification: " + ", ".join(f"{k} {v}" for k, v in sorted(certs.items())))
     years = Counter(k.program_year for k in cands)
     console.print(f"candidates in year 1: {years.get(1, 0)}, year 2: {years.get(2, 0)}")
-    from matcher.assign import coach_places
+    from matcher.assignment.optimize import coach_places
 
     places = coach_places(program)
     with_pair = np.zeros(len(cands), dtype=bool)

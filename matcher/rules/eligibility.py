@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.view import (
+from matcher.rules.view import (
     CERT_CODES,
     NO_CODE,
     ProgramView,
