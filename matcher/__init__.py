@@ -5,10 +5,10 @@ Use from Python: the same steps the ``coachmatch`` command runs, one call each::
     import matcher
 
     program = matcher.load_program("scenarios/sample-district")   # validated, typed
-    roster = matcher.assignment.optimize(program)                               # the optimal roster
+    roster = matcher.assign(program)                               # the optimal roster
     print(roster.status, roster.assigned, roster.objective, roster.bound)
     calendar = matcher.schedule(program, roster)                   # a year of sessions
-    planned = matcher.planning.loop(program)                                # a roster whose pairs all meet
+    planned = matcher.plan(program)                                # a roster whose pairs all meet
     matcher.write_result("results/", program, planned)             # the folder the CLI writes
 
 :func:`whatif` runs scenario files and :func:`capacity` finds the fewest coach places to add.

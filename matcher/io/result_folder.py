@@ -160,8 +160,8 @@ def write_result(
     xlsx: bool = True,
     redact: bool = False,
 ) -> dict:
-    """Write a roster (from :func:`matcher.assignment.optimize`) or a plan (roster and calendars, from
-    :func:`matcher.planning.loop`) as a result folder, exactly as the CLI does; returns the summary.
+    """Write a roster (from :func:`matcher.assign`) or a plan (roster and calendars, from
+    :func:`matcher.plan`) as a result folder, exactly as the CLI does; returns the summary.
 
     ``summary`` defaults to the result's own (:func:`matcher.io.writers.summary_dict`, and for
     a plan its rounds and bound). A schedule of an existing roster goes through

@@ -267,7 +267,7 @@ def _required_hours(program, rows: list[dict]) -> float:
 
 def render(context: dict) -> str:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("matcher.report.html", "templates"),
+        loader=jinja2.PackageLoader("matcher.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -344,7 +344,7 @@ def make_whatif_report(result_dir: Path) -> Path:
         if (result_dir / name).is_file()
     ]
     html = jinja2.Environment(
-        loader=jinja2.PackageLoader("matcher.report.html", "templates"), autoescape=True,
+        loader=jinja2.PackageLoader("matcher.report", "templates"), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     ).get_template("whatif.html.j2").render(
         folder=str(result_dir), generated=dt.date.today().isoformat(), columns=columns,

@@ -274,7 +274,7 @@ def schedule(
     cache: dict | None = None,
 ) -> ScheduleResult:
     """Schedule every coach's candidates (``assignment``: candidate id → coach id, or the
-    roster :func:`matcher.assignment.optimize` returned).
+    roster :func:`matcher.assign` returned).
 
     ``cache`` (coach id and its candidates' ids → result) lets ``plan`` re-solve only the
     coaches whose candidates changed: a coach's calendar depends on nothing else.
