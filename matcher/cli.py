@@ -320,9 +320,9 @@ def schedule(
 @click.option(
     "--max-rounds",
     type=click.IntRange(min=1),
-    default=20,
+    default=5,
     show_default=True,
-    help="Most assign-and-schedule rounds (the first roster already fits in aggregate).",
+    help="Most assign-and-schedule rounds; pairs still short after them leave the roster.",
 )
 @click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
 def plan(

@@ -89,6 +89,13 @@ class TimedAssignProblem:
     coach_cap: np.ndarray
     priority: np.ndarray | None = None
     continuity: np.ndarray | None = None
+    reserve: np.ndarray | None = None
+    """Per pair, the minutes of the coach's week a roster should set aside for it (at least
+    its yearly minimum), e.g. what a standing weekly slot blocks. Used by :func:`solve_timed`
+    only, never by :func:`coverage_bound`: a heuristic tightening, not a relaxation."""
+    room_permille: np.ndarray | None = None
+    """Per right node, the share (in thousandths) of its atoms' minutes a roster may plan on
+    (:func:`solve_timed` only): ``plan`` lowers it for a coach whose calendar came out short."""
 
     @property
     def n_months(self) -> int:
@@ -115,8 +122,7 @@ class _Atoms:
     """Per right node: merged atoms (pair lists, yearly and monthly capacity)."""
 
     pairs: list[list[int]]  # atom -> pairs (global indices)
-    minutes: list[np.ndarray]  # atom -> minutes per weekday piece summed, by weekday (7,)
-    union_week: np.ndarray  # (7,) minutes of the union of the atoms per weekday
+    pieces: list[list[tuple[int, int, int]]]  # atom -> its (weekday, start, end) pieces
 
 
 def _segments(problem: TimedAssignProblem, p: int) -> tuple[TimeWindow, ...]:
@@ -153,18 +159,39 @@ def _atoms(problem: TimedAssignProblem, pairs: list[int], segments: dict) -> _At
     for p in pairs:
         for w in segments[p]:
             by_day[w.weekday].append((w.start, w.end, p))
-    merged: dict[tuple[int, ...], np.ndarray] = {}
-    union = np.zeros(7, dtype=np.int64)
+    merged: dict[tuple[int, ...], list[tuple[int, int, int]]] = {}
     for d, spans in sorted(by_day.items()):
         cuts = sorted({t for s, e, _ in spans for t in (s, e)})
         for a, b in itertools.pairwise(cuts):
             members = tuple(sorted(p for s, e, p in spans if s <= a and b <= e))
-            if not members:
-                continue
-            union[d] += b - a
-            merged.setdefault(members, np.zeros(7, dtype=np.int64))[d] += b - a
+            if members:
+                merged.setdefault(members, []).append((d, a, b))
     keys = sorted(merged)
-    return _Atoms([list(k) for k in keys], [merged[k] for k in keys], union)
+    return _Atoms([list(k) for k in keys], [merged[k] for k in keys])
+
+
+def _usable_week(pieces, lengths: tuple[int, ...]) -> np.ndarray:
+    """Per weekday, the most session minutes a coach can hold inside these pieces of time.
+
+    Touching pieces join into intervals; disjoint sessions inside an interval add up to a sum
+    of session lengths no longer than it (``pack``), so a 75-minute gap holds 60 minutes of
+    60/90/120-minute sessions, not 75: the tighter, still valid, capacity.
+    """
+    week = np.zeros(7, dtype=np.int64)
+    by_day: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for d, a, b in pieces:
+        by_day[d].append((a, b))
+    for d, spans in by_day.items():
+        spans.sort()
+        start, end = spans[0]
+        for a, b in spans[1:]:
+            if a <= end:
+                end = max(end, b)
+            else:
+                week[d] += pack(end - start, lengths)
+                start, end = a, b
+        week[d] += pack(end - start, lengths)
+    return week
 
 
 @dataclasses.dataclass
@@ -173,26 +200,42 @@ class _Model:
     x: dict[int, cp_model.IntVar]
 
 
-def _coach_rows(problem: TimedAssignProblem, group: list[int], fits: dict, segments: dict):
+def _coach_rows(
+    problem: TimedAssignProblem,
+    group: list[int],
+    fits: dict,
+    segments: dict,
+    demand: np.ndarray,
+    permille: int = 1000,
+):
     """The right node's time constraints on its pairs: ``(coefficients, most)`` rows."""
     rows: list[tuple[dict[int, int], int]] = []
     atoms = _atoms(problem, group, segments)
-    year = [int((week @ problem.dates).sum()) for week in atoms.minutes]
+    lengths = tuple(sorted(problem.session_lengths))
     touching: dict[int, set[int]] = defaultdict(set)
     for a, members in enumerate(atoms.pairs):
         for p in members:
             touching[p].add(a)
-    need = {p: int(problem.min_total[p]) for p in group if fits[p] and problem.min_total[p] > 0}
-    sets = {frozenset(touching[p]) for p in need} | {frozenset(range(len(year)))}
+    need = {p: int(demand[p]) for p in group if fits[p] and demand[p] > 0}
+    sets = {frozenset(touching[p]) for p in need} | {frozenset(range(len(atoms.pairs)))}
     for atoms_set in sorted(sets, key=lambda a: (len(a), sorted(a))):
         members = {p: n for p, n in need.items() if touching[p] <= atoms_set}
-        room = sum(year[a] for a in atoms_set)
+        week = _usable_week([x for a in atoms_set for x in atoms.pieces[a]], lengths)
+        room = int((week @ problem.dates).sum()) * permille // 1000
         if sum(members.values()) > room:  # Hall: these pairs only reach these atoms
             rows.append((members, room))
     return rows, atoms
 
 
-def _build(problem: TimedAssignProblem, pairs: np.ndarray, allowed: np.ndarray) -> _Model:
+def _build(
+    problem: TimedAssignProblem,
+    pairs: np.ndarray,
+    allowed: np.ndarray,
+    demand: np.ndarray,
+    scale: np.ndarray | None = None,
+) -> _Model:
+    """The model over ``pairs``; ``demand[p]``: the minutes pair ``p`` takes from its atoms;
+    ``scale[r]``: the thousandths of right node ``r``'s atoms it may use."""
     base = problem.base
     model = cp_model.CpModel()
     segments = {int(p): _segments(problem, int(p)) for p in pairs}
@@ -228,7 +271,8 @@ def _build(problem: TimedAssignProblem, pairs: np.ndarray, allowed: np.ndarray) 
     n_months = problem.n_months
     for r, group in sorted(by_right.items()):
         model.Add(sum(x[p] for p in group) <= int(base.capacity[r]))
-        rows, atoms = _coach_rows(problem, group, fits, segments)
+        share = 1000 if scale is None else int(scale[r])
+        rows, atoms = _coach_rows(problem, group, fits, segments, demand, share)
         cap = int(problem.coach_cap[r])
         for coefs, room in rows:
             model.Add(sum(c * x[p] for p, c in coefs.items()) <= room)
@@ -236,7 +280,10 @@ def _build(problem: TimedAssignProblem, pairs: np.ndarray, allowed: np.ndarray) 
             need = {p: int(problem.min_total[p]) for p in group if fits[p]}
             if sum(need.values()) > cap * n_months:
                 model.Add(sum(n * x[p] for p, n in need.items()) <= cap * n_months)
-        union_month = atoms.union_week @ problem.dates
+        every_piece = [x for pieces in atoms.pieces for x in pieces]
+        union_month = (
+            _usable_week(every_piece, tuple(sorted(problem.session_lengths))) @ problem.dates
+        )
         for m in range(n_months):
             running = [p for p in group if fits[p] and int(problem.first_month[p]) <= m]
             if not running or problem.min_month <= 0:
@@ -302,7 +349,7 @@ def coverage_bound(problem: TimedAssignProblem, *, time_limit: float = 60.0) -> 
     proven = True
     chosen_all: list[int] = []
     for part in _parts(problem):
-        m = _build(problem, part, np.ones(problem.base.n_pairs, dtype=bool))
+        m = _build(problem, part, np.ones(problem.base.n_pairs, dtype=bool), problem.min_total)
         if not m.x:
             continue
         lefts = len({int(problem.base.left[p]) for p in m.x})
@@ -369,10 +416,13 @@ def solve_timed(
     allowed = np.ones(n, dtype=bool) if allowed is None else allowed
     weight = base.weight.astype(np.int64) + (0 if bonus is None else bonus.astype(np.int64))
     weight = np.maximum(weight // WEIGHT_DIVISOR, 0)
+    demand = problem.min_total
+    if problem.reserve is not None:
+        demand = np.maximum(problem.reserve, problem.min_total)
     chosen_all: list[int] = []
     proven = True
     for part in _parts(problem):
-        m = _build(problem, part, allowed)
+        m = _build(problem, part, allowed, demand, problem.room_permille)
         if not m.x:
             continue
         budget = _budget(time_limit, part, n)

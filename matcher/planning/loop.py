@@ -35,6 +35,7 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.assignment.optimize import Restrictions, assign, coach_places, roster_from
+from matcher.errors import InfeasibleError
 from matcher.planning.timed_roster import continuity_mask, timed_problem
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
@@ -57,6 +58,8 @@ from solvers.scheduling import (
 from solvers.timed_assign import coverage_bound, solve_timed
 
 STABILITY_BONUS = 1.0
+FORBID_FROM = 1
+"""From this round on, a crowded coach's short pairs are also forbidden (see _repair)."""
 """Score points that keep a fitting pair in the next round's roster, all else near equal."""
 
 FORBID_PAIR = frozenset({NO_COMMON_WINDOW, NARROW_WINDOWS, STANDING_SLOT_LIMIT})
@@ -135,43 +138,82 @@ def _overlap(program: ProgramData, c: int, a: int, b: int) -> int:
     )
 
 
-def _repairs(
+@dataclasses.dataclass
+class _Learned:
+    """What the rounds have learned so far (indices into the program's lists)."""
+
+    forbidden: dict[tuple[int, int], str]
+    places: np.ndarray
+    permille: np.ndarray
+
+
+def _shortfalls_by_pair(program: ProgramData, sched: ScheduleResult) -> dict:
+    coach_index, cand_index = program.coach_index(), program.candidate_index()
+    out: dict[tuple[int, int], list] = {}
+    for short in sched.shortfalls:
+        pair = (cand_index[short.candidate_id], coach_index[short.coach_id])
+        out.setdefault(pair, []).append(short)
+    return out
+
+
+def _repair(
     program: ProgramData,
     sched: ScheduleResult,
-    mapping: dict[str, str],
+    mapping: dict[int, int],
+    demand: np.ndarray,
+    index: dict[tuple[int, int], int],
     keep: set[tuple[int, int]],
     pinned: set[tuple[int, int]],
-) -> tuple[dict[tuple[int, int], str], set[int]]:
-    """What one round's shortfalls teach: pairs to forbid, coaches to give a place fewer."""
-    coach_index, cand_index = program.coach_index(), program.candidate_index()
-    forbid: dict[tuple[int, int], str] = {}
-    fewer: set[int] = set()
-    crowded: dict[int, dict[int, str]] = {}
-    for short in sched.shortfalls:
-        k, c = cand_index[short.candidate_id], coach_index[short.coach_id]
+    learned: _Learned,
+    forbid_crowded: bool,
+) -> int:
+    """Learn from one round's shortfalls; returns how many things changed.
+
+    Pair causes forbid the pair. A coach whose other pairs crowd a pair out plans on less of
+    its week next time (by the share of its planned minutes that came out short, at least
+    3 %), so the model itself picks whom to move, continuity pairs last. With
+    ``forbid_crowded`` its short pairs are also forbidden (continuity pairs excepted: then the
+    coach's other candidate that competes most with them goes), so late rounds surely shrink.
+    """
+    changes = 0
+    crowded: dict[int, dict[int, float]] = {}
+    for (k, c), shorts in sorted(_shortfalls_by_pair(program, sched).items()):
         if (k, c) in pinned:
             continue
-        if _pair_specific(program, c, k, short.cause):
-            forbid.setdefault((k, c), short.reason)
-        elif short.cause == COACH_TIME_TAKEN:
-            crowded.setdefault(c, {}).setdefault(k, short.reason)
-        elif short.cause == COACH_HOUR_CAP:
-            fewer.add(c)
+        pair_cause = next((s for s in shorts if _pair_specific(program, c, k, s.cause)), None)
+        if pair_cause is not None:
+            learned.forbidden.setdefault((k, c), pair_cause.reason)
+            changes += 1
+        elif any(s.cause == COACH_HOUR_CAP for s in shorts):
+            load = sum(1 for cc in mapping.values() if cc == c)
+            learned.places[c] = max(0, min(int(learned.places[c]), load - 1))
+            changes += 1
+        elif any(s.cause == COACH_TIME_TAKEN for s in shorts):
+            missing = max(
+                (s.required_hours - s.scheduled_hours) * 60 * (1 if s.month == "year" else 3)
+                for s in shorts
+            )
+            crowded.setdefault(c, {})[k] = missing
     for c, shorts in sorted(crowded.items()):
-        movable = {k: why for k, why in shorts.items() if (k, c) not in keep}
-        if movable:
-            for k, why in movable.items():
-                forbid.setdefault((k, c), why)
+        planned = sum(int(demand[index[(k, cc)]]) for k, cc in mapping.items() if cc == c)
+        cut = min(0.97, 1 - sum(shorts.values()) / max(planned, 1))
+        learned.permille[c] = int(learned.permille[c] * max(cut, 0.5))
+        changes += 1
+        if not forbid_crowded:
             continue
-        # only continuity pairs are short: move the coach's other candidate that competes most
-        members = [cand_index[k] for k, coach in mapping.items() if coach_index[coach] == c]
-        others = [k for k in members if (k, c) not in keep and (k, c) not in pinned]
+        movable = [k for k in shorts if (k, c) not in keep]
+        reason = "the coach's other candidates take the common hours"
+        for k in movable:
+            learned.forbidden.setdefault((k, c), reason)
+        if movable:
+            continue
+        others = [k for k, cc in mapping.items() if cc == c and (k, c) not in keep | pinned]
         if others:
             worst = max(others, key=lambda k: (sum(_overlap(program, c, k, s) for s in shorts), -k))
-            forbid.setdefault(
+            learned.forbidden.setdefault(
                 (worst, c), "moved so that a year-2 candidate keeps this coach's common hours"
             )
-    return forbid, fewer
+    return changes
 
 
 def plan(
@@ -184,24 +226,28 @@ def plan(
     scheduler: str | None = None,
     pins: list[tuple[int, int]] = (),
     alternates: int = 0,
-    max_rounds: int = 20,
+    max_rounds: int = 5,
     on_round: Callable[[dict], None] | None = None,
     on_done: Callable[[int], None] | None = None,
 ) -> PlanResult:
+    """See the module docstring. After ``max_rounds`` rounds, candidates whose pairs still
+    miss a minimum leave the roster (with the scheduler's reason), so every pair of the result
+    meets its hours."""
     started = time.perf_counter()
     pairs = build_pairs(program)
     paper = assign(program, solver=solver, time_limit=time_limit, seed=seed, workers=workers,
                    pins=pins, pairs=pairs)  # fmt: skip
-    coach_index, cand_index = program.coach_index(), program.candidate_index()
+    cand_index = program.candidate_index()
+    coach_index = program.coach_index()
     pinned = set(pins)
     every = list(zip(pairs.candidate.tolist(), pairs.coach.tolist(), strict=True))
     index = {pair: p for p, pair in enumerate(every)}
-    forbidden = {
+    unfit = {
         pair: why
         for pair, why in pairs_that_cannot_fit_alone(program, every, workers=workers).items()
         if pair not in pinned
     }
-    continuity = continuity_mask(pairs, set(forbidden))
+    continuity = continuity_mask(pairs, set(unfit))
     problem = timed_problem(pairs, pins, continuity)
     tick = time.perf_counter()
     relaxed = coverage_bound(problem, time_limit=time_limit)
@@ -209,89 +255,122 @@ def plan(
                       time.perf_counter() - tick)  # fmt: skip
     hint = relaxed.chosen
     keep_pairs = {every[p] for p in np.flatnonzero(continuity).tolist()}
-    places = coach_places(program)
+    full_places = coach_places(program)
+    learned = _Learned(dict(unfit), full_places.copy(), np.full(len(program.coaches), 1000))
+    demand = np.maximum(problem.reserve, problem.min_total)
     bonus = np.zeros(len(every), dtype=np.int64)
     cache: dict = {}
-    rounds = []
+    rounds: list[dict] = []
+
+    def restrictions() -> Restrictions:
+        lowered = np.flatnonzero(learned.places < full_places).tolist()
+        return Restrictions(dict(learned.forbidden), {c: int(learned.places[c]) for c in lowered})
+
+    def run_schedule(result: AssignmentResult) -> ScheduleResult:
+        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
+        return schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
+                        on_done=on_done, cache=cache)  # fmt: skip
+
     for number in range(1, max_rounds + 1):
         tick = time.perf_counter()
         allowed = np.ones(len(every), dtype=bool)
-        for pair in forbidden:
+        for pair in learned.forbidden:
             allowed[index[pair]] = False
-        timed = solve_timed(
-            dataclasses.replace(problem, base=dataclasses.replace(problem.base, capacity=places)),
-            allowed=allowed, bonus=bonus, hint=hint,
-            time_limit=time_limit if number == 1 else time_limit / 2,
-        )  # fmt: skip
-        hint = timed.chosen
+        current = dataclasses.replace(
+            problem,
+            base=dataclasses.replace(problem.base, capacity=learned.places.copy()),
+            room_permille=learned.permille.copy(),
+        )
+        budget = time_limit if number == 1 else time_limit / 2
+        timed = solve_timed(current, allowed=allowed, bonus=bonus, hint=hint, time_limit=budget)
         if timed.status == "infeasible":
-            from matcher.errors import InfeasibleError
-
             raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
-        lowered = np.flatnonzero(places < coach_places(program)).tolist()
-        restrictions = Restrictions(dict(forbidden), {c: int(places[c]) for c in lowered})
-        result = _roster(pairs, problem, places, timed, seed, alternates, restrictions)
-        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
-        sched = schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
-                         on_done=on_done, cache=cache)  # fmt: skip
-        new_forbidden, fewer = _repairs(program, sched, mapping, keep_pairs, pinned)
+        hint = timed.chosen
+        result = _roster(pairs, current.base, timed.chosen, timed.status, timed.solve_seconds,
+                         seed, alternates, restrictions())  # fmt: skip
+        sched = run_schedule(result)
+        mapping = {
+            cand_index[r.candidate_id]: coach_index[r.coach_id]
+            for r in result.rows
+            if r.status == "assigned"
+        }
+        changes = 0
+        if sched.shortfalls and number < max_rounds:
+            changes = _repair(program, sched, mapping, demand, index, keep_pairs, pinned,
+                              learned, forbid_crowded=number >= FORBID_FROM)  # fmt: skip
         step = {
             "round": number,
             "assigned": result.assigned,
             "objective": round(result.objective, 4),
             "pair_months_short": len(sched.shortfalls),
-            "pairs_forbidden": len(new_forbidden),
-            "coach_places_lowered": len(fewer),
+            "pairs_forbidden": len(learned.forbidden) - len(unfit),
+            "coach_places_lowered": int((learned.places < full_places).sum()),
+            "coaches_with_less_room": int((learned.permille < 1000).sum()),
             "seconds": round(time.perf_counter() - tick, 3),
         }
         rounds.append(step)
         if on_round:
             on_round(step)
-        if not new_forbidden and not fewer:
+        if not changes:
             break
-        forbidden.update(new_forbidden)
-        for c in fewer:
-            load = sum(1 for coach in mapping.values() if coach_index[coach] == c)
-            places[c] = max(0, min(int(places[c]), load - 1))
-        short = {(cand_index[x.candidate_id], coach_index[x.coach_id]) for x in sched.shortfalls}
+        short = set(_shortfalls_by_pair(program, sched))
         bonus[:] = 0
         for k, c in mapping.items():
-            pair = (cand_index[k], coach_index[c])
-            if pair not in short:
-                bonus[index[pair]] = round(STABILITY_BONUS * WEIGHT_SCALE)
-    final = PlanResult(result, sched, paper, restrictions, tuple(rounds), bound)
-    possible = int(continuity.sum())
+            if (k, c) not in short:
+                bonus[index[(k, c)]] = round(STABILITY_BONUS * WEIGHT_SCALE)
+    # what still misses a minimum leaves the roster, so every pair that stays meets its hours
+    for _ in range(5):
+        short = {
+            pair: s for pair, s in _shortfalls_by_pair(program, sched).items() if pair not in pinned
+        }
+        if not short:
+            break
+        for pair, shorts in short.items():
+            learned.forbidden.setdefault(pair, shorts[0].reason)
+        chosen = np.array(
+            [p for p in _chosen(result, index, cand_index, coach_index) if every[p] not in short],
+            dtype=np.int64,
+        )
+        result = _roster(pairs, current.base, chosen, "feasible", result.solve_seconds, seed,
+                         alternates, restrictions())  # fmt: skip
+        sched = run_schedule(result)
+        rounds[-1]["dropped_short"] = rounds[-1].get("dropped_short", 0) + len(short)
+        rounds[-1]["pair_months_short_after_drop"] = len(sched.shortfalls)
     short_ids = {s.candidate_id for s in sched.shortfalls}
     kept = sum(
         1
+        for p in _chosen(result, index, cand_index, coach_index)
+        if continuity[p] and program.candidates[every[p][0]].candidate_id not in short_ids
+    )
+    return PlanResult(result, sched, paper, restrictions(), tuple(rounds), bound,
+                      int(continuity.sum()), kept, time.perf_counter() - started)  # fmt: skip
+
+
+def _chosen(result: AssignmentResult, index: dict, cand_index: dict, coach_index: dict):
+    """Pair indices of a roster's assigned rows."""
+    return sorted(
+        index[(cand_index[r.candidate_id], coach_index[r.coach_id])]
         for r in result.rows
         if r.status == "assigned"
-        and r.candidate_id not in short_ids
-        and continuity[index[(cand_index[r.candidate_id], coach_index[r.coach_id])]]
     )
-    return dataclasses.replace(
-        final, continuity_possible=possible, continuity_kept=kept,
-        seconds=time.perf_counter() - started,
-    )  # fmt: skip
 
 
-def _roster(pairs, problem, places, timed, seed, alternates, restrictions) -> AssignmentResult:
-    """The timed model's choice as a roster, with a reason for every candidate left out."""
-    base = dataclasses.replace(problem.base, capacity=places)
-    value = tier3_value(base, timed.chosen)
+def _roster(pairs, base, chosen, status, seconds, seed, alternates, restrictions):
+    """Chosen pair indices as a roster, with a reason for every candidate left out."""
+    value = tier3_value(base, chosen)
     solution = AssignmentSolution(
-        status=timed.status,
-        chosen=timed.chosen,
-        assigned=timed.assigned,
-        min_load_met=min_load_met(base, timed.chosen),
+        status=status,
+        chosen=chosen,
+        assigned=len(chosen),
+        min_load_met=min_load_met(base, chosen),
         objective=value,
         bound=value,
-        solve_seconds=timed.solve_seconds,
+        solve_seconds=seconds,
         solver="timed",
     )
     result = roster_from(pairs, base, solution, seed=seed, alternates=alternates,
                          restrictions=restrictions)  # fmt: skip
-    return dataclasses.replace(result, solve_seconds=timed.solve_seconds)
+    return dataclasses.replace(result, solve_seconds=seconds)
 
 
 def _plan_block(result: PlanResult) -> dict:

@@ -43,6 +43,42 @@ def continuity_mask(pairs: EligiblePairs, unfit: set[tuple[int, int]]) -> np.nda
     return mask
 
 
+def standing_reserve(
+    windows: tuple[tuple[int, int, int], ...],
+    dates: np.ndarray,
+    first: int,
+    lengths: tuple[int, ...],
+    min_month: int,
+    min_total: int,
+) -> int:
+    """Minutes of the coach's week a standing slot blocks for this pair over the year.
+
+    The scheduler gives each pair a weekly (or alternate-week) slot: that time is the pair's
+    on every date, used or not. So the roster sets aside the least such slot that meets the
+    pair's minimums — slot length times the dates it recurs on — rather than the minimum
+    alone (90 minutes every week for 40 h a year blocks ~54 h). Where no single slot does,
+    a third more than the minimum (a second slot).
+    """
+    months = dates[:, first:]
+    if months.shape[1] == 0 or min_total <= 0:
+        return 0
+    longest: dict[int, int] = {}
+    for d, start, end in windows:
+        longest[d] = max(longest.get(d, 0), end - start)
+    best = None
+    for d, width in longest.items():
+        for length in sorted(lengths):
+            if length > width:
+                break
+            for share in (1, 2):  # every week, alternate weeks
+                per_month = months[d] // share
+                if (length * per_month < min_month).any() or length * per_month.sum() < min_total:
+                    continue
+                blocked = length * -(-int(months[d].sum()) // share)
+                best = blocked if best is None else min(best, blocked)
+    return best if best is not None else math.ceil(min_total * 4 / 3)
+
+
 def timed_problem(
     pairs: EligiblePairs,
     pins: list[tuple[int, int]] = (),
@@ -75,16 +111,27 @@ def timed_problem(
     priority = None
     if program.policy.priority.year2_first:
         priority = np.array([k.program_year == 2 for k in program.candidates], dtype=bool)
+    dates = date_counts(program)
+    min_month = math.ceil(coaching.min_hours_per_month * 60 - 1e-9)
+    lengths = tuple(coaching.session_minutes)
+    reserve = np.array(
+        [
+            standing_reserve(w, dates, int(f), lengths, min_month, int(t))
+            for w, f, t in zip(windows, pair_first.tolist(), min_total.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
     return TimedAssignProblem(
         base=build_problem(pairs, pins),
         windows=windows,
-        dates=date_counts(program),
-        session_lengths=tuple(coaching.session_minutes),
+        dates=dates,
+        session_lengths=lengths,
         first_month=pair_first,
-        min_month=math.ceil(coaching.min_hours_per_month * 60 - 1e-9),
+        min_month=min_month,
         max_month=math.floor(top * 60 + 1e-9) if top else 0,
         min_total=min_total.astype(np.int64),
         coach_cap=caps,
         priority=priority,
         continuity=continuity,
+        reserve=reserve,
     )
