@@ -94,9 +94,9 @@ class Cohort:
 
     @cached_property
     def flow_solution(self):
-        from matcher.assignment.optimize import solve_problem
+        from solvers.dispatch import solve
 
-        solution, _ = solve_problem(self.problem, "flow")
+        solution, _ = solve(self.problem, "flow")
         return solution
 
 

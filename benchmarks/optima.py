@@ -7,7 +7,8 @@
 
 For each tier the cohort is generated (fixed seed), and the optimum (most candidates assigned,
 then the largest total integer weight) is solved by coachmatch's flow and, on the same arrays,
-by HiGHS (two-phase MILP) and a plain OR-Tools min-cost flow; all three must agree exactly.
+by HiGHS (a MILP solved level by level) and a plain OR-Tools min-cost flow; all three must
+agree exactly.
 ``--independent`` also runs the test suite's independent checker (``tests/independent``: its own
 CSV reader, its own rules 1–9 and score, its own MILP in float scores) — pure Python over every
 coach × candidate, so meant for the small tiers. ``--write`` records the figures with the
@@ -65,7 +66,7 @@ def compute(tier: str, root: Path, independent: bool) -> dict:
         "objective": round(result.objective, 6),
         "checked_by": ["coachmatch flow"],
     }
-    for solve, name in ((solve_highs_milp, "HiGHS two-phase MILP"),
+    for solve, name in ((solve_highs_milp, "HiGHS phased MILP"),
                         (solve_ortools_mcf, "OR-Tools min-cost flow")):  # fmt: skip
         peer = solve(cohort.problem)
         if (peer.assigned, peer.objective) != (flow.assigned, flow.objective):
@@ -89,8 +90,8 @@ def compute(tier: str, root: Path, independent: bool) -> dict:
 LABELS = {
     "coachmatch_flow": "coachmatch flow",
     "coachmatch_cpsat": "coachmatch CP-SAT",
-    "highs_milp": "HiGHS two-phase MILP",
-    "pulp_cbc": "PuLP/CBC two-phase MILP",
+    "highs_milp": "HiGHS phased MILP",
+    "pulp_cbc": "PuLP/CBC phased MILP",
     "ortools_mcf": "OR-Tools min-cost flow",
 }
 

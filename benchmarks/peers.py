@@ -1,6 +1,7 @@
 """Peer methods for the assignment benchmark, all on the same :class:`AssignmentProblem` arrays.
 
-Every peer solves the same lexicographic objective as coachmatch — first the most candidates
+Every peer solves the same lexicographic objective as coachmatch — first the most year-2
+candidates assigned (the problem's ``priority`` left nodes, where set), then the most candidates
 assigned, then the largest total integer weight (the pair scores scaled by ``WEIGHT_SCALE``) —
 on the same eligible pairs and the same places per coach, so objectives compare exactly:
 
@@ -15,11 +16,16 @@ on the same eligible pairs and the same places per coach, so objectives compare 
 * ``ortools_mcf`` — a plain min-cost flow (source → candidate → coach → sink) with OR-Tools'
   ``SimpleMinCostFlow``, written here from scratch rather than through ``solvers.flow``.
 
-Lexicographic objective of the MILPs: **two solves**, not a big-M. Phase 1 maximises the count
-of chosen pairs (N*); phase 2 adds ``Σ x ≥ N*`` and maximises the total weight. A one-solve
+Lexicographic objective of the MILPs: **one solve per level**, not a big-M. Phase 0 maximises
+the priority pairs chosen (P*, only with priorities); phase 1 adds ``Σ_prio x ≥ P*`` and
+maximises the count of chosen pairs (N*); phase 2 adds ``Σ x ≥ N*`` and maximises the total
+weight. A one-solve
 big-M would need M above the largest weight total (~10¹⁰ at state size), pushing the objective
 to ~10¹⁴, where the solvers' 1e-9 relative tolerances no longer separate single weight units.
-Both phases keep the constraint matrix totally unimodular, so the LP root is integral.
+The phases keep the constraint matrix totally unimodular (the priority and coverage rows are
+unions of candidate rows), so the LP root is integral. The plain min-cost flow takes the other
+road on purpose, to cross-check coachmatch's staged flow: one solve with a priority bonus ``M``
+(above every weight total) on the source arcs of priority candidates.
 
 The peers handle the plain model only (no pins, minimum loads, sub-capacity groups, load
 balancing or same-site bonus): :func:`plain` checks that, and the generated cohorts are plain.
@@ -67,6 +73,13 @@ def plain(problem: AssignmentProblem) -> bool:
     )
 
 
+def _priority_pairs(problem: AssignmentProblem) -> np.ndarray | None:
+    """Pair -> 1.0 where its left node is a priority node; None without priorities."""
+    if problem.priority is None or not problem.priority.any():
+        return None
+    return problem.priority[problem.left].astype(float)
+
+
 def check_feasible(problem: AssignmentProblem, chosen: np.ndarray) -> None:
     """Raise if ``chosen`` gives a candidate two coaches or a coach more than its places."""
     left = problem.left[chosen]
@@ -92,19 +105,19 @@ def _result(method: str, problem: AssignmentProblem, chosen: np.ndarray, status:
 
 
 def solve_coachmatch(problem: AssignmentProblem) -> PeerResult:
-    from matcher.assignment.optimize import solve_problem
+    from solvers.dispatch import solve
 
     start = time.perf_counter()
-    solution, _ = solve_problem(problem, "auto")
+    solution, _ = solve(problem, "auto")
     return _result("coachmatch", problem, solution.chosen, solution.status, start,
                    solution.bound)  # fmt: skip
 
 
 def solve_cpsat_path(problem: AssignmentProblem) -> PeerResult:
-    from matcher.assignment.optimize import solve_problem
+    from solvers.dispatch import solve
 
     start = time.perf_counter()
-    solution, _ = solve_problem(problem, "cpsat", time_limit=60.0)
+    solution, _ = solve(problem, "cpsat", time_limit=60.0)
     return _result("cpsat", problem, solution.chosen, solution.status, start, solution.bound)
 
 
@@ -157,12 +170,22 @@ def solve_highs_milp(problem: AssignmentProblem) -> PeerResult:
     lp.a_matrix_.num_row_ = lp.num_row_
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     h.passModel(lp)
+    everything = np.arange(n, dtype=np.int32)
+    prio = _priority_pairs(problem)
+    if prio is not None:
+        h.changeColsCost(n, everything, prio)
+        h.run()  # phase 0: priority nodes
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS phase 0: {h.modelStatusToString(h.getModelStatus())}")
+        first = round(h.getInfo().objective_function_value)
+        h.addRow(first, highspy.kHighsInf, n, everything, prio)
+        h.changeColsCost(n, everything, np.ones(n))
     h.run()  # phase 1: coverage
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"HiGHS phase 1: {h.modelStatusToString(h.getModelStatus())}")
     covered = round(h.getInfo().objective_function_value)
-    h.addRow(covered, highspy.kHighsInf, n, np.arange(n, dtype=np.int32), np.ones(n))
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), problem.weight.astype(float))
+    h.addRow(covered, highspy.kHighsInf, n, everything, np.ones(n))
+    h.changeColsCost(n, everything, problem.weight.astype(float))
     h.run()  # phase 2: weight, coverage held
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"HiGHS phase 2: {h.modelStatusToString(h.getModelStatus())}")
@@ -208,8 +231,15 @@ def _solve_pulp_cbc(problem: AssignmentProblem) -> PeerResult:
         model += pulp.lpSum(group) <= 1, f"cand{k}"
     for c, group in by_right.items():
         model += pulp.lpSum(group) <= int(problem.capacity[c]), f"coach{c}"
-    model.setObjective(pulp.lpSum(x))
     solver = pulp.PULP_CBC_CMD(msg=False, gapRel=0.0, threads=1)
+    prio = _priority_pairs(problem)
+    if prio is not None:
+        first = [v for v, on in zip(x, prio.tolist(), strict=True) if on]
+        model.setObjective(pulp.lpSum(first))
+        if model.solve(solver) != pulp.LpStatusOptimal:
+            raise RuntimeError(f"CBC phase 0: {pulp.LpStatus[model.status]}")
+        model += pulp.lpSum(first) >= round(pulp.value(model.objective)), "priority"
+    model.setObjective(pulp.lpSum(x))
     if model.solve(solver) != pulp.LpStatusOptimal:
         raise RuntimeError(f"CBC phase 1: {pulp.LpStatus[model.status]}")
     covered = round(pulp.value(model.objective))
@@ -236,7 +266,13 @@ def solve_ortools_mcf(problem: AssignmentProblem) -> PeerResult:
                             n_left + np.arange(n_right)])  # fmt: skip
     heads = np.concatenate([np.arange(n_left), n_left + problem.right, np.full(n_right, sink)])
     caps = np.concatenate([np.ones(n_left), np.ones(n), problem.capacity]).astype(np.int64)
-    costs = np.concatenate([np.zeros(n_left), -problem.weight, np.zeros(n_right)])
+    bonus = np.zeros(n_left, dtype=np.int64)
+    if problem.priority is not None:  # one solve: a priority bonus above every weight total
+        big = int(np.abs(problem.weight).sum()) + 1
+        if big * (n_left + n_right + 3) >= 2**62:
+            raise RuntimeError("priority bonus too large for 64-bit costs")
+        bonus = np.where(problem.priority, big, 0).astype(np.int64)
+    costs = np.concatenate([-bonus, -problem.weight, np.zeros(n_right)])
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), caps, costs.astype(np.int64)

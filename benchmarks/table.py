@@ -129,7 +129,8 @@ def render(run: Run) -> str:
         *stage_table(run, tiers),
         "",
         "Assignment methods on the same eligible pairs and the same lexicographic objective "
-        "(most candidates assigned, then the largest total pair score); × coachmatch = median "
+        "(most year-2 candidates, then most candidates assigned, then the largest total pair "
+        "score); × coachmatch = median "
         "time ÷ coachmatch's in the same run; CPU time = the process's (all threads, and CBC's "
         "subprocess) per call; gap = (optimum − objective) ÷ optimum. "
         "Optimum: " + ", ".join(f"{t} {s}" for t, s in optimum.items()) + ".",

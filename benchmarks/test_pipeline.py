@@ -66,6 +66,8 @@ def test_schedule(run, cohort: Cohort) -> None:
         pairs=len(mapping),
         sessions=len(result.sessions),
         pair_months_short=len(result.shortfalls),
+        makeup_sessions=sum(s.kind == "make-up" for s in result.sessions),
+        lengthened_sessions=sum(s.kind == "lengthened" for s in result.sessions),
         coaches=result.stats["coaches"],
         coach_seconds_median=result.stats["coach_seconds_median"],
         coach_seconds_max=result.stats["coach_seconds_max"],

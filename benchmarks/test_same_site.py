@@ -2,11 +2,11 @@
 
 ``weights.same_site`` couples pairs (a bonus for every two candidates of one site who share a
 coach), so the assignment is no longer a flow; ``coachmatch assign`` then runs
-:func:`matcher.assignment.optimize.solve_problem` on the CP-SAT path: the eligibility graph's
-connected components apart, each by :func:`solvers.same_site.solve_clusters` (linearisation
-over exact flows for the roster, a Lagrangian bound with site cuts, CP-SAT for small
-components) with a share of the time limit. Each cohort is solved at several bonus values with
-the tier's time limit, as ``coachmatch assign --time-limit`` passes it.
+:func:`solvers.dispatch.solve` on the CP-SAT path: the eligibility graph's connected
+components apart, each by :func:`solvers.same_site.solve_clusters` (linearisation over exact
+flows for the roster, a Lagrangian bound with site cuts, CP-SAT for small components) with a
+share of the time limit. Each cohort is solved at several bonus values with the tier's time
+limit, as ``coachmatch assign --time-limit`` passes it.
 
 Figures (extra_info): ``gap`` = (bound − objective) / bound on the pair-score tier, the status,
 the objective and bound in score units, how much the bonus added over the flow's roster, and the
@@ -57,16 +57,18 @@ def _with_bonus(cohort: Cohort, same_site: float):
 def test_same_site(run, cohort: Cohort, same_site: float) -> None:
     problem = _with_bonus(cohort, same_site)
     limit = TIME_LIMIT[cohort.tier]
-    from matcher.assignment.optimize import solve_problem
+    from solvers.dispatch import solve
 
     result, components = run(
-        lambda: solve_problem(problem, "auto", time_limit=limit),
+        lambda: solve(problem, "auto", time_limit=limit),
         stage="same_site",
         method=f"same_site={same_site}",
         slow=True,
     )
-    flow = solve_flow(dataclasses.replace(problem, cluster_bonus=0))  # tiers 1–2, proven
-    assert (result.assigned, result.min_load_met) == (flow.assigned, flow.min_load_met)
+    flow = solve_flow(dataclasses.replace(problem, cluster_bonus=0))  # tiers 0–2, proven
+    assert (result.priority_assigned, result.assigned, result.min_load_met) == (
+        flow.priority_assigned, flow.assigned, flow.min_load_met
+    )  # fmt: skip
     assert min_load_met(problem, result.chosen) == result.min_load_met
     assert tier3_value(problem, result.chosen) == result.objective <= result.bound
     gap = result.gap

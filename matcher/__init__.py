@@ -12,8 +12,9 @@ Use from Python: the same steps the ``coachmatch`` command runs, one call each::
     matcher.write_result("results/", program, planned)             # the folder the CLI writes
 
 :func:`whatif` runs scenario files and :func:`capacity` finds the fewest coach places to add.
-Bad input raises :class:`InputError` (every problem with its file, row and column); rules that
-cannot all hold raise :class:`InfeasibleError` with the reasons.
+Results carry a :class:`SolveStatus` (optimal, feasible, infeasible) with their objective
+and proven bound. Bad input raises :class:`InputError` (every problem with its file, row and
+column); rules that cannot all hold raise :class:`InfeasibleError` with the reasons.
 
 The package is the domain side of the tool, one subpackage per step of the pipeline (see
 ARCHITECTURE.md): ``io`` (files in and out), ``rules`` (eligibility, scores, reasons),
@@ -39,6 +40,7 @@ _API = {
     "write_result": "matcher.io.result_folder",
     "write_schedule_result": "matcher.io.result_folder",
     "ProgramData": "matcher.problem",
+    "SolveStatus": "solvers.assignment_data",
     "AssignmentResult": "matcher.results",
     "RosterRow": "matcher.results",
     "ScheduleResult": "matcher.scheduling.sessions",
@@ -59,6 +61,7 @@ __all__ = [
     "ProgramData",
     "RosterRow",
     "ScheduleResult",
+    "SolveStatus",
     "WhatifRun",
     "__version__",
     "assign",
@@ -83,6 +86,7 @@ if TYPE_CHECKING:
     from matcher.problem import ProgramData
     from matcher.results import AssignmentResult, RosterRow
     from matcher.scheduling.sessions import ScheduleResult, schedule
+    from solvers.assignment_data import SolveStatus
 
 
 def __getattr__(name: str) -> Any:

@@ -15,11 +15,18 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from matcher.errors import InfeasibleError, InputError
+from matcher.errors import InfeasibleError, InputError, ScheduleRuleError
 
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_SHORT_HOURS = 4
+EXIT_SCHEDULE_RULES = 5
+_VARIANT_NAMES = (
+    "default", "wide_windows", "narrow_windows", "spring_starts", "blackouts", "travel_heavy",
+    "school_hours",
+)  # fmt: skip
+"""``generate --variant`` choices (the generator's VARIANTS; a test keeps the two equal), listed
+here so that ``--help`` does not import numpy and pandas."""
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -36,6 +43,25 @@ def _fail_infeasible(exc: InfeasibleError) -> None:
     for reason in exc.reasons:
         err.print(f"  - {reason}", markup=False, soft_wrap=True)
     sys.exit(EXIT_INFEASIBLE)
+
+
+def _fail_schedule_rules(exc: ScheduleRuleError) -> None:
+    """A calendar that breaks a hard schedule rule was refused (exit 5, nothing written).
+
+    Such a calendar is the tool's bug, never the data's: each line names the rule, the coach
+    and the date (ids only), so it can be reported and reproduced."""
+    violations = exc.violations
+    err.print(
+        f"The calendar breaks {len(violations)} hard schedule rule(s); nothing was written "
+        "(this is a bug in coachmatch, please report it):",
+        markup=False,
+        soft_wrap=True,
+    )
+    for v in violations[:20]:
+        err.print(f"  - {v}", markup=False, soft_wrap=True)
+    if len(violations) > 20:
+        err.print(f"  ... and {len(violations) - 20} more", markup=False)
+    sys.exit(EXIT_SCHEDULE_RULES)
 
 
 def _load(program_dir: Path):
@@ -55,14 +81,18 @@ def main() -> None:
 
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
-def validate(program_dir: Path) -> None:
+@click.option("--all-warnings", is_flag=True, help="Print every data warning, not the first 10.")
+def validate(program_dir: Path, all_warnings: bool) -> None:
     """Check a program folder and print a data-quality report."""
     from matcher.report.text import print_validation
     from matcher.rules.pairs import build_pairs
 
     program = _load(program_dir)
-    print_validation(out, program, build_pairs(program))
-    out.print("[green]The program folder is valid.[/]")
+    if print_validation(out, program, build_pairs(program), all_warnings=all_warnings):
+        out.print("[green]The program folder is valid.[/]")
+    else:
+        out.print("[bold red]The files read correctly, but the program cannot be matched "
+                  "as it stands: see the warning above.[/]", soft_wrap=True)  # fmt: skip
 
 
 def _load_with_pins(program_dir: Path, pin_file: Path | None):
@@ -185,8 +215,10 @@ def assign(
         _fail_infeasible(exc)
     summary = summary_dict(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    write_result(out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
-                 redact=redact)  # fmt: skip
+    write_result(
+        out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
+        redact=redact, on_removed=None if quiet else _say_removed(out_dir),
+    )  # fmt: skip
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
@@ -196,6 +228,31 @@ def assign(
         out.print(
             f"Wrote {out_dir}/roster.csv and summary.json" + (", roster.xlsx" if xlsx else "")
         )
+
+
+def _say_removed(out_dir: Path):
+    """A callback printing what ``assign`` removed from ``out_dir`` (:func:`_removed_note`)."""
+
+    def say(removed: list[str]) -> None:
+        if removed:
+            out.print(_removed_note(out_dir, removed), markup=False, soft_wrap=True)
+
+    return say
+
+
+def _removed_note(out_dir: Path, removed: list[str]) -> str:
+    """What ``assign`` removed from a result folder, and why."""
+    why = "they belonged to the earlier roster in this folder and no longer match the new one"
+    again = []
+    if any(not name.startswith("alternates") for name in removed):
+        again.append("run coachmatch schedule or plan again for a new calendar")
+    if "alternates.csv" in removed:
+        again.append("--alternates K writes alternates.csv anew")
+    return (
+        f"Removed {', '.join(removed)} from {out_dir}: {why}"
+        + "".join(f"; {step}" for step in again)
+        + "."
+    )
 
 
 def _solver_progress(every: float = 1.0):
@@ -245,16 +302,35 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
         f"coaches; solver time per coach: median {info['coach_seconds_median']:.3f} s, "
         f"max {info['coach_seconds_max']:.3f} s, total {info['coach_seconds_total']:.1f} s."
     )
+    if info.get("makeup_sessions") or info.get("lengthened_sessions"):
+        out.print(
+            f"Off the standing week: {info['makeup_sessions']} make-up sessions, "
+            f"{info['lengthened_sessions']} lengthened (schedule.csv column kind)."
+        )
+    late = info["late_start"]
+    if late["count"]:
+        out.print(
+            f"[yellow]{late['count']} pairs begin later than {late['deadline_days']} days "
+            "after their start (late_start.csv):[/]"
+        )
+        for item in late["pairs"][:10]:
+            when = item["first_session"] or "no session"
+            line = f"  - {item['candidate_id']} with {item['coach_id']}, from {item['start']}: "
+            out.print(f"{line}{when}; {item['reason']}", markup=False)
     short = info["pair_months_short"]
     if not short:
         out.print("[green]Every assigned pair meets its monthly and yearly minimum hours.[/]")
         return
-    out.print(f"[yellow]{len(short)} pair-months miss their minimum hours:[/]")
+    pairs = len({(item["candidate_id"], item["coach_id"]) for item in short})
+    out.print(f"[yellow]{len(short)} pair-months of {pairs} pairs miss their minimum hours:[/]")
     for item in short[:15]:
         line = f"  - {item['candidate_id']} with {item['coach_id']}, {item['month']}: "
         out.print(line + item["reason"], markup=False)
     if len(short) > 15:
         out.print(f"  ... and {len(short) - 15} more (short_hours.csv)")
+    if "plan" not in summary:  # a paper roster: plan is the command that fixes it
+        out.print("coachmatch plan assigns and schedules together, re-matching these pairs until "
+                  "every assigned pair meets its hours.", soft_wrap=True)  # fmt: skip
 
 
 @main.command()
@@ -276,7 +352,11 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     help="Processes: coaches are scheduled in parallel.",
 )
 @click.option("--scheduler", help="Address of a Dask distributed scheduler to run coaches on.")
-@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when a pair-month misses its minimum or a pair's first session is late.",
+)
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True)
 @click.option("--quiet", is_flag=True)
 @click.option("--redact", is_flag=True, help="Write ids instead of candidate and coach names.")
@@ -307,9 +387,14 @@ def schedule(
         sched = run_schedule(
             program, mapping, seed=seed, workers=workers, scheduler=scheduler, on_done=on_done
         )
-    summary = write_schedule_result(out_dir, program, sched, xlsx=xlsx, redact=redact)
+    try:
+        summary = write_schedule_result(
+            out_dir, program, sched, assignment=mapping, xlsx=xlsx, redact=redact
+        )
+    except ScheduleRuleError as exc:
+        _fail_schedule_rules(exc)
     _print_schedule(summary, quiet)
-    if strict and sched.shortfalls:
+    if strict and (sched.shortfalls or sched.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
 
 
@@ -324,7 +409,11 @@ def schedule(
     show_default=True,
     help="Most assign-and-schedule rounds; pairs still short after them leave the roster.",
 )
-@click.option("--strict", is_flag=True, help="Exit 4 when a pair-month misses its minimum.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 4 when a pair-month misses its minimum or a pair's first session is late.",
+)
 def plan(
     program_dir: Path,
     out_dir: Path,
@@ -369,15 +458,18 @@ def plan(
         _fail_infeasible(exc)
     summary = plan_summary(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    write_result(out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
-                 redact=redact)  # fmt: skip
+    try:
+        write_result(out_dir, program, result, summary=summary, alternates=alternates,
+                     xlsx=xlsx, redact=redact)  # fmt: skip
+    except ScheduleRuleError as exc:
+        _fail_schedule_rules(exc)
     if not quiet:
         print_summary(out, summary)
         print_plan(out, summary["plan"])
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     _print_schedule(summary, quiet)
-    if strict and result.schedule.shortfalls:
+    if strict and (result.schedule.shortfalls or result.schedule.late_starts):
         sys.exit(EXIT_SHORT_HOURS)
 
 
@@ -389,16 +481,25 @@ def plan(
     show_default=True,
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--variant",
+    type=click.Choice(list(_VARIANT_NAMES)),
+    default="default",
+    show_default=True,
+    help="A hard case: wider or narrower windows, spring starts, a busy calendar, spread-out "
+    "sites, or school hours.",
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
-def generate(size: str, seed: int, out_dir: Path) -> None:
+def generate(size: str, seed: int, variant: str, out_dir: Path) -> None:
     """Write a realistic synthetic program folder."""
     from matcher.io.output import staged_folder
     from matcher.synthetic.generator import generate_program, write_program
 
-    program = generate_program(size, seed)
+    program = generate_program(size, seed, variant)
     with staged_folder(out_dir) as stage:
         write_program(program, stage)
-    out.print(f"Wrote a {size} program ({len(program.candidates)} candidates, "
+    kind = size if variant == "default" else f"{size} ({variant})"
+    out.print(f"Wrote a {kind} program ({len(program.candidates)} candidates, "
               f"{len(program.coaches)} coaches) to {out_dir}")  # fmt: skip
 
 
@@ -418,6 +519,7 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     """The fewest coach places to add, by region and role, so every candidate is assigned."""
     from matcher.forecast.capacity import capacity_frame, plan_capacity
     from matcher.io.output import staged_folder
+    from matcher.io.workbook import csv_safe
 
     program = _load(program_dir)
     if out_dir is not None and _same_folder(out_dir, program_dir):
@@ -425,7 +527,8 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     plan = plan_capacity(program)
     if out_dir is not None:
         with staged_folder(out_dir) as stage:
-            capacity_frame(plan).to_csv(stage / "capacity.csv", index=False)
+            safe = csv_safe(capacity_frame(plan), ["region", "role"])  # input text
+            safe.to_csv(stage / "capacity.csv", index=False)
     if not plan.rows:
         out.print(f"[green]Every one of the {plan.candidates} candidates can be assigned "
                   "with the places there are: no places need to be added.[/]",
@@ -479,10 +582,15 @@ def reassign(
     seed: int, xlsx: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Re-match during the year: keep every pair that still may hold, place the rest."""
-    from matcher.assignment.reassign import change_counts, changes_frame, read_previous
+    from matcher.assignment.reassign import (
+        change_counts,
+        change_line,
+        changes_frame,
+        read_previous,
+    )
     from matcher.assignment.reassign import reassign as run_reassign
-    from matcher.io.output import staged_folder
-    from matcher.io.writers import summary_dict, write_roster_csv, write_roster_xlsx, write_summary
+    from matcher.io.result_folder import staged_roster
+    from matcher.io.writers import summary_dict
 
     started = time.perf_counter()
     program = _load(program_dir)
@@ -508,16 +616,12 @@ def reassign(
         "note": done.note,
     }
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
-    with staged_folder(out_dir) as stage:
-        write_roster_csv(done.result, stage / "roster.csv")
-        write_summary(summary, stage / "summary.json")
+    with staged_roster(out_dir, program, done.result, summary, xlsx=xlsx) as stage:
         changes_frame(done).to_csv(stage / "changes.csv", index=False)
-        if xlsx:
-            write_roster_xlsx(program, done.result, summary, stage / "roster.xlsx")
     if not quiet:
         counts = change_counts(done)
-        out.print(", ".join(f"{v} {k}" for k, v in counts.items())
-                  + f"; {done.moved} moved of {allow_moves} allowed.")  # fmt: skip
+        out.print(change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",
+                  markup=False, soft_wrap=True)  # fmt: skip
         if done.gone_candidates:
             out.print(f"{len(done.gone_candidates)} candidates of the previous roster are no "
                       "longer in the program.")  # fmt: skip
@@ -590,7 +694,7 @@ def whatif(
     """Compare what-if scenarios (TOML) with their base program, side by side."""
     from rich.table import Table
 
-    from matcher.forecast.whatif import read_scenarios, run_whatif
+    from matcher.forecast.whatif import COMPARISON_FIGURES, read_scenarios, run_whatif
 
     try:
         scenarios = read_scenarios(list(scenario_files))
@@ -618,15 +722,7 @@ def whatif(
     def num(v, fmt: str) -> str:
         return "-" if v is None or v != v else format(v, fmt)
 
-    figures = (
-        ("candidates", "candidates", "d"), ("assigned", "assigned", "d"),
-        ("unassigned", "unassigned", "d"), ("utilization mean", "utilization_mean", ".1%"),
-        ("utilization max", "utilization_max", ".1%"), ("continuity kept", "continuity_kept", "d"),
-        ("travel km mean", "travel_km_mean", ".1f"), ("travel km max", "travel_km_max", ".1f"),
-        ("total cost", "total_cost", ",.0f"), ("hours demanded", "hours_demanded", ",.0f"),
-        ("hours available", "hours_available", ",.0f"), ("objective", "objective", ",.2f"),
-    )  # fmt: skip
-    for label, key, fmt in figures:
+    for label, key, fmt in COMPARISON_FIGURES:
         table.add_row(label, *(num(r[key], fmt) for r in rows))
     out.print(table)
     out.print(chart_note)
@@ -639,6 +735,31 @@ def whatif(
         except ReportError as exc:
             err.print(str(exc), markup=False)
             sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("program_dir", type=click.Path(path_type=Path))
+@click.argument("candidate_id")
+@click.option(
+    "--result",
+    "result_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Result folder of assign or plan (roster.csv; schedule.csv if scheduled).",
+)
+def explain(program_dir: Path, candidate_id: str, result_dir: Path) -> None:
+    """Why a candidate has its coach: its score terms and the better-scoring coaches it did
+    not get (full, and with whom; ruled out by rule N; calendar does not fit), or, for an
+    unassigned candidate, every coach of its region and role and why not."""
+    from matcher.assignment.why import explain_result
+    from matcher.report.text import print_why
+
+    program = _load(program_dir)
+    try:
+        why = explain_result(program, result_dir, candidate_id)
+    except InputError as exc:
+        _fail_input(exc)
+    print_why(out, why)
 
 
 @main.command()

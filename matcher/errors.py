@@ -59,3 +59,16 @@ class InfeasibleError(Exception):
     def __init__(self, reasons: list[str]):
         self.reasons = list(reasons)
         super().__init__("; ".join(self.reasons))
+
+
+class ScheduleRuleError(Exception):
+    """A calendar about to be written breaks a hard schedule rule of the contract.
+
+    Such a calendar is the tool's bug, never the data's; it is refused (nothing is written) and
+    each violation names the rule, the coach and the date, ids only, so it can be reported and
+    reproduced without personal data.
+    """
+
+    def __init__(self, violations: list):
+        self.violations = list(violations)
+        super().__init__(f"{len(self.violations)} hard schedule rule violation(s)")

@@ -71,6 +71,19 @@ class AssignmentPolicy(_Section):
     max_same_district_per_coach: int = Field(0, ge=0)
 
 
+class PriorityPolicy(_Section):
+    """Who comes first when places are short.
+
+    ``year2_first``: year-2 candidates complete the credential this year, and one left without
+    a coach cannot; a year-1 candidate can wait for a mid-year place or the next intake. So the
+    optimum first coaches as many year-2 candidates as possible, then as many candidates as
+    possible, then maximises the pair score. It never costs coverage on flow-shaped programs
+    (see :mod:`solvers.flow`); with two crossing caps it may.
+    """
+
+    year2_first: bool = True
+
+
 class CoachingPolicy(_Section):
     """How much coaching each pair needs, and when it may happen."""
 
@@ -173,14 +186,27 @@ class CalendarPolicy(_Section):
 
     def closed_days(self) -> frozenset[dt.date]:
         """Every blackout and coach-meeting day, ranges expanded (inclusive)."""
-        days: set[dt.date] = set()
-        for entry in (*self.blackout, *self.coach_meetings):
-            parts = [_parse_day(p.strip()) for p in entry.split("..")]
-            first, last = parts[0], parts[-1]
-            while first <= last:
-                days.add(first)
-                first += dt.timedelta(days=1)
-        return frozenset(days)
+        return self.blackout_days() | self.meeting_days()
+
+    def blackout_days(self) -> frozenset[dt.date]:
+        """The blackout days, ranges expanded (inclusive)."""
+        return _expand_days(self.blackout)
+
+    def meeting_days(self) -> frozenset[dt.date]:
+        """The coach-meeting days, ranges expanded (inclusive)."""
+        return _expand_days(self.coach_meetings)
+
+
+def _expand_days(entries: tuple[str, ...]) -> frozenset[dt.date]:
+    """Dates and inclusive ``first..last`` ranges, as one set of dates."""
+    days: set[dt.date] = set()
+    for entry in entries:
+        parts = [_parse_day(p.strip()) for p in entry.split("..")]
+        first, last = parts[0], parts[-1]
+        while first <= last:
+            days.add(first)
+            first += dt.timedelta(days=1)
+    return frozenset(days)
 
 
 class SchedulePolicy(_Section):
@@ -205,14 +231,6 @@ class SchedulePolicy(_Section):
     minute: float = Field(0.01, ge=0)
     alternate_weeks: bool = True
     start_step_minutes: int = Field(15, ge=5, le=60)
-
-
-class PriorityPolicy(_Section):
-    """Who comes first when not everyone can be coached."""
-
-    year2_first: bool = True
-    """``plan``: cover year-2 candidates first (they finish their induction this year), then
-    as many candidates as possible."""
 
 
 class Policy(_Section):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from solvers.assignment_data import SolveStatus
+
 
 @dataclass(frozen=True)
 class RosterRow:
@@ -49,7 +51,9 @@ class AssignmentResult:
 
     ``objective`` is the total pair score of the roster (plus same-site bonuses, minus load
     balancing penalties, where set); ``bound`` is the best proven upper bound on it given the
-    maximum coverage, so ``gap`` = 0 means no better roster exists under the program's rules.
+    levels before it (year-2 coverage where ``year2_first``, then coverage), so ``gap`` = 0
+    means no better roster exists under the program's rules. ``year2_bound`` and
+    ``assigned_bound`` bound those levels the same way (None where the level is not optimised).
     """
 
     rows: tuple[RosterRow, ...]
@@ -64,6 +68,11 @@ class AssignmentResult:
     eligible_pairs: int
     alternates: tuple[Alternate, ...] = ()
     stats: dict = field(default_factory=dict)
+    year2_first: bool = False  # the program's [priority] year2_first
+    year2_candidates: int = 0
+    year2_assigned: int = 0
+    year2_bound: int | None = None  # proven most year-2 candidates any roster coaches
+    assigned_bound: int | None = None  # proven most assigned, given year2_assigned
 
     @property
     def assigned(self) -> int:
@@ -79,6 +88,6 @@ class AssignmentResult:
 
     @property
     def gap(self) -> float:
-        if self.status == "infeasible" or math.isnan(self.objective):
+        if self.status == SolveStatus.INFEASIBLE or math.isnan(self.objective):
             return math.nan
         return abs(self.bound - self.objective) / max(abs(self.bound), 1e-9)

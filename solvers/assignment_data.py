@@ -7,6 +7,8 @@ numbers and their optima compare exactly.
 
 The objective is lexicographic, in tiers:
 
+0. the number of *priority* left nodes assigned (year-2 candidates, who complete the program
+   this year, where the program puts them first); no tier 0 without ``priority``;
 1. the number of left nodes assigned (coverage);
 2. the minimum loads met: sum over right nodes of ``min(load, min_load)``;
 3. the pair weights, plus ``cluster_bonus`` for every two left nodes of one cluster that share a
@@ -15,9 +17,23 @@ The objective is lexicographic, in tiers:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
+
+ProgressFn = Callable[[float, float, float], None]
+"""A solver's progress report: ``(objective, bound, seconds)`` in weight units."""
+
+
+class SolveStatus(StrEnum):
+    """How far a model got; str-valued, so JSON output and comparisons see plain words."""
+
+    OPTIMAL = "optimal"  # every tier proven
+    FEASIBLE = "feasible"  # a valid roster, not proven best
+    INFEASIBLE = "infeasible"  # no roster: the pins do not fit
+
 
 WEIGHT_SCALE = 100_000
 """Pair scores are optimised at 1e-5 resolution: exact for the contract's scores to 2 decimals."""
@@ -48,6 +64,7 @@ class AssignmentProblem:
     balance: int = 0
     cluster: np.ndarray | None = None  # left node -> cluster id (-1 = none)
     cluster_bonus: int = 0
+    priority: np.ndarray | None = None  # left node -> counts in tier 0 (bool)
 
     @property
     def n_pairs(self) -> int:
@@ -67,11 +84,13 @@ class AssignmentProblem:
 class AssignmentSolution:
     """What a model found: chosen pairs (sorted indices into the problem's pairs) and quality.
 
-    ``objective`` and ``bound`` are tier 3 in weight units, given tiers 1–2 at ``assigned`` and
-    ``min_load_met``; ``status`` is optimal only when all tiers are proven.
+    ``objective`` and ``bound`` are tier 3 in weight units, given tiers 0–2 at
+    ``priority_assigned``, ``assigned`` and ``min_load_met``; ``status`` is optimal only when
+    all tiers are proven. ``priority_bound`` bounds tier 0; ``assigned_bound`` bounds tier 1
+    among rosters at ``priority_assigned`` (each equals the value when proven).
     """
 
-    status: str
+    status: SolveStatus
     chosen: np.ndarray
     assigned: int
     min_load_met: int
@@ -80,11 +99,33 @@ class AssignmentSolution:
     solve_seconds: float
     solver: str
     stats: dict = field(default_factory=dict)
+    priority_assigned: int = 0
+    priority_bound: int = 0
+    assigned_bound: int = 0
+
+    @classmethod
+    def infeasible(cls, solver: str, seconds: float = 0.0) -> AssignmentSolution:
+        """No roster at all (the pins do not fit)."""
+        return cls(SolveStatus.INFEASIBLE, np.zeros(0, np.int64), 0, 0, 0, 0, seconds, solver)
+
+    @classmethod
+    def from_roster(
+        cls, problem: AssignmentProblem, chosen: np.ndarray, seconds: float, solver: str,
+        status: SolveStatus = SolveStatus.OPTIMAL, stats: dict | None = None,
+    ) -> AssignmentSolution:  # fmt: skip
+        """A solution from a roster alone: each tier's value is also its bound (proven, for an
+        exact model; for a heuristic, ``status`` says feasible and the bound claims nothing)."""
+        chosen = np.sort(np.asarray(chosen, dtype=np.int64))
+        value, prio = tier3_value(problem, chosen), priority_met(problem, chosen)
+        return cls(
+            status, chosen, len(chosen), min_load_met(problem, chosen), value, value, seconds,
+            solver, stats or {}, prio, prio, len(chosen),
+        )  # fmt: skip
 
     @property
     def gap(self) -> float:
         """Relative gap between objective and bound (0 = proven optimal)."""
-        if self.status == "infeasible":
+        if self.status == SolveStatus.INFEASIBLE:
             return float("nan")
         return abs(self.bound - self.objective) / max(abs(self.bound), 1)
 
@@ -108,3 +149,10 @@ def min_load_met(problem: AssignmentProblem, chosen: np.ndarray) -> int:
         return 0
     loads = np.bincount(problem.right[chosen], minlength=problem.n_right)
     return int(np.minimum(loads, problem.min_load).sum())
+
+
+def priority_met(problem: AssignmentProblem, chosen: np.ndarray) -> int:
+    """Tier 0: priority left nodes among the chosen pairs (0 without priorities)."""
+    if problem.priority is None:
+        return 0
+    return int(problem.priority[problem.left[chosen]].sum())

@@ -1,10 +1,12 @@
-"""Capacity planning as a min-cost flow: the fewest virtual places that cover every left node.
+"""Capacity planning: the fewest virtual places that cover every left node.
 
-Each left node gets one extra pair to a *virtual* right node of its group (a region and role)
-with unlimited capacity. A virtual pair weighs ``-big``, with ``big`` larger than all real
-weights together, so the optimum first uses as few virtual places as possible, then maximises
-the real weights. Every left node can be covered, so the maximum flow is all of them, and the
-virtual places used are exactly the left nodes a maximum real assignment leaves out.
+Each left node may take a *virtual* place of its group (a region and role), unlimited. Every
+virtual place serves a left node the real right nodes cannot, so the fewest virtual places are
+exactly the left nodes a maximum real assignment leaves out; and which ones they are is decided
+the way ``assign`` decides it: the real roster is the lexicographic optimum of
+:mod:`solvers.flow` (priority left nodes first, then coverage, then weights). The priority tier
+never costs coverage in a flow (a matroid argument, see :func:`solvers.flow._priority_split`),
+so the count stays the smallest possible.
 """
 
 from __future__ import annotations
@@ -20,37 +22,22 @@ from solvers.flow import solve_flow
 def fewest_added_places(
     problem: AssignmentProblem, group_of_left: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Solve with one unlimited virtual right node per group.
+    """Solve the real problem, then give every left node left out a virtual place.
 
     Returns (chosen real pair indices, virtual places used per group, left nodes served by a
-    virtual place). Minimum loads, load balancing, pins and pair-coupling bonuses are left out:
-    they are preferences, not places. At most one family of sub-capacities is kept (the flow's
-    limit).
+    virtual place). Every left node needs a group. Minimum loads, load balancing, pins and
+    pair-coupling bonuses are left out: they are preferences, not places. At most one family
+    of sub-capacities is kept (the flow's limit).
     """
-    n_left, n_real = problem.n_left, problem.n_right
-    left_idx = np.flatnonzero(group_of_left >= 0)
-    real_w = problem.weight.astype(np.int64)
-    big = int(np.abs(real_w).sum()) + 1
-    groups = tuple(
-        dataclasses.replace(
-            fam, pair_group=np.concatenate([fam.pair_group, np.full(len(left_idx), -1, np.int64)])
-        )
-        for fam in problem.groups[:1]
-    )
-    extended = AssignmentProblem(
-        n_left=n_left,
-        n_right=n_real + n_groups,
-        left=np.concatenate([problem.left, left_idx]).astype(np.int64),
-        right=np.concatenate([problem.right, n_real + group_of_left[left_idx]]).astype(np.int64),
-        weight=np.concatenate([real_w, np.full(len(left_idx), -big, np.int64)]),
-        capacity=np.concatenate(
-            [problem.capacity.astype(np.int64), np.full(n_groups, max(n_left, 1), np.int64)]
-        ),
-        groups=groups,
-    )
-    solution = solve_flow(extended)
-    chosen = solution.chosen
-    real = chosen[chosen < problem.n_pairs]
-    virtual = chosen[chosen >= problem.n_pairs]
-    used = np.bincount(extended.right[virtual] - n_real, minlength=n_groups)
-    return real, used, extended.left[virtual]
+    if len(group_of_left) != problem.n_left or (group_of_left < 0).any():
+        raise ValueError("every left node needs a group to take a virtual place from")
+    real_problem = dataclasses.replace(
+        problem, min_load=None, pinned=None, groups=problem.groups[:1], balance=0,
+        cluster=None, cluster_bonus=0,
+    )  # fmt: skip
+    real = solve_flow(real_problem).chosen
+    covered = np.zeros(problem.n_left, dtype=bool)
+    covered[problem.left[real]] = True
+    served = np.flatnonzero(~covered)
+    used = np.bincount(group_of_left[served], minlength=n_groups)
+    return real, used, served

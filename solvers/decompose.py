@@ -1,9 +1,11 @@
 """Exact decomposition of an assignment into the connected components of its pair graph.
 
 Left and right nodes that share no chain of pairs cannot influence each other: capacities,
-group caps (which never span right nodes) and cluster bonuses (which need a common right node)
-all stay inside one component. So each component is solved on its own and the union of the
-optima is an optimum. On real data one giant component is common; then this is one piece.
+group caps (which never span right nodes), cluster bonuses (which need a common right node)
+all stay inside one component, and the tier counts (priority, coverage) are sums over them. So
+each component is solved on its own and the union of the optima is an optimum (a sum of
+lexicographic maxima is the lexicographic maximum of the sums). On real data one giant
+component is common; then this is one piece.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def components(problem: AssignmentProblem) -> list[np.ndarray]:
 def subproblem(problem: AssignmentProblem, pairs: np.ndarray) -> AssignmentProblem:
     """The problem restricted to ``pairs``, with left/right nodes renumbered densely.
 
-    Right-node arrays are cut to the component's right nodes; left nodes keep their cluster ids.
+    Right-node arrays are cut to the component's right nodes; left nodes keep their cluster ids
+    and priorities.
     """
     lefts, left_new = np.unique(problem.left[pairs], return_inverse=True)
     rights, right_new = np.unique(problem.right[pairs], return_inverse=True)
@@ -58,4 +61,5 @@ def subproblem(problem: AssignmentProblem, pairs: np.ndarray) -> AssignmentProbl
         pinned=None if problem.pinned is None else problem.pinned[pairs],
         groups=tuple(groups),
         cluster=None if problem.cluster is None else problem.cluster[lefts],
+        priority=None if problem.priority is None else problem.priority[lefts],
     )

@@ -2,7 +2,9 @@
 
 Network: source → left (capacity 1) → [group node] → right → sink. Pair arcs cost minus their
 weight; ``SolveMaxFlowWithMinCost`` first maximises the flow (tier 1, coverage) and then
-minimises cost among maximum flows. Tier 2 (minimum loads) rides on the right → sink arcs: the
+minimises cost among maximum flows. Tier 0 (priority left nodes first) is exact by a staged
+solve, see :func:`_priority_split`: it never costs coverage, because the left nodes a network
+can serve at once form a matroid. Tier 2 (minimum loads) rides on the right → sink arcs: the
 first ``min_load`` units of each right node get a bonus larger than any tier-3 difference.
 Load balancing is a convex cost on unit parallel arcs (the j-th unit costs ``balance·(2j−1)``,
 so a load of n costs ``balance·n²``). Pinned pairs are taken first and their places removed:
@@ -12,17 +14,13 @@ assignment, so pre-assigning them loses no coverage.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
-from solvers.assignment_data import (
-    AssignmentProblem,
-    AssignmentSolution,
-    min_load_met,
-    tier3_value,
-)
+from solvers.assignment_data import AssignmentProblem, AssignmentSolution
 
 
 def _pin_effects(problem: AssignmentProblem) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -54,12 +52,68 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
         raise ValueError("this problem has terms no flow can express; use the CP-SAT model")
     start = time.perf_counter()
     if not pins_fit(problem):
-        return AssignmentSolution(
-            "infeasible", np.zeros(0, np.int64), 0, 0, 0, 0, time.perf_counter() - start, "flow"
-        )
+        return AssignmentSolution.infeasible("flow", time.perf_counter() - start)
+    split = _priority_split(problem)
+    chosen, stats = _solve_network(problem, split)
+    stats["flows"] = 1 if split is None else 3  # stage A: two maximum flows
+    return AssignmentSolution.from_roster(
+        problem, chosen, time.perf_counter() - start, "flow", stats=stats
+    )
+
+
+def _priority_split(problem: AssignmentProblem) -> tuple[int, int] | None:
+    """``(P*, N* − P*)`` over the left nodes that are not pinned, or None without a tier 0.
+
+    Stage A of the exact lexicographic solve: two maximum flows (no costs), one from the
+    priority left nodes only (P*, the most priority nodes any roster serves) and one from all
+    (N*, the coverage). A roster has both at once: the sets of left nodes a network can serve
+    together form a matroid (a gammoid), so a largest set of priority nodes extends to a
+    largest set. Stage B (:func:`_solve_network` with the split) then feeds the priority and
+    the other left nodes through two source arcs of exactly P* and N* − P*: its maximum flows
+    are the rosters at tiers 0–1, and its costs settle the rest. Small costs throughout,
+    rather than one flow with a priority cost above every other cost (the minimum-load bonus
+    included): such a cost, times the node count OR-Tools scales costs by, comes near the
+    64-bit range at statewide size.
+    """
+    if problem.priority is None:
+        return None
+    free = _free_left(problem)
+    prio = problem.priority.astype(bool)
+    if not (prio & free).any() or (prio | ~free).all():
+        return None  # tier 0 is constant or is tier 1: nothing to split
+    n_prio = _max_flow(problem, prio & free)
+    return n_prio, _max_flow(problem, free) - n_prio
+
+
+def _free_left(problem: AssignmentProblem) -> np.ndarray:
+    free = np.ones(problem.n_left, dtype=bool)
+    if problem.pinned is not None:
+        free[problem.left[problem.pinned]] = False
+    return free
+
+
+@dataclasses.dataclass(frozen=True)
+class _Network:
+    """The arcs of the flow network (see the module docstring), pins already taken out."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    source: int
+    sink: int
+    pair_arcs: np.ndarray  # arc index of each free pair
+    free_pairs: np.ndarray
+    pin_idx: np.ndarray
+
+
+def _network(
+    problem: AssignmentProblem, split: tuple[int, int] | None, open_left: np.ndarray
+) -> _Network:
+    """Arcs from a source through the ``open_left`` nodes; with ``split`` = (priority, other)
+    the left nodes take their flow through two source arcs of exactly these capacities."""
     pin_idx, pin_load, group_used = _pin_effects(problem)
-    pinned_left = np.zeros(problem.n_left, dtype=bool)
-    pinned_left[problem.left[pin_idx]] = True
+    pinned_left = ~_free_left(problem)
     free_pairs = np.flatnonzero(~pinned_left[problem.left])
 
     n_left, n_right = problem.n_left, problem.n_right
@@ -77,10 +131,20 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
     big = int(np.abs(weights).sum()) + problem.balance * int((capacity.astype(np.int64) ** 2).sum())
     big += 1
 
-    tails: list[np.ndarray] = [np.full(n_left, source)]
-    heads: list[np.ndarray] = [first_left + np.arange(n_left)]
-    caps: list[np.ndarray] = [(~pinned_left).astype(np.int64)]
-    costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
+    left_nodes = first_left + np.arange(n_left)
+    if split is None:
+        tails: list[np.ndarray] = [np.full(n_left, source)]
+        heads: list[np.ndarray] = [left_nodes]
+        caps: list[np.ndarray] = [open_left.astype(np.int64)]
+        costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
+    else:
+        prio_node, other_node = sink + 1, sink + 2
+        prio = problem.priority.astype(bool)
+        via = np.where(prio, prio_node, other_node)
+        tails = [np.array([source, source]), via]
+        heads = [np.array([prio_node, other_node]), left_nodes]
+        caps = [np.array(split, np.int64), open_left.astype(np.int64)]
+        costs = [np.zeros(2, np.int64), np.zeros(n_left, np.int64)]
 
     pair_heads = first_right + problem.right[free_pairs]
     if family is not None:
@@ -121,30 +185,37 @@ def solve_flow(problem: AssignmentProblem) -> AssignmentSolution:
             caps.append(np.ones(cap_r, np.int64))
             costs.append(unit_cost.astype(np.int64))
 
+    return _Network(
+        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
+        source, sink, np.arange(pair_arc_start, pair_arc_start + len(free_pairs)), free_pairs,
+        pin_idx,
+    )  # fmt: skip
+
+
+def _solve_network(
+    problem: AssignmentProblem, split: tuple[int, int] | None
+) -> tuple[np.ndarray, dict]:
+    """The chosen pairs (pins included) of one min-cost flow; see the module docstring."""
+    net = _network(problem, split, _free_left(problem))
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
-    flow.set_node_supply(source, int(n_left))
-    flow.set_node_supply(sink, -int(n_left))
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
+    flow.set_node_supply(net.source, int(problem.n_left))
+    flow.set_node_supply(net.sink, -int(problem.n_left))
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    arcs = np.arange(pair_arc_start, pair_arc_start + len(free_pairs))
-    used = flow.flows(arcs) > 0
-    chosen = np.sort(np.concatenate([pin_idx, free_pairs[used]])).astype(np.int64)
-    value = tier3_value(problem, chosen)
-    return AssignmentSolution(
-        status="optimal",
-        chosen=chosen,
-        assigned=len(chosen),
-        min_load_met=min_load_met(problem, chosen),
-        objective=value,
-        bound=value,
-        solve_seconds=time.perf_counter() - start,
-        solver="flow",
-        stats={"arcs": int(flow.num_arcs()), "nodes": int(flow.num_nodes())},
-    )
+    used = flow.flows(net.pair_arcs) > 0
+    chosen = np.sort(np.concatenate([net.pin_idx, net.free_pairs[used]])).astype(np.int64)
+    return chosen, {"arcs": int(flow.num_arcs()), "nodes": int(flow.num_nodes())}
+
+
+def _max_flow(problem: AssignmentProblem, open_left: np.ndarray) -> int:
+    """How many of the ``open_left`` nodes the network serves at once (pins taken out)."""
+    net = _network(problem, None, open_left)
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(net.tails, net.heads, net.caps)
+    status = flow.solve(net.source, net.sink)
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"max flow failed with status {status}")
+    return int(flow.optimal_flow())

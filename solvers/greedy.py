@@ -1,7 +1,8 @@
 """The greedy baseline: how a coordinator works down a spreadsheet.
 
 Each left node in turn takes its best-weighted right node that still has room. Fast and
-plausible, and the benchmark's yardstick for what optimisation adds. Pins are honoured first.
+plausible, and the benchmark's yardstick for what optimisation adds. Pins are honoured first,
+then the priority left nodes (year 2 first, as a coordinator would), then the rest.
 """
 
 from __future__ import annotations
@@ -10,12 +11,7 @@ import time
 
 import numpy as np
 
-from solvers.assignment_data import (
-    AssignmentProblem,
-    AssignmentSolution,
-    min_load_met,
-    tier3_value,
-)
+from solvers.assignment_data import AssignmentProblem, AssignmentSolution, SolveStatus
 
 
 def solve_greedy(problem: AssignmentProblem) -> AssignmentSolution:
@@ -44,13 +40,13 @@ def solve_greedy(problem: AssignmentProblem) -> AssignmentSolution:
     if problem.pinned is not None:
         for p in np.flatnonzero(problem.pinned).tolist():
             take(p)
-    order = np.lexsort((-problem.weight, problem.left))  # by left node, best weight first
+    later = np.zeros(problem.n_pairs, dtype=np.int64)
+    if problem.priority is not None:
+        later = (~problem.priority.astype(bool)[problem.left]).astype(np.int64)
+    # priority left nodes first, then by left node, best weight first
+    order = np.lexsort((-problem.weight, problem.left, later))
     for p in order.tolist():
         if not taken[problem.left[p]] and fits(p):
             take(p)
-    picked = np.sort(np.array(chosen, dtype=np.int64))
-    value = tier3_value(problem, picked)
-    return AssignmentSolution(
-        "feasible", picked, len(picked), min_load_met(problem, picked), value, value,
-        time.perf_counter() - start, "greedy",
-    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    return AssignmentSolution.from_roster(problem, chosen, seconds, "greedy", SolveStatus.FEASIBLE)

@@ -3,15 +3,15 @@
 Tier 3 with a positive ``cluster_bonus`` B is ``f(x) = Σ_p w_p·x_p − β·Σ_r load_r² +
 B·Σ_(r,s) C(n_rs, 2)``, where ``n_rs`` counts the chosen pairs of right node ``r`` whose left
 nodes belong to cluster ``s``. The bonus is convex in ``x``: tier 3 is a convex function
-maximised over the rosters that keep tiers 1–2 at their optimum, and any linear relaxation sees
+maximised over the rosters that keep tiers 0–2 at their optimum, and any linear relaxation sees
 only its chord (concave envelope) — why the CP-SAT model of :mod:`solvers.cpsat_assign` proves
-so little. This module works on the two sides separately; tiers 1–2 always come from the exact
+so little. This module works on the two sides separately; tiers 0–2 always come from the exact
 min-cost flow of :mod:`solvers.flow` (the bonus does not change the constraints).
 
 **Roster: successive linearisation.** Start from the flow optimum without the bonus. At a
 roster ``x`` with counts ``n``, the gradient of the bonus is ``B·(n_rs − ½)`` for every pair of
 ``(r, s)``, chosen or not. Solve the min-cost flow with weights ``2·w_p + B·(2·n_rs − 1)``
-(doubled to stay integral, the balance coefficient doubled with them): the flow keeps tiers 1–2
+(doubled to stay integral, the balance coefficient doubled with them): the flow keeps tiers 0–2
 at their optimum exactly (max flow, then the min-load bonus arcs) and maximises the linearised
 tier 3 ``G`` among the rosters that do, ``x`` included. For integer counts
 ``C(m, 2) − C(n, 2) = (m − n)(n − ½) + (m − n)²/2 ≥ (m − n)(n − ½)``, and the balance term is
@@ -28,14 +28,16 @@ flows, every ``HEURISTIC_EVERY`` iterations of the relaxation below) from the co
 of the relaxation's per-right-node optima, averaged exponentially over the iterations (factor
 ``EMA``): an infeasible point, but one that says which right nodes would like to concentrate
 which clusters; the first flow turns it into a roster. When the relaxation's optima happen to
-form a roster (every left node used once, tiers 1–2 met), that roster is a candidate too. The
+form a roster (every left node used once, tiers 0–2 met), that roster is a candidate too. The
 best roster is polished to its fixed point at the end.
 
 **Bound: Lagrangian relaxation.** Dualise "each left node on at most one right node" with
 ``λ_k ≥ 0``, the coverage ``Σx = N*`` (tier 1 at its optimum; an equality because ``N*`` is the
-maximum) with a free ``μ``, the minimum-load fill ``Σ_r min(load_r, m_r) ≥ F*`` (tier 2) with
-``η ≥ 0``, and every sub-capacity ``Σ_{p∈g} x_p ≤ cap_g`` with ``ν_g ≥ 0``. For every roster
-``x`` that is feasible and keeps tiers 1–2 at their optimum, each dualised term is ≥ 0, hence::
+maximum) with a free ``μ``, the priority coverage ``Σ_{prio} x = P*`` (tier 0, where set) with
+a free ``μ₀`` (its pairs' reduced weights gain ``μ₀``; left out of the formula below), the
+minimum-load fill ``Σ_r min(load_r, m_r) ≥ F*`` (tier 2) with ``η ≥ 0``, and every
+sub-capacity ``Σ_{p∈g} x_p ≤ cap_g`` with ``ν_g ≥ 0``. For every roster
+``x`` that is feasible and keeps tiers 0–2 at their optimum, each dualised term is ≥ 0, hence::
 
     f(x) ≤ Σ_k λ_k − μ·N* − η·F* + Σ_g ν_g·cap_g
            + Σ_r max_{S ⊆ pairs of r, |S| ≤ cap_r, pins of r ⊆ S} [ Σ_{p∈S} c_p
@@ -104,8 +106,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,12 +113,14 @@ import numpy as np
 from solvers.assignment_data import (
     AssignmentProblem,
     AssignmentSolution,
+    ProgressFn,
+    SolveStatus,
     min_load_met,
+    priority_met,
     tier3_value,
 )
+from solvers.cpsat_model import AssignmentModel, Tiers, parameters, status_of
 from solvers.flow import pins_fit, solve_flow
-
-ProgressFn = Callable[[float, float, float], None]  # (objective, bound, seconds)
 
 EMA = 0.9
 """Weight of the past in the averaged relaxation counts the restarts start from."""
@@ -150,6 +152,10 @@ WALL_SAFETY = (1.5, 1.0)
 DUAL_PASSES = 300
 """Most Bellman–Ford passes of :func:`flow_duals` (the generated statewide program needs 40–80;
 each costs about 2 ms there)."""
+PRIORITY_DOUBLINGS = 8
+"""Most flows :meth:`Relaxation.start` tries for the priority price, doubling up from the
+largest weight (see there; bisecting down to the smallest price was tried: no better on the
+generated cohorts, sample and district at same_site 1.0 and 1.5)."""
 CPSAT_PAIRS = 500
 """Problems up to this many pairs that are not proven yet are finished with CP-SAT."""
 CPSAT_SHARE = 0.25
@@ -347,6 +353,7 @@ class Multipliers:
     eta: float = 0.0  # minimum-load fill, ≥ 0
     nus: tuple[np.ndarray, ...] = ()  # sub-capacity groups, ≥ 0
     rho: np.ndarray | None = None  # cluster -> price per member of its site cut, ≥ 0; None: 0
+    mu0: float = 0.0  # priority coverage (tier 0), free; 0 without priorities
 
 
 @dataclass
@@ -365,8 +372,9 @@ class RelaxedSolution:
 class Relaxation:
     """``L(λ, μ, η, ν)`` and the right nodes' maximisers; see the module docstring."""
 
-    def __init__(self, problem: AssignmentProblem, coverage: int, filled: int):
-        self.problem, self.coverage, self.filled = problem, coverage, filled
+    def __init__(self, problem: AssignmentProblem, tiers: Tiers):
+        self.problem = problem
+        self.coverage, self.filled, self.priority = tiers.coverage, tiers.filled, tiers.priority
         R = problem.n_right
         cap = problem.capacity.astype(np.int64)
         pinned = problem.pinned if problem.pinned is not None else np.zeros(problem.n_pairs, bool)
@@ -411,6 +419,8 @@ class Relaxation:
         # the top members of every group, by size classes (padded matrices, sentinel = -inf)
         self.w = problem.weight[self.usable].astype(float)
         self.left = problem.left[self.usable]
+        prio = problem.priority if problem.priority is not None else np.zeros(problem.n_left, bool)
+        self.prio = prio[self.left].astype(float)  # pair -> counts in tier 0
         self.pin = pinned[self.usable]
         sentinel = len(self.usable)
         self.size_classes = []
@@ -520,17 +530,57 @@ class Relaxation:
             self._skews[key] = np.where(n >= j, n - j, wc)
         return self._skews[key]
 
-    def start(self, chosen: np.ndarray, keys: _Keys) -> Multipliers:
-        """Multipliers to start from: the LP duals of the linearisation at ``chosen`` (a fixed
-        point; see the module docstring), the other prices at 0."""
-        flat = linearised_problem(
-            self.problem, keys.counts(_mask(self.problem.n_pairs, chosen)), keys
-        )
-        lam, mu = flow_duals(flat, flat.weight, solve_flow(flat).chosen)
+    def start(self, chosen: np.ndarray, keys: _Keys) -> tuple[Multipliers, int]:
+        """Multipliers to start from, and the flows it took: the LP duals of the linearisation
+        at ``chosen`` (a fixed point; see the module docstring), the other prices at 0.
+
+        With a priority tier the duals are taken for the weights ``w + M·[priority]``, with
+        ``M`` (:meth:`_priority_price`) large enough that that flow alone (no tier 0) keeps
+        the priority count at its optimum; ``μ₀ = M`` then makes the start as tight as without
+        priorities (strong duality when the bonus is 0). If no such ``M`` shows up in a few
+        doublings (minimum loads may outrank it), ``μ₀`` starts at 0.
+        """
+        problem = self.problem
+        flat = linearised_problem(problem, keys.counts(_mask(problem.n_pairs, chosen)), keys)
+        best = solve_flow(flat).chosen
+        weight, mu0, flows = flat.weight, 0, 1
+        if problem.priority is not None and self.prio.any():
+            price, priced, used = self._priority_price(flat)
+            flows += used
+            if priced is not None:
+                prio = problem.priority[problem.left].astype(np.int64)
+                weight, mu0, best = flat.weight + price * prio, price, priced
+        lam, mu = flow_duals(flat, weight, best)
         lam = lam / 2  # the linearisation doubles every weight to stay integral
         lam[~self.free_left] = 0
         nus = tuple(np.zeros(len(c)) for _, c in self.fams)
-        return Multipliers(lam, mu / 2, nus=nus, rho=np.zeros(self.n_clusters))
+        start = Multipliers(lam, mu / 2, nus=nus, rho=np.zeros(self.n_clusters), mu0=mu0 / 2)
+        return start, flows
+
+    def _priority_price(self, flat: AssignmentProblem) -> tuple[int, np.ndarray | None, int]:
+        """``(M, roster, flows)``: the first ``M`` (doubling from the largest weight) for which
+        the flow with weights ``w + M·[priority]`` and no tier 0 keeps the priority count at its
+        optimum, with that flow's roster; ``(0, None, flows)`` if none was found."""
+        problem = self.problem
+        plain = dataclasses.replace(flat, priority=None)
+        prio = problem.priority[problem.left].astype(np.int64)
+        flows = 0
+
+        def keeps(price: int) -> np.ndarray | None:
+            nonlocal flows
+            flows += 1
+            chosen = solve_flow(
+                dataclasses.replace(plain, weight=flat.weight + price * prio)
+            ).chosen
+            return chosen if priority_met(problem, chosen) >= self.priority else None
+
+        price = max(int(np.abs(flat.weight).max(initial=0)), 1)
+        for _ in range(PRIORITY_DOUBLINGS):
+            found = keeps(price)
+            if found is not None:
+                return price, found, flows
+            price *= 2
+        return 0, None, flows
 
     def _rho(self, m: Multipliers) -> np.ndarray | None:
         if m.rho is None or not self.has_cut.any():
@@ -539,7 +589,7 @@ class Relaxation:
 
     def evaluate(self, m: Multipliers) -> RelaxedSolution:
         """``L`` at ``m`` and the maximisers of the right nodes' subproblems."""
-        c = self.w - m.lam[self.left] + m.mu
+        c = self.w - m.lam[self.left] + m.mu + m.mu0 * self.prio
         for (g, _), nu in zip(self.fams, m.nus, strict=True):
             c = c - np.where(g >= 0, nu[np.maximum(g, 0)], 0.0)
         rho = self._rho(m)
@@ -605,12 +655,14 @@ class Relaxation:
             chosen_pos.append(top_pos[take])
         pos = np.concatenate(chosen_pos) if chosen_pos else np.zeros(0, np.int64)
         value = total + float(m.lam.sum()) - m.mu * self.coverage - m.eta * self.filled
+        value -= m.mu0 * self.priority
         for (_, cap), nu in zip(self.fams, m.nus, strict=True):
             value += float(nu @ cap)
         # every float here is a sum of at most `chain` terms whose magnitudes add up to at most
         # `size`: the classic bound on the rounding error of a sum, with a factor 2 to spare
         size = self.scale + float(m.lam[self.left].sum() + m.lam.sum()) + abs(m.mu) * len(self.w)
         size += abs(m.mu) * self.coverage + m.eta * (self.filled + len(self.w))
+        size += abs(m.mu0) * (self.priority + len(self.w))
         size += sum(float(nu.sum()) * (1 + len(self.w)) for nu in m.nus)
         if rho is not None:
             size += float(rho @ self.cut_size)
@@ -618,9 +670,11 @@ class Relaxation:
         return RelaxedSolution(value, slack, np.sort(self.usable[pos]), load)
 
     def feasible(self, sol: RelaxedSolution) -> bool:
-        """Whether the subproblems' choices form a roster that keeps tiers 1–2 optimal."""
+        """Whether the subproblems' choices form a roster that keeps tiers 0–2 optimal."""
         problem = self.problem
         if len(sol.chosen) != self.coverage:
+            return False
+        if priority_met(problem, sol.chosen) != self.priority:
             return False
         if len(np.unique(problem.left[sol.chosen])) != len(sol.chosen):
             return False
@@ -638,6 +692,7 @@ class Relaxation:
         g_lam = 1.0 - np.bincount(problem.left[sol.chosen], minlength=problem.n_left)
         g_lam[~self.free_left] = 0
         g_mu = float(len(sol.chosen) - self.coverage)
+        g_mu0 = float(priority_met(problem, sol.chosen) - self.priority)
         g_eta = 0.0
         if self.min_load is not None:
             g_eta = float(np.minimum(sol.load, self.min_load).sum() - self.filled)
@@ -645,7 +700,7 @@ class Relaxation:
         for fam, (_, cap) in zip(problem.groups, self.fams, strict=True):
             g = fam.pair_group[sol.chosen]
             nus.append(cap - np.bincount(g[g >= 0], minlength=len(cap)))
-        return Multipliers(g_lam, g_mu, g_eta, tuple(nus), self.cut_slack(sol.chosen))
+        return Multipliers(g_lam, g_mu, g_eta, tuple(nus), self.cut_slack(sol.chosen), mu0=g_mu0)
 
     def cut_slack(self, chosen: np.ndarray) -> np.ndarray:
         """``Σ_r n_rs − Σ_r C(n_rs, 2) / slope_s`` per cluster: the site cuts' slack at the
@@ -664,7 +719,7 @@ class Relaxation:
 
 
 def _dot(a: Multipliers, b: Multipliers) -> float:
-    total = float(a.lam @ b.lam) + a.mu * b.mu + a.eta * b.eta
+    total = float(a.lam @ b.lam) + a.mu * b.mu + a.mu0 * b.mu0 + a.eta * b.eta
     if a.rho is not None and b.rho is not None:
         total += float(a.rho @ b.rho)
     return total + sum(float(x @ y) for x, y in zip(a.nus, b.nus, strict=True))
@@ -675,7 +730,7 @@ def _axpy(a: float, x: Multipliers, y: Multipliers) -> Multipliers:
     return Multipliers(
         y.lam + a * x.lam, y.mu + a * x.mu, y.eta + a * x.eta,
         tuple(v + a * u for u, v in zip(x.nus, y.nus, strict=True)),
-        None if x.rho is None or y.rho is None else y.rho + a * x.rho,
+        None if x.rho is None or y.rho is None else y.rho + a * x.rho, y.mu0 + a * x.mu0,
     )  # fmt: skip
 
 
@@ -695,7 +750,7 @@ def _clip(m: Multipliers, free_left: np.ndarray) -> Multipliers:
     lam[~free_left] = 0
     rho = None if m.rho is None else np.maximum(m.rho, 0)
     nus = tuple(np.maximum(n, 0) for n in m.nus)
-    return Multipliers(lam, m.mu, max(m.eta, 0.0), nus, rho)
+    return Multipliers(lam, m.mu, max(m.eta, 0.0), nus, rho, m.mu0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -728,7 +783,7 @@ def search(
 ) -> _Search:
     """Linearisation and Lagrangian relaxation within ``budget`` deterministic seconds.
 
-    Tiers 1–2 come from the flow without the bonus, which is also the first roster.
+    Tiers 0–2 come from the flow without the bonus, which is also the first roster.
     """
     start = time.perf_counter()
     unit = EVALUATION_COST[0] + EVALUATION_COST[1] * problem.n_pairs
@@ -736,7 +791,7 @@ def search(
     base = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
     keys = _Keys(problem)
     chosen, value, flows = linearise(problem, base.chosen, keys=keys)
-    relax = Relaxation(problem, base.assigned, base.min_load_met)
+    relax = Relaxation(problem, Tiers(base.priority_assigned, base.assigned, base.min_load_met))
     state = _Search(chosen, value, bound=2**62, relaxed=math.inf, flows=flows + 1)
     state.work = flow_unit * state.flows
 
@@ -775,9 +830,9 @@ def search(
         take(found, found_value)
 
     report()
-    m = relax.start(chosen, keys)
-    state.flows += 1  # the start solves the linearisation once more
-    state.work += flow_unit
+    m, start_flows = relax.start(chosen, keys)
+    state.flows += start_flows  # the start solves the linearisation once more (or a few times)
+    state.work += flow_unit * start_flows
     best_m = m
     factor, stall = INITIAL_FACTOR, 0
     previous: Multipliers | None = None
@@ -830,62 +885,30 @@ def search(
 
 
 def _finish_with_cpsat(
-    problem: AssignmentProblem, state: _Search, coverage: int, filled: int,
-    time_limit: float, seed: int,
-) -> tuple[np.ndarray, int, int, bool]:  # fmt: skip
+    problem: AssignmentProblem, state: _Search, tiers: Tiers, time_limit: float, seed: int
+) -> tuple[np.ndarray, int, int, bool]:
     """CP-SAT hinted with the best roster, its objective capped at the Lagrangian bound.
 
     Returns ``(chosen, value, bound, proven)``.
     """
     from ortools.sat.python import cp_model
 
-    from solvers.cpsat_assign import _base_model, _cluster_bonus, _min_load_fill, _parameters
-
-    model, x, loads = _base_model(problem)
-    model.Add(sum(x) >= coverage)
-    fill = _min_load_fill(model, problem, loads)
-    if fill:
-        model.Add(sum(fill) >= filled)
-    terms = [int(w) * x[p] for p, w in enumerate(problem.weight.tolist()) if w]
-    hint = _mask(problem.n_pairs, state.chosen)
-    hinted_load = np.bincount(problem.right[state.chosen], minlength=problem.n_right)
-    squares = []
-    if problem.balance:
-        for r, load in enumerate(loads):
-            sq = model.NewIntVar(0, int(problem.capacity[r]) ** 2, f"sq{r}")
-            model.AddMultiplicationEquality(sq, [load, load])
-            terms.append(-problem.balance * sq)
-            squares.append((sq, int(hinted_load[r]) ** 2))
-    created = _cluster_bonus(model, problem, x, terms)
-    objective = sum(terms)
-    model.Add(objective <= state.bound)
-    model.Maximize(objective)
-    for p, on in enumerate(hint.tolist()):
-        model.AddHint(x[p], on)
-    for sq, value in squares:
-        model.AddHint(sq, value)
-    # the bonus Booleans b_j ("at least j members here"), in _cluster_bonus's order
-    members: dict[tuple[int, int], list[int]] = defaultdict(list)
-    clusters = problem.cluster[problem.left]
-    for p in np.flatnonzero(clusters >= 0).tolist():
-        members[(int(problem.right[p]), int(clusters[p]))].append(p)
-    b_hints = []
-    for (r, _), group in sorted(members.items()):
-        here = int(hint[group].sum())
-        b_hints += [here >= j for j in range(2, min(len(group), int(problem.capacity[r])) + 1)]
-    if len(b_hints) == len(created):
-        for b, on in zip(created, b_hints, strict=True):
-            model.AddHint(b, on)
+    built = AssignmentModel(problem)
+    built.hold(tiers)
+    objective = built.tier3()
+    built.model.Add(objective <= state.bound)
+    built.model.Maximize(objective)
+    built.hint(state.chosen)
     solver = cp_model.CpSolver()
-    _parameters(solver, time_limit, seed)
-    status = solver.Solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    parameters(solver, time_limit, seed)
+    status = status_of(solver.Solve(built.model))
+    if status is None:
         return state.chosen, state.value, state.bound, False
-    found = np.flatnonzero([solver.BooleanValue(v) for v in x]).astype(np.int64)
+    found = built.chosen(solver)
     value = tier3_value(problem, found)
     if value < state.value:
         found, value = state.chosen, state.value
-    if status == cp_model.OPTIMAL:
+    if status == SolveStatus.OPTIMAL:
         return found, value, value, True
     bound = min(state.bound, max(int(np.floor(solver.BestObjectiveBound() + 1e-6)), value))
     return found, value, bound, bound <= value
@@ -902,29 +925,26 @@ def solve_clusters(
     seed: int = 0,
     progress: ProgressFn | None = None,
 ) -> AssignmentSolution:
-    """Lexicographic optimum (tiers 1–2 exact, tier 3 within a proven bound) with a positive
+    """Lexicographic optimum (tiers 0–2 exact, tier 3 within a proven bound) with a positive
     same-site bonus; see the module docstring."""
     if not supported(problem):
         raise ValueError("solve_clusters needs a positive cluster bonus and flow-shaped caps")
     start = time.perf_counter()
     if not pins_fit(problem):
-        empty = np.zeros(0, np.int64)
-        return AssignmentSolution("infeasible", empty, 0, 0, 0, 0, 0.0, "same_site")
+        return AssignmentSolution.infeasible("same_site")
     budget = BUDGET_SHARE * time_limit
     wall_limit = WALL_SAFETY[0] * time_limit + WALL_SAFETY[1]
     state = search(problem, budget=budget, wall_limit=wall_limit, progress=progress)
     chosen, value, bound = state.chosen, state.value, state.bound
-    coverage, filled = len(chosen), min_load_met(problem, chosen)
+    tiers = Tiers(priority_met(problem, chosen), len(chosen), min_load_met(problem, chosen))
     used_cpsat = False
     if bound > value and problem.n_pairs <= CPSAT_PAIRS:
         remaining = max(min(time_limit - state.work, CPSAT_SHARE * time_limit), 0.1)
-        chosen, value, bound, _ = _finish_with_cpsat(
-            problem, state, coverage, filled, remaining, seed
-        )
+        chosen, value, bound, _ = _finish_with_cpsat(problem, state, tiers, remaining, seed)
         used_cpsat = True
     proven = bound <= value
     return AssignmentSolution(
-        status="optimal" if proven else "feasible",
+        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
         chosen=np.sort(chosen).astype(np.int64),
         assigned=len(chosen),
         min_load_met=min_load_met(problem, chosen),
@@ -943,4 +963,7 @@ def solve_clusters(
             "cpsat": used_cpsat,
             "wall_stop": state.wall_stop,
         },
+        priority_assigned=tiers.priority,
+        priority_bound=tiers.priority,
+        assigned_bound=tiers.coverage,
     )

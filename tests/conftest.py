@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 COACH_DEFAULTS = {
@@ -56,6 +57,24 @@ def write_program(
     if toml:
         (folder / "program.toml").write_text(toml, encoding="utf-8")
     return folder
+
+
+def subset_program(source: Path, target: Path, n_coaches: int, n_candidates: int) -> Path:
+    """The first coaches of a generated program and the first candidates in their regions."""
+    target.mkdir(parents=True)
+    coaches = pd.read_csv(source / "coaches.csv", dtype=str, keep_default_na=False)
+    coaches = coaches.head(n_coaches)
+    served = set(coaches["region"])
+    for cell in coaches["regions_served"]:
+        served |= {r.strip() for r in cell.split(";") if r.strip()}
+    cands = pd.read_csv(source / "candidates.csv", dtype=str, keep_default_na=False)
+    cands = cands[cands["region"].isin(served)].head(n_candidates)
+    coaches.to_csv(target / "coaches.csv", index=False)
+    cands.to_csv(target / "candidates.csv", index=False)
+    for name in ("org.csv", "program.toml"):
+        if (source / name).exists():
+            (target / name).write_bytes((source / name).read_bytes())
+    return target
 
 
 @pytest.fixture

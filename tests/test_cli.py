@@ -76,7 +76,7 @@ def test_assign_writes_the_contract_files(program, tmp_path):
     out = tmp_path / "result"
     _ok(_assign(program, out, "--alternates", "2"))
     assert {p.name for p in out.iterdir()} == {
-        "roster.csv", "summary.json", "roster.xlsx", "alternates.csv"
+        "roster.csv", "summary.json", "roster.xlsx", "alternates.csv", "why.csv"
     }  # fmt: skip
 
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
@@ -132,7 +132,7 @@ def test_assign_writes_the_contract_files(program, tmp_path):
 def test_no_xlsx_and_no_alternates_by_default(program, tmp_path):
     out = tmp_path / "result"
     result = _ok(_assign(program, out, "--no-xlsx"))
-    assert {p.name for p in out.iterdir()} == {"roster.csv", "summary.json"}
+    assert {p.name for p in out.iterdir()} == {"roster.csv", "summary.json", "why.csv"}
     assert "roster.xlsx" not in result.output
 
 
@@ -153,7 +153,7 @@ def test_failed_write_leaves_earlier_result_untouched(program, program_dir, tmp_
     out = tmp_path / "result"
     _ok(_assign(program, out))
     before = _snapshot(out)
-    assert set(before) == {"roster.csv", "summary.json", "roster.xlsx"}
+    assert set(before) == {"roster.csv", "summary.json", "roster.xlsx", "why.csv"}
 
     # a different program, so that every file would change if it were written
     other = program_dir(coaches=COACHES[:2], candidates=CANDIDATES[:3])
@@ -227,7 +227,8 @@ def test_validate_prints_region_role_table(program):
                   if line.count("│") >= 6}  # fmt: skip
     assert {"North", "South", "East"} <= set(table_rows)
     east = [cell.strip() for cell in table_rows["East"].split("│")[1:-1]]
-    assert east[2:] == ["1", "1", "0", "0"]  # 1 candidate, no eligible coach, no coach, 0 places
+    # 1 candidate, no eligible coach, no coach, 0 places, placed at most 0 and at least 0
+    assert east[2:] == ["1", "1", "0", "0", "0", "0"]
     assert "valid" in text.splitlines()[-1]
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from independent import check_roster, optimum
+from conftest import write_program
+from independent import check_roster, check_roster_optimal, optimum, optimum_year2
 from independent import load_program as independent_load
 
 from matcher.cli import main
@@ -30,6 +31,7 @@ VARIANTS = {
         "min_admin_years": "5",
     },
     "loose": {"require_cnet": "false", "role_must_match": "false", "max_travel_km": "0"},
+    "plain": {"year2_first": "false"},
 }
 
 
@@ -56,15 +58,20 @@ def _assign(folder: Path, out: Path, *extra: str) -> dict:
 @pytest.mark.parametrize(
     ("size", "seed", "variant"),
     [("sample", 1, "defaults"), ("sample", 2, "strict"), ("sample", 3, "loose"),
-     ("district", 4, "defaults"), ("district", 5, "strict")],
+     ("sample", 1, "plain"), ("district", 4, "defaults"), ("district", 5, "strict")],
 )  # fmt: skip
 def test_roster_is_valid_and_optimal(tmp_path, size, seed, variant):
     folder = _program(tmp_path, size, seed, variant)
     summary = _assign(folder, tmp_path / "out")
     program = independent_load(folder)
     assert check_roster(program, tmp_path / "out" / "roster.csv") == []
-    best_assigned, best_score = optimum(program)
+    assert check_roster_optimal(program, tmp_path / "out" / "roster.csv") == []
+    best_year2, best_assigned, best_score = optimum_year2(program)
+    assert (best_assigned, best_score) == optimum(program)
     assert summary["status"] == "optimal"
+    assert summary["year2_first"] == (variant != "plain")
+    if summary["year2_first"]:
+        assert summary["year2_assigned"] == summary["year2_bound"] == best_year2
     assert summary["assigned"] == best_assigned
     assert summary["objective"] == pytest.approx(best_score, abs=1e-3)
     assert summary["bound"] == pytest.approx(summary["objective"], abs=1e-6)
@@ -75,7 +82,8 @@ def test_cpsat_path_reaches_the_same_optimum_as_the_flow(tmp_path):
     flow = _assign(folder, tmp_path / "flow", "--solver", "flow")
     cpsat = _assign(folder, tmp_path / "cpsat", "--solver", "cpsat", "--time-limit", "20")
     assert cpsat["status"] == "optimal"
-    assert (cpsat["assigned"], cpsat["objective"]) == (
+    assert (cpsat["year2_assigned"], cpsat["assigned"], cpsat["objective"]) == (
+        flow["year2_assigned"],
         flow["assigned"],
         pytest.approx(flow["objective"], abs=1e-6),
     )
@@ -91,8 +99,9 @@ def test_same_site_roster_is_valid_and_beats_the_flow_roster_on_its_objective(tm
     summary = _assign(folder, tmp_path / "out", "--time-limit", "2")
     program = independent_load(folder)
     assert check_roster(program, tmp_path / "out" / "roster.csv") == []
-    best_assigned, best_score = optimum(program)
-    assert summary["assigned"] == best_assigned  # coverage first
+    best_year2, best_assigned, best_score = optimum_year2(program)
+    assert summary["year2_assigned"] == best_year2  # year 2 first
+    assert summary["assigned"] == best_assigned  # then coverage
     assert summary["objective"] >= best_score - 1e-6  # the bonus can only add
     assert summary["bound"] >= summary["objective"] - 1e-6
 
@@ -121,3 +130,51 @@ def test_sample_district_is_checked_in_and_valid(tmp_path):
     program = independent_load(copy)
     assert check_roster(program, tmp_path / "out" / "roster.csv") == []
     assert (summary["assigned"], pytest.approx(summary["objective"], abs=1e-3)) == optimum(program)
+    assert summary["year2_assigned"] == optimum_year2(program)[0]
+
+
+def _year2_program(tmp_path: Path, toml: str = "") -> Path:
+    """Hand-solved: C1 has one place; K1 (year 1) asked for C1 and had it last year (+13), K2
+    (year 2) is a plain match. The plain optimum gives C1 to K1, year2_first to K2."""
+    return write_program(
+        tmp_path,
+        coaches=[{"coach_id": "C1", "capacity": "1"}],
+        candidates=[
+            {
+                "candidate_id": "K1",
+                "program_year": "1",
+                "current_coach_id": "C1",
+                "preferred_coach_ids": "C1",
+            },
+            {"candidate_id": "K2", "program_year": "2"},
+        ],
+        toml=toml,
+    )
+
+
+@pytest.mark.parametrize("solver", ["auto", "flow", "cpsat", "greedy"])
+def test_year2_first_gives_the_place_to_the_completing_candidate(tmp_path, solver):
+    folder = _year2_program(tmp_path / "p")
+    summary = _assign(folder, tmp_path / "out", "--solver", solver)
+    assert (summary["year2_assigned"], summary["assigned"]) == (1, 1)
+    rows = (tmp_path / "out" / "roster.csv").read_text().splitlines()
+    assert rows[1].startswith("K1,,unassigned,")
+    assert "year-2 candidates" in rows[1] and "C1" in rows[1]
+    assert rows[2].startswith("K2,C1,assigned,")
+    assert summary["unassigned_by_reason"] == {"places_to_year2": 1}
+    program = independent_load(folder)
+    assert check_roster(program, tmp_path / "out" / "roster.csv") == []
+    if solver != "greedy":
+        assert check_roster_optimal(program, tmp_path / "out" / "roster.csv") == []
+
+
+def test_year2_first_false_restores_the_plain_optimum(tmp_path):
+    folder = _year2_program(tmp_path / "p", "[priority]\nyear2_first = false\n")
+    summary = _assign(folder, tmp_path / "out")
+    assert (summary["year2_first"], summary["year2_assigned"], summary["assigned"]) == (
+        False, 0, 1
+    )  # fmt: skip
+    assert summary["year2_bound"] is None
+    rows = (tmp_path / "out" / "roster.csv").read_text().splitlines()
+    assert rows[1].startswith("K1,C1,assigned,")
+    assert summary["unassigned_by_reason"] == {"eligible_coaches_full": 1}

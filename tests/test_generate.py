@@ -10,6 +10,7 @@ two fails a test.
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import networkx as nx
@@ -261,3 +262,138 @@ def test_written_cells_follow_the_contract(tmp_path: Path, sample: GeneratedProg
     assert coaches.capacity.str.fullmatch(r"\d+").all()
     assert (cands.start_month == "").sum() > 0.9 * len(cands)
     assert "[eligibility]" in (tmp_path / "program.toml").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- variants
+
+VARIANT_NAMES = {"default", "wide_windows", "narrow_windows", "spring_starts", "blackouts",
+                 "travel_heavy", "school_hours"}  # fmt: skip
+
+
+def _windows(cell: object) -> list[tuple[str, int, int]]:
+    """(day, start, end) of an ``available`` cell; [] for an empty cell (free all day)."""
+    if not isinstance(cell, str) or not cell:
+        return []
+    out = []
+    for part in cell.split(";"):
+        m = WINDOW.match(part)
+        assert m, part
+        day, h1, m1, h2, m2 = m.groups()
+        out.append((day, int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)))
+    return out
+
+
+def _mean_window(frame: pd.DataFrame) -> float:
+    lengths = [e - s for cell in frame.available for _, s, e in _windows(cell)]
+    return sum(lengths) / len(lengths)
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict[str, GeneratedProgram]:
+    return {name: generate_program("sample", 7, name) for name in sorted(VARIANT_NAMES)}
+
+
+def test_variant_names_everywhere():
+    from matcher.cli import _VARIANT_NAMES
+    from matcher.synthetic.generator import VARIANTS
+
+    assert set(VARIANTS) == set(_VARIANT_NAMES) == VARIANT_NAMES
+    with pytest.raises(ValueError, match="unknown variant"):
+        generate_program("sample", 1, "galaxy")
+
+
+def test_default_variant_is_the_plain_generator(variants):
+    plain = generate_program("sample", 7)
+    assert plain.candidates.equals(variants["default"].candidates)
+    assert plain.coaches.equals(variants["default"].coaches)
+    assert plain.program_toml == variants["default"].program_toml
+
+
+def test_window_variants_widen_and_narrow(variants):
+    base = variants["default"]
+    for who in ("candidates", "coaches"):
+        wide, narrow = (
+            getattr(variants["wide_windows"], who),
+            getattr(variants["narrow_windows"], who),
+        )
+        assert _mean_window(wide) > 1.3 * _mean_window(getattr(base, who))
+        assert _mean_window(narrow) < 0.8 * _mean_window(getattr(base, who))
+        for frame in (wide, narrow):
+            for cell in frame.available:
+                for _, s, e in _windows(cell):
+                    assert s >= 7 * 60 and e <= 18 * 60 and e - s >= 60
+
+
+def test_spring_starts_variant(variants):
+    cands = variants["spring_starts"].candidates
+    year1 = cands[cands.program_year == 1]
+    late = year1.start_month.dropna()
+    assert len(late) >= 0.3 * len(year1)
+    assert set(late) <= {"2027-01", "2027-02"}
+    assert cands[cands.program_year == 2].start_month.isna().all()
+
+
+def test_blackouts_variant_is_a_valid_busier_calendar(variants, tmp_path):
+    from matcher.io.loading import load_program
+
+    folder = tmp_path / "busy"
+    write_program(variants["blackouts"], folder)
+    calendar = load_program(folder).policy.calendar
+    default = tomllib.loads(variants["default"].program_toml)["calendar"]
+    assert len(calendar.blackout_days()) > 2 * 19  # the default has 19 blackout days
+    assert len(calendar.meeting_days()) == 10 > len(default["coach_meetings"])
+
+
+def test_travel_heavy_variant_spreads_sites(variants):
+    def spread(program: GeneratedProgram) -> float:
+        k = program.candidates
+        lat = k.lat - k.groupby("region").lat.transform("mean")
+        lon = k.lon - k.groupby("region").lon.transform("mean")
+        return float(((lat**2 + lon**2) ** 0.5).mean())
+
+    assert spread(variants["travel_heavy"]) > 2 * spread(variants["default"])
+    # site names no longer tell places apart (issue 12's shape): some candidates without
+    # coordinates, and sites whose candidates sit at several places
+    cands = variants["travel_heavy"].candidates
+    assert 0 < cands.lat.isna().sum() < 0.15 * len(cands)
+    assert (cands.dropna(subset=["lat"]).groupby("site").lat.nunique() > 1).any()
+    assert not variants["default"].candidates.lat.isna().any()
+
+
+def test_school_hours_variant(variants):
+    program = variants["school_hours"]
+    cands, coaches = program.candidates, program.coaches
+    at_school = cands[~cands.site.str.endswith("Office")]
+    for row in at_school.itertuples():
+        windows = _windows(row.available)
+        school = [(d, s, e) for d, s, e in windows if (s, e) == (420, 495) or 870 <= s < e <= 1020]
+        # year 2: one window may have been added to keep last year's coach
+        assert len(windows) - len(school) <= (row.program_year == 2), row.available
+        assert 2 <= len({d for d, _, _ in school}) <= 4, row.available
+    by_id = dict(zip(coaches.coach_id, coaches.available, strict=True))
+    part_time = [cell for cell in coaches.available if _windows(cell)]
+    assert sum(len({d for d, _, _ in _windows(c)}) <= 2 for c in part_time) > len(part_time) / 2
+    checked = 0
+    for row in cands[(cands.program_year == 2) & cands.current_coach_id.isin(by_id)].itertuples():
+        mine, theirs = _windows(row.available), _windows(by_id[row.current_coach_id])
+        if not mine or not theirs:
+            continue
+        checked += 1
+        assert any(
+            d1 == d2 and min(e1, e2) - max(s1, s2) >= 60
+            for d1, s1, e1 in mine
+            for d2, s2, e2 in theirs
+        ), (row.candidate_id, row.available, by_id[row.current_coach_id])
+    assert checked > 10
+
+
+def test_generate_command_writes_a_variant(tmp_path):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    out = tmp_path / "prog"
+    result = CliRunner().invoke(main, ["generate", "--variant", "school_hours", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "sample (school_hours)" in result.output
+    assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0

@@ -278,6 +278,10 @@ TOML_CASES = {
     "bad clock": ('[coaching]\nday_start = "7am"\n', "coaching.day_start", "HH:MM"),
     "bad blackout": ('[calendar]\nblackout = ["2026-13-01"]\n', "calendar.blackout",
                      "YYYY-MM-DD"),
+    "year2_first as text": ('[priority]\nyear2_first = "maybe"\n', "priority.year2_first",
+                            "boolean"),
+    "priority key misspelt": ("[priority]\nyear_2_first = true\n", "priority.year_2_first",
+                              "not a known key"),
 }  # fmt: skip
 
 

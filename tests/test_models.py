@@ -7,6 +7,7 @@ what the min-cost flow and CP-SAT report, for every side term they support.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -21,7 +22,14 @@ from solvers.greedy import solve_greedy
 
 
 def brute_force(problem: AssignmentProblem) -> tuple[int, int, int] | None:
-    """(assigned, min loads met, tier-3 value) of the best feasible choice, by enumeration."""
+    """(assigned, min loads met, tier-3 value) of the best feasible choice, by enumeration
+    (priority left nodes first, where the problem has them)."""
+    best = brute_force_tiers(problem)
+    return None if best is None else best[1:]
+
+
+def brute_force_tiers(problem: AssignmentProblem) -> tuple[int, int, int, int] | None:
+    """(priority assigned, assigned, min loads met, tier-3 value) of the lexicographic best."""
     options = [[None] + [p for p in range(problem.n_pairs) if problem.left[p] == k]
                for k in range(problem.n_left)]  # fmt: skip
     best = None
@@ -59,14 +67,20 @@ def brute_force(problem: AssignmentProblem) -> tuple[int, int, int] | None:
         met = 0
         if problem.min_load is not None:
             met = sum(min(loads[r], int(problem.min_load[r])) for r in range(problem.n_right))
-        key = (len(chosen), met, value)
+        prio = 0
+        if problem.priority is not None:
+            prio = sum(bool(problem.priority[problem.left[p]]) for p in chosen)
+        key = (prio, len(chosen), met, value)
         if best is None or key > best:
             best = key
     return best
 
 
 @st.composite
-def problems(draw, *, groups=False, clusters=False, balance=False, min_load=False, pins=False):
+def problems(
+    draw, *, groups=False, clusters=False, balance=False, min_load=False, pins=False,
+    priority=False,
+):  # fmt: skip
     # coupling terms only bite when several left nodes compete: make those problems denser
     n_left = draw(st.integers(3 if clusters else 1, 5))
     n_right = draw(st.integers(2 if clusters else 1, 3))
@@ -96,6 +110,9 @@ def problems(draw, *, groups=False, clusters=False, balance=False, min_load=Fals
     if clusters:
         cluster = np.array(draw(st.lists(st.integers(-1, 1), min_size=n_left, max_size=n_left)))
         bonus = draw(st.integers(3, 15)) * draw(st.sampled_from([1, 1, -1]))
+    prio = None
+    if priority:
+        prio = np.array(draw(st.lists(st.booleans(), min_size=n_left, max_size=n_left)))
     pinned = None
     if pins:
         pinned = np.zeros(len(chosen), dtype=bool)
@@ -106,7 +123,7 @@ def problems(draw, *, groups=False, clusters=False, balance=False, min_load=Fals
         min_load=np.array(draw(st.lists(st.integers(0, 2), min_size=n_right, max_size=n_right)))
         if min_load else None,
         pinned=pinned, groups=fams, balance=draw(st.integers(1, 3)) if balance else 0,
-        cluster=cluster, cluster_bonus=bonus,
+        cluster=cluster, cluster_bonus=bonus, priority=prio,
     )  # fmt: skip
 
 
@@ -115,6 +132,10 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 def _key(solution):
     return (solution.assigned, solution.min_load_met, solution.objective)
+
+
+def _tiers(solution):
+    return (solution.priority_assigned, *_key(solution))
 
 
 @SETTINGS
@@ -205,3 +226,126 @@ def test_components_split_exactly_and_solve_to_the_same_optimum():
     pieces = [solve_cpsat(subproblem(problem, idx), time_limit=5) for idx in parts]
     assert sum(p.objective for p in pieces) == whole.objective
     assert sum(p.assigned for p in pieces) == whole.assigned
+
+
+# ------------------------------------------------------------------ tier 0: priority first
+
+
+def _one_place_problem(priority):
+    """One right node with one place; left 0 (not priority) weighs 10, left 1 weighs 1."""
+    return AssignmentProblem(
+        n_left=2, n_right=1, left=np.array([0, 1]), right=np.array([0, 0]),
+        weight=np.array([10, 1]), capacity=np.array([1]), priority=priority,
+    )  # fmt: skip
+
+
+def test_priority_takes_the_place_the_plain_optimum_gives_away():
+    """Hand-solved: the plain optimum takes left 0 (weight 10); with left 1 a priority node,
+    the place goes to it (weight 1), coverage unchanged; without priorities, as before."""
+    plain = _one_place_problem(None)
+    first = _one_place_problem(np.array([False, True]))
+    for solve in (solve_flow, lambda p: solve_cpsat(p, time_limit=5), solve_greedy):
+        assert solve(plain).chosen.tolist() == [0]
+        solution = solve(first)
+        assert solution.chosen.tolist() == [1]
+        assert (solution.priority_assigned, solution.assigned, solution.objective) == (1, 1, 1)
+
+
+def test_priority_never_costs_coverage_in_a_flow():
+    """Left 1 (priority) can take right 0 or 1, left 0 only right 0: both are covered, and the
+    staged flow finds it although the plain roster would too."""
+    problem = AssignmentProblem(
+        n_left=3, n_right=2, left=np.array([0, 1, 1, 2]), right=np.array([0, 0, 1, 1]),
+        weight=np.array([1, 50, 2, 40]), capacity=np.array([1, 1]),
+        priority=np.array([False, True, False]),
+    )  # fmt: skip
+    solution = solve_flow(problem)
+    assert (solution.priority_assigned, solution.assigned) == (1, 2)
+    assert _tiers(solution) == brute_force_tiers(problem)
+
+
+@SETTINGS
+@given(problems(priority=True, groups=True, min_load=True, balance=True, pins=True))
+def test_flow_with_priority_matches_brute_force(problem):
+    expected = brute_force_tiers(problem)
+    solution = solve_flow(problem)
+    if expected is None:
+        assert solution.status == "infeasible"
+        return
+    assert solution.status == "optimal"
+    assert _tiers(solution) == expected
+    assert solution.priority_bound == solution.priority_assigned
+
+
+@SETTINGS
+@given(problems(priority=True, clusters=True, min_load=True))
+def test_cpsat_with_priority_matches_brute_force(problem):
+    solution = solve_cpsat(problem, time_limit=5)
+    assert solution.status == "optimal"
+    assert _tiers(solution) == brute_force_tiers(problem)
+
+
+@SETTINGS
+@given(problems(priority=True, groups=True, clusters=True, min_load=True))
+def test_cpsat_with_priority_and_crossing_caps_matches_brute_force(problem):
+    """Not a flow: tiers 0–2 come from a CP-SAT solve of their own; priority may cost
+    coverage here, and the optimum must still put it first."""
+    cross = np.where(problem.cluster[problem.left] == 0, problem.right, -1).astype(np.int64)
+    problem = dataclasses.replace(
+        problem, groups=(*problem.groups, GroupCaps(cross, np.ones(problem.n_right, np.int64)))
+    )
+    solution = solve_cpsat(problem, time_limit=5)
+    assert solution.status == "optimal"
+    assert _tiers(solution) == brute_force_tiers(problem)
+    assert solution.priority_bound == solution.priority_assigned
+
+
+@SETTINGS
+@given(problems(priority=True))
+def test_greedy_serves_priority_nodes_first(problem):
+    """Greedy is no optimiser, but it never leaves a priority node out while a place it could
+    take is still free after the priority nodes had their turn."""
+    greedy = solve_greedy(problem)
+    taken = set(problem.left[greedy.chosen].tolist())
+    loads = np.bincount(problem.right[greedy.chosen], minlength=problem.n_right)
+    for p in range(problem.n_pairs):
+        k = int(problem.left[p])
+        if problem.priority[k] and k not in taken:
+            assert loads[problem.right[p]] >= problem.capacity[problem.right[p]]
+
+
+def test_components_keep_priorities():
+    problem = AssignmentProblem(
+        n_left=4, n_right=2, left=np.array([0, 1, 2, 3]), right=np.array([0, 0, 1, 1]),
+        weight=np.array([9, 1, 9, 1]), capacity=np.array([1, 1]),
+        priority=np.array([False, True, False, True]),
+    )  # fmt: skip
+    parts = components(problem)
+    assert len(parts) == 2
+    chosen = np.sort(np.concatenate([idx[solve_flow(subproblem(problem, idx)).chosen]
+                                     for idx in parts]))  # fmt: skip
+    assert chosen.tolist() == solve_flow(problem).chosen.tolist() == [1, 3]
+
+
+def test_priority_binds_often_on_seeded_random_problems():
+    """300 seeded random problems with scarce places: flow and CP-SAT match brute force, and
+    in a good share of them putting priority first changes the roster (so the brute-force
+    tests above are not vacuous)."""
+    rng = np.random.default_rng(15)
+    binding = 0
+    for _ in range(300):
+        n_left, n_right = int(rng.integers(2, 6)), int(rng.integers(1, 3))
+        pairs = [(k, r) for k in range(n_left) for r in range(n_right) if rng.random() < 0.7]
+        if not pairs:
+            continue
+        problem = AssignmentProblem(
+            n_left=n_left, n_right=n_right, left=np.array([k for k, _ in pairs]),
+            right=np.array([r for _, r in pairs]), weight=rng.integers(-5, 30, len(pairs)),
+            capacity=rng.integers(0, 3, n_right), priority=rng.random(n_left) < 0.5,
+        )  # fmt: skip
+        expected = brute_force_tiers(problem)
+        assert _tiers(solve_flow(problem)) == expected
+        assert _tiers(solve_cpsat(problem, time_limit=5)) == expected
+        plain = solve_flow(dataclasses.replace(problem, priority=None))
+        binding += int(problem.priority[problem.left[plain.chosen]].sum()) < expected[0]
+    assert binding >= 20

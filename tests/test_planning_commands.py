@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ from matcher.assignment.optimize import assign
 from matcher.cli import main
 from matcher.forecast.capacity import plan_capacity
 from matcher.io.loading import load_program
+from matcher.policy import PriorityPolicy
 from matcher.synthetic.generator import generate_program, write_program
 
 
@@ -60,6 +63,23 @@ def _with_places(sample: Path, dst: Path, places: dict[tuple[str, str], int]) ->
 
 
 # ------------------------------------------------------------------------------------ capacity
+
+
+def test_capacity_places_go_where_year2_first_leaves_candidates_out(sample):
+    """Putting year-2 candidates first changes who is left out, never how many (a flow's
+    coverage is a matroid): the same number of places, each where assign leaves someone out."""
+    program = load_program(sample)
+    update = {"priority": PriorityPolicy(year2_first=False)}
+    plain = dataclasses.replace(program, policy=program.policy.model_copy(update=update))
+    for variant in (program, plain):
+        plan, result = plan_capacity(variant), assign(variant)
+        left_out = Counter(
+            (k.region, k.role)
+            for k, r in zip(variant.candidates, result.rows, strict=True)
+            if r.status == "unassigned"
+        )
+        assert {(r.region, r.role): r.added_places for r in plan.rows} == dict(left_out)
+    assert plan_capacity(program).total_added == plan_capacity(plain).total_added
 
 
 def test_capacity_is_the_fewest_places_that_assign_everyone(sample, tmp_path):
@@ -318,3 +338,32 @@ def test_rollover_bad_roster_exits_2_and_writes_nothing(sample, tmp_path):
         main, ["rollover", str(sample), "--roster", str(bad), "--out", str(sample)]
     )
     assert result.exit_code == 2
+
+
+def test_reassign_year2_first_pins_by_default_and_moves_only_when_allowed(program_dir, tmp_path):
+    """K1 (year 1) holds C1's one place; K2 (year 2) arrives and can only have C1. Pinned
+    (the default) K1 keeps it; with one move allowed the place goes to K2, and changes.csv
+    says why K1 lost it."""
+    prev = tmp_path / "prev"
+    prev.mkdir()
+    (prev / "roster.csv").write_text("candidate_id,coach_id,status\nK1,C1,assigned\n")
+    folder = program_dir(
+        coaches=[{"coach_id": "C1", "capacity": "1"}],
+        candidates=[{"candidate_id": "K1", "program_year": "1"},
+                    {"candidate_id": "K2", "program_year": "2"}],
+    )  # fmt: skip
+    outcomes = {}
+    for moves in ("0", "1"):
+        out = tmp_path / f"moves{moves}"
+        result = CliRunner().invoke(
+            main, ["reassign", str(folder), "--previous", str(prev), "--out", str(out),
+                   "--allow-moves", moves],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        changes = pd.read_csv(out / "changes.csv", dtype=str, keep_default_na=False)
+        outcomes[moves] = changes.set_index("candidate_id")
+    assert outcomes["0"].loc["K1", "change"] == "kept"
+    assert outcomes["0"].loc["K2", "change"] == "unassigned"
+    assert outcomes["1"].loc["K1", "change"] == "unassigned"
+    assert "year-2 candidates first" in outcomes["1"].loc["K1", "why"]
+    assert outcomes["1"].loc["K2", ("change", "coach_id")].tolist() == ["new", "C1"]

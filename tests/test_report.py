@@ -120,6 +120,13 @@ def test_report_with_schedule_and_custom_out(scheduled: Path, tmp_path: Path) ->
     assert 'id="short"' in html
     for item in short[:20]:
         assert item["month"] in html
+    late = summary["schedule"]["late_start"]
+    assert int(head["late_starts"]) == late["count"]
+    assert 'id="late"' in html
+    for item in late["pairs"][:20]:
+        assert item["reason"].replace("'", "&#39;") in html
+    assert int(head["year2_assigned"]) == summary["year2_assigned"]
+    assert int(head["year2_candidates"]) == summary["year2_candidates"]
     # the month × week heat map of sessions: each busy cell annotated, the counts add up
     match = re.search(r'id="chart-sessions".*?</figure>', html, re.S)
     assert match and "<svg" in match.group(0) and 'role="img"' in match.group(0)

@@ -22,9 +22,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
-from conftest import write_program
+from conftest import SAMPLE, subset_program, write_program
 from independent import check_roster, check_schedule, haversine_km
 from independent import load_program as independent_load
+from independent.schedule_check import SCHEDULE_COLUMNS
 
 from matcher.cli import EXIT_INPUT, EXIT_SHORT_HOURS, main
 from matcher.io.loading import load_program
@@ -80,24 +81,6 @@ def _hours_by(frame: pd.DataFrame, *keys: str) -> dict[tuple, float]:
         key = tuple(row.date[:7] if k == "month" else getattr(row, k) for k in keys)
         hours[key] += int(row.minutes) / 60
     return dict(hours)
-
-
-def _subset_program(source: Path, target: Path, n_coaches: int, n_candidates: int) -> Path:
-    """The first coaches of a generated program and the first candidates in their regions."""
-    target.mkdir(parents=True)
-    coaches = pd.read_csv(source / "coaches.csv", dtype=str, keep_default_na=False)
-    coaches = coaches.head(n_coaches)
-    served = set(coaches["region"])
-    for cell in coaches["regions_served"]:
-        served |= {r.strip() for r in cell.split(";") if r.strip()}
-    cands = pd.read_csv(source / "candidates.csv", dtype=str, keep_default_na=False)
-    cands = cands[cands["region"].isin(served)].head(n_candidates)
-    coaches.to_csv(target / "coaches.csv", index=False)
-    cands.to_csv(target / "candidates.csv", index=False)
-    for name in ("org.csv", "program.toml"):
-        if (source / name).exists():
-            (target / name).write_bytes((source / name).read_bytes())
-    return target
 
 
 # ----------------------------------------------------------------------------- generated samples
@@ -164,7 +147,7 @@ def planned(tmp_path_factory) -> tuple[Path, Path]:
     """
     base = tmp_path_factory.mktemp("plan")
     write_generated(generate_program("sample", 3), base / "full")
-    folder = _subset_program(base / "full", base / "program", n_coaches=10, n_candidates=60)
+    folder = subset_program(base / "full", base / "program", n_coaches=10, n_candidates=60)
     out = base / "out"
     _ok(_invoke("plan", folder, "--out", out, "--quiet", "--strict"))  # 0: nothing short
     return folder, out
@@ -281,6 +264,12 @@ def _unfolded_text(path: Path) -> str:
 def test_calendars_match_the_schedule(samples):
     folder, out = samples[SAMPLE_SEEDS[0]]
     sessions = _read_schedule(out)
+    # the contract's columns in its order, then what kind of session each is
+    assert list(sessions.columns) == [*SCHEDULE_COLUMNS, "kind"]
+    assert set(sessions.kind) <= {"standing", "make-up", "lengthened"}
+    info = json.loads((out / "summary.json").read_text())["schedule"]
+    assert info["makeup_sessions"] == (sessions.kind == "make-up").sum()
+    assert info["lengthened_sessions"] == (sessions.kind == "lengthened").sum()
     cands = pd.read_csv(folder / "candidates.csv", dtype=str, keep_default_na=False)
     cands = cands.set_index("candidate_id")
     coaches = pd.read_csv(folder / "coaches.csv", dtype=str, keep_default_na=False)
@@ -300,11 +289,18 @@ def test_calendars_match_the_schedule(samples):
             assert start.tzinfo is not None and start.utcoffset() is not None
             assert start.utcoffset() in (dt.timedelta(hours=-7), dt.timedelta(hours=-8))
             uids.append(str(event["UID"]))
+            # a make-up says so in its categories and summary (standing ones say Standing)
+            category = event.get("CATEGORIES").to_ical().decode()
+            summary = str(event["SUMMARY"])
+            assert summary.startswith("Make-up") == (category == "Make-up"), summary
+            where = str(event.get("LOCATION", ""))
             got.append((start.date().isoformat(), start.strftime("%H:%M"),
-                        end.strftime("%H:%M"), str(event.get("LOCATION", ""))))  # fmt: skip
-            assert set(event) <= {"UID", "DTSTAMP", "SUMMARY", "DTSTART", "DTEND", "LOCATION"}
+                        end.strftime("%H:%M"), where, category))  # fmt: skip
+            assert set(event) <= {"UID", "DTSTAMP", "SUMMARY", "DTSTART", "DTEND", "LOCATION",
+                                  "CATEGORIES", "DESCRIPTION"}  # fmt: skip
         mine = sessions[sessions.coach_id == path.stem]
-        want = [(r.date, r.start, r.end, cands.loc[r.candidate_id, "site"])
+        kinds = {"standing": "Standing", "make-up": "Make-up", "lengthened": "Lengthened"}
+        want = [(r.date, r.start, r.end, cands.loc[r.candidate_id, "site"], kinds[r.kind])
                 for r in mine.itertuples(index=False)]  # fmt: skip
         assert sorted(got) == sorted(want), path.name
         # locations are the candidates' sites, as schedule.csv says
@@ -569,3 +565,33 @@ def test_rule_available_windows(tmp_path):
     for r in run["frame"].itertuples(index=False):
         day, start, end = _date(r.date).weekday(), _minutes(r.start), _minutes(r.end)
         assert any(d == day and s <= start and end <= e for d, s, e in common), r
+
+
+def test_make_up_sessions_say_so_in_the_csv_and_the_calendar(tmp_path):
+    """A standing, a make-up and a lengthened session of one pair: schedule.csv's kind column
+    and the .ics events (summary, categories, description) tell them apart."""
+    from matcher.io.calendars import write_calendars
+    from matcher.scheduling.sessions import ScheduleResult, SessionRow
+
+    program = load_program(SAMPLE)
+    cand, coach = program.candidates[0], program.coaches[0]
+    day = dt.date(2026, 9, 1)
+    rows = tuple(
+        SessionRow(cand.candidate_id, coach.coach_id, day + dt.timedelta(days=7 * i),
+                   9 * 60, 10 * 60, cand.site, kind)
+        for i, kind in enumerate(("standing", "make-up", "lengthened"))
+    )  # fmt: skip
+    result = ScheduleResult(rows, (), (), 0.0)
+    frame = schedule_frame(result)
+    assert list(frame.columns) == [*SCHEDULE_COLUMNS, "kind"]
+    assert list(frame.kind) == ["standing", "make-up", "lengthened"]
+    (path,) = write_calendars(program, result, tmp_path, redact=True)
+    events = sorted(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"),
+                    key=lambda e: e.decoded("DTSTART"))  # fmt: skip
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert summaries == [f"Coaching: {cand.candidate_id}",
+                         f"Make-up coaching: {cand.candidate_id}",
+                         f"Coaching (lengthened): {cand.candidate_id}"]  # fmt: skip
+    categories = [e.get("CATEGORIES").to_ical().decode() for e in events]
+    assert categories == ["Standing", "Make-up", "Lengthened"]
+    assert "DESCRIPTION" not in events[0] and "make-up" in str(events[1]["DESCRIPTION"])

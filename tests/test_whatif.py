@@ -103,6 +103,7 @@ def shipped_run(tmp_path_factory) -> Path:
     )
     assert result.exit_code == 0, result.output
     assert "Charts skipped" in result.output or (out / "comparison.png").exists()
+    (out.parent / "terminal.txt").write_text(result.output, encoding="utf-8")  # beside, not in
     return out
 
 
@@ -113,13 +114,49 @@ def test_shipped_scenarios_run_baseline_first(shipped_run: Path) -> None:
     assert len(frame) == 6
     for column in ("candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
                    "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost",
-                   "hours_demanded", "hours_available"):  # fmt: skip
+                   "hours_demanded", "hours_coaches_can_give", "hours_demanded_of_them",
+                   "hours_utilization", "coaches_without_hour_cap", "year2_assigned",
+                   "year2_candidates"):  # fmt: skip
         assert column in frame
+    assert (frame["year2_assigned"] <= frame["year2_candidates"]).all()
     by = frame.set_index("scenario")
     assert by.loc["Two new full-time coaches", "assigned"] >= by.loc[BASELINE, "assigned"]
     assert by.loc["10% most senior coaches retire", "assigned"] <= by.loc[BASELINE, "assigned"]
     assert by.loc["Cohort +20% in Santa Ana Central", "candidates"] > by.loc[BASELINE, "candidates"]
-    assert (frame["hours_demanded"] <= frame["hours_available"] + 1e-6).all()
+    # what capped coaches can give: one place needs monthly_need_hours of a coach's monthly cap,
+    # so what the rule demands of them never exceeds what they can give
+    assert (frame["hours_demanded_of_them"] <= frame["hours_coaches_can_give"] + 1e-6).all()
+    assert (frame["hours_demanded_of_them"] <= frame["hours_demanded"] + 1e-6).all()
+
+
+def test_a_stricter_rule_raises_demand_not_what_coaches_can_give(shipped_run: Path) -> None:
+    """40 → 60 h a year: the coaches' hours stay what they are; the rule demands more of each
+    assigned candidate, so utilization of those hours rises (the figures a planner reads)."""
+    by = pd.read_csv(shipped_run / "comparison.csv").set_index("scenario")
+    base, sixty = by.loc[BASELINE], by.loc["60 coaching hours a year"]
+    assert sixty["hours_coaches_can_give"] == base["hours_coaches_can_give"]
+    per_base = base["hours_demanded"] / base["assigned"]
+    per_sixty = sixty["hours_demanded"] / sixty["assigned"]
+    assert per_sixty == pytest.approx(per_base * 60 / 40, rel=0.01)
+    assert sixty["hours_utilization"] > base["hours_utilization"]
+    assert base["coaches_without_hour_cap"] == sixty["coaches_without_hour_cap"] > 0
+
+
+def test_whatif_terminal_and_report_label_figures(shipped_run: Path) -> None:
+    from matcher.report.html import make_whatif_report
+
+    terminal = (shipped_run.parent / "terminal.txt").read_text(encoding="utf-8")
+    for label in (
+        "hours the rule demands (assigned)",
+        "hours capped coaches can give",
+        "hours utilization % (demands / can give)",
+        "places used per coach, mean %",
+    ):
+        assert label in terminal, label  # fmt: skip
+    assert "hours available" not in terminal
+    html = make_whatif_report(shipped_run).read_text(encoding="utf-8")
+    share = pd.read_csv(shipped_run / "comparison.csv")["hours_utilization"].iloc[0]
+    assert f"{share:.1%}" in html
 
 
 @pytest.mark.parametrize("name", ["Cohort +20% in Santa Ana Central", "No in-progress coaches"])

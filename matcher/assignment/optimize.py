@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -22,14 +21,17 @@ from matcher.results import Alternate, AssignmentResult, CoachLoad, RosterRow
 from matcher.rules.eligibility import failed_rules, failure_codes
 from matcher.rules.pairs import EligiblePairs, build_pairs
 from matcher.rules.reasons import explain_unassigned, rule_words
-from solvers.assignment_data import WEIGHT_SCALE, AssignmentProblem, AssignmentSolution, GroupCaps
-from solvers.cpsat_assign import solve_cpsat
-from solvers.decompose import components, subproblem
-from solvers.executor import map_ordered
-from solvers.flow import solve_flow
-from solvers.greedy import solve_greedy
+from solvers.assignment_data import (
+    WEIGHT_SCALE,
+    AssignmentProblem,
+    AssignmentSolution,
+    GroupCaps,
+    ProgressFn,
+    SolveStatus,
+)
+from solvers.dispatch import METHODS, NotAFlowError, solve
 
-SOLVERS = ("auto", "flow", "cpsat", "greedy")
+SOLVERS = METHODS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,74 +164,8 @@ def build_problem(
         balance=round(program.policy.assignment.balance_load * WEIGHT_SCALE),
         cluster=cluster if weights.same_site else None,
         cluster_bonus=round(weights.same_site * WEIGHT_SCALE),
+        priority=(pairs.view.k_year == 2) if program.policy.priority.year2_first else None,
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class _ComponentJob:
-    problem: AssignmentProblem
-    time_limit: float
-    seed: int
-
-
-def _solve_component(job: _ComponentJob) -> AssignmentSolution:
-    return solve_cpsat(job.problem, time_limit=job.time_limit, seed=job.seed)
-
-
-def solve_problem(
-    problem: AssignmentProblem,
-    solver: str = "auto",
-    *,
-    time_limit: float = 60.0,
-    seed: int = 0,
-    workers: int = 1,
-    progress: Callable[[float, float, float], None] | None = None,
-) -> tuple[AssignmentSolution, int]:
-    """Run the chosen model; CP-SAT component by component. Returns (solution, components)."""
-    if solver not in SOLVERS:
-        raise ValueError(f"unknown solver {solver!r}")
-    if solver == "auto":
-        solver = "flow" if problem.is_flow else "cpsat"
-    if solver == "flow":
-        if not problem.is_flow:
-            raise InfeasibleError(
-                ["the flow model cannot express this program (same_site bonus, or two crossing "
-                 "caps): use --solver cpsat or auto"]
-            )  # fmt: skip
-        return solve_flow(problem), 1
-    if solver == "greedy":
-        return solve_greedy(problem), 1
-    start = time.perf_counter()
-    parts = components(problem) if problem.n_pairs else []
-    if len(parts) <= 1:
-        return solve_cpsat(problem, time_limit=time_limit, seed=seed, progress=progress), len(parts)
-    total = problem.n_pairs
-    jobs = [
-        _ComponentJob(subproblem(problem, idx), max(1.0, time_limit * len(idx) / total), seed)
-        for idx in parts
-    ]
-    solutions = map_ordered(_solve_component, jobs, workers=workers)
-    chosen = np.sort(
-        np.concatenate([idx[s.chosen] for idx, s in zip(parts, solutions, strict=True)])
-    )
-    statuses = {s.status for s in solutions}
-    status = (
-        "infeasible"
-        if "infeasible" in statuses
-        else ("optimal" if statuses == {"optimal"} else "feasible")
-    )
-    merged = AssignmentSolution(
-        status=status,
-        chosen=chosen.astype(np.int64),
-        assigned=sum(s.assigned for s in solutions),
-        min_load_met=sum(s.min_load_met for s in solutions),
-        objective=sum(s.objective for s in solutions),
-        bound=sum(s.bound for s in solutions),
-        solve_seconds=time.perf_counter() - start,
-        solver="cpsat",
-        stats={"component_sizes": [len(i) for i in parts[:20]]},
-    )
-    return merged, len(parts)
 
 
 def assign(
@@ -242,7 +178,7 @@ def assign(
     pins: list[tuple[int, int]] = (),
     alternates: int = 0,
     pairs: EligiblePairs | None = None,
-    progress: Callable[[float, float, float], None] | None = None,
+    progress: ProgressFn | None = None,
     restrictions: Restrictions | None = None,
 ) -> AssignmentResult:
     """The optimal roster of a program, with reasons, quality figures and alternates."""
@@ -262,10 +198,13 @@ def assign(
             places[c] = min(places[c], cap)
     bonus = restrictions.keep_bonus if restrictions else None
     problem = build_problem(pairs, pins, places, bonus)
-    solution, n_components = solve_problem(
-        problem, solver, time_limit=time_limit, seed=seed, workers=workers, progress=progress
-    )
-    if solution.status == "infeasible":
+    try:
+        solution, n_components = solve(
+            problem, solver, time_limit=time_limit, seed=seed, workers=workers, progress=progress
+        )
+    except NotAFlowError as exc:
+        raise InfeasibleError([str(exc)]) from None
+    if solution.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
     result = roster_from(
         pairs, problem, solution, seed=seed, components=n_components, alternates=alternates,
@@ -294,10 +233,11 @@ def roster_from(
     loads = np.bincount(coach_of[coach_of >= 0], minlength=len(program.coaches))
     load_map = {i: int(v) for i, v in enumerate(loads)}
     place_map = {i: int(v) for i, v in enumerate(places)}
-    proven = solution.status == "optimal"
+    proven = solution.status == SolveStatus.OPTIMAL
     left_out = np.flatnonzero(pair_of < 0)
     codes = failure_codes(view, left_out) if len(left_out) else None
     code_row = {int(k): i for i, k in enumerate(left_out.tolist())}
+    holders = _holders(coach_of)
     rows = []
     for k, cand in enumerate(program.candidates):
         p = int(pair_of[k])
@@ -315,8 +255,9 @@ def roster_from(
         else:
             ruled = restrictions.forbidden_for(k) if restrictions else {}
             code, text = explain_unassigned(
-                view, k, load_map, place_map, proven, ruled, codes[code_row[k]]
-            )
+                view, k, load_map, place_map, proven, ruled, codes[code_row[k]],
+                holders if problem.priority is not None else None,
+            )  # fmt: skip
             rows.append(
                 RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
             )
@@ -342,7 +283,21 @@ def roster_from(
         eligible_pairs=len(pairs),
         alternates=_alternates(pairs, coach_of, loads, places, alternates),
         stats=dict(solution.stats),
+        year2_first=problem.priority is not None,
+        year2_candidates=int((view.k_year == 2).sum()),
+        year2_assigned=int((view.k_year[pair_of >= 0] == 2).sum()),
+        year2_bound=solution.priority_bound if problem.priority is not None else None,
+        assigned_bound=solution.assigned_bound,
     )
+
+
+def _holders(coach_of: np.ndarray) -> dict[int, list[int]]:
+    """Coach index -> the candidate indices holding its places, in input order."""
+    out: dict[int, list[int]] = {}
+    for k, c in enumerate(coach_of.tolist()):
+        if c >= 0:
+            out.setdefault(c, []).append(k)
+    return out
 
 
 def _alternates(pairs, coach_of, loads, places, top: int) -> tuple[Alternate, ...]:

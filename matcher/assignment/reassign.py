@@ -2,9 +2,10 @@
 
 Previous pairs (from an earlier roster.csv) whose coach is still in the program, still eligible
 and still has a place are pinned (``allow_moves == 0``); with ``allow_moves > 0`` they get a
-strong stability bonus instead, so a pair moves only when that assigns more candidates, and
-the moves are counted. Candidates whose coach left or became ineligible, and new candidates,
-take the remaining places optimally. ``changes`` says, per candidate, what happened and why.
+strong stability bonus instead, so a pair moves only when that assigns more candidates (or,
+where ``year2_first``, more year-2 candidates), and the moves are counted. Candidates whose
+coach left or became ineligible, and new candidates, take the remaining places optimally.
+``changes`` says, per candidate, what happened and why.
 """
 
 from __future__ import annotations
@@ -117,16 +118,18 @@ def reassign(
         cid = cand.candidate_id
         prev = previous.get(cid, "")
         now = row.coach_id if row.status == "assigned" else ""
-        if k in lost:
-            change, why = (
-                ("lost_coach", lost[k]) if now else ("unassigned", f"{lost[k]}; {row.reason}")
-            )
+        if k in lost:  # lost_coach whether or not another coach took them (coach_id says)
+            change = "lost_coach"
+            why = lost[k] if now else f"{lost[k]}; no other coach: {row.reason}"
         elif cid in pinned and now == prev:
             change, why = "kept", ""
         elif cid in pinned:
             moved += 1
             change = "moved" if now else "unassigned"
-            why = "moved so that more candidates get a coach (--allow-moves)"
+            first = " (year-2 candidates first)" if program.policy.priority.year2_first else ""
+            why = f"moved so that more candidates{first} get a coach (--allow-moves)"
+            if not now:
+                why = f"its place went to another candidate{first} (--allow-moves): {row.reason}"
         elif cid not in previous:
             change, why = ("new", "new candidate") if now else ("unassigned", row.reason)
         else:  # unassigned in the previous roster
@@ -149,7 +152,20 @@ def changes_frame(reassignment: Reassignment):
 
 
 def change_counts(reassignment: Reassignment) -> dict[str, int]:
+    """Candidates by change; ``lost_coach`` counts everyone whose previous coach could not
+    stay, ``lost_coach_unassigned`` those of them no other coach could take."""
     counts = {name: 0 for name in ("kept", "moved", "new", "lost_coach", "unassigned")}
+    counts["lost_coach_unassigned"] = 0
     for c in reassignment.changes:
         counts[c.change] += 1
+        counts["lost_coach_unassigned"] += c.change == "lost_coach" and not c.coach_id
     return counts
+
+
+def change_line(counts: dict[str, int]) -> str:
+    """The terminal's one-line account of a reassignment's changes."""
+    lost, alone = counts["lost_coach"], counts["lost_coach_unassigned"]
+    parts = [f"{counts['kept']} kept", f"{counts['moved']} moved", f"{counts['new']} new",
+             f"{lost} lost their coach ({lost - alone} placed with another, {alone} without one)",
+             f"{counts['unassigned']} other candidates unassigned"]  # fmt: skip
+    return ", ".join(parts)

@@ -35,9 +35,11 @@ from matcher.problem import ROLES
 BASELINE = "baseline"
 
 COMPARISON_COLUMNS = [
-    "scenario", "candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
+    "scenario", "candidates", "assigned", "unassigned", "year2_assigned", "year2_candidates",
+    "utilization_mean", "utilization_max",
     "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost", "hours_demanded",
-    "hours_available", "objective", "status", "solver",
+    "hours_coaches_can_give", "hours_demanded_of_them", "hours_utilization",
+    "coaches_without_hour_cap", "objective", "status", "solver",
 ]  # fmt: skip
 
 
@@ -437,24 +439,16 @@ class Job:
 
 def run_job(job: Job) -> dict:
     """Load a program folder, assign it (flow where it can), and return the comparison row."""
-    from matcher.assignment.optimize import assign, coach_places
+    from matcher.assignment.optimize import assign
     from matcher.io.loading import load_program
     from matcher.io.writers import summary_dict
 
     program = load_program(job.folder)
     result = assign(program, solver="auto")
     summary = summary_dict(program, result)
-    places = coach_places(program)
     util = [c.load / c.places for c in result.coach_loads if c.places > 0]
     km = [r.travel_km for r in result.rows if r.status == "assigned" and r.travel_km is not None]
-    coaching = program.policy.coaching
-    need, months = coaching.monthly_need_hours, len(coaching.months)
-    available = 0.0
-    for c, _ in zip(program.coaches, places, strict=True):
-        per_month = c.capacity * need
-        if c.max_hours_per_month is not None:
-            per_month = min(per_month, c.max_hours_per_month)
-        available += per_month * months
+    hours = coach_hours(program, [c.load for c in result.coach_loads])
     by_region: dict[str, dict[str, int]] = {}
     for cand, row in zip(program.candidates, result.rows, strict=True):
         stats = by_region.setdefault(cand.region, dict.fromkeys(REGION_FIGURES, 0))
@@ -476,18 +470,83 @@ def run_job(job: Job) -> dict:
         "candidates": len(program.candidates),
         "assigned": result.assigned,
         "unassigned": result.unassigned,
+        "year2_assigned": result.year2_assigned,
+        "year2_candidates": result.year2_candidates,
         "utilization_mean": round(float(np.mean(util)), 4) if util else None,
         "utilization_max": round(float(np.max(util)), 4) if util else None,
         "continuity_kept": summary["continuity"]["kept"],
         "travel_km_mean": round(float(np.mean(km)), 2) if km else None,
         "travel_km_max": round(float(np.max(km)), 2) if km else None,
         "total_cost": summary["total_cost"],
-        "hours_demanded": round(result.assigned * need * months, 2),
-        "hours_available": round(available, 2),
+        "hours_demanded": round(result.assigned * hours.need_per_candidate, 2),
+        "hours_coaches_can_give": round(hours.can_give, 2),
+        "hours_demanded_of_them": round(hours.demanded_of_capped, 2),
+        "hours_utilization": round(hours.utilization, 4) if hours.can_give else None,
+        "coaches_without_hour_cap": hours.uncapped,
         "objective": round(result.objective, 6),
         "status": result.status,
         "solver": result.solver,
     }
+
+
+@dataclass(frozen=True)
+class CoachHours:
+    """The year's coaching hours, defined so that the rule and the coaches stay apart.
+
+    ``can_give``: what coaches can give, from their own ``max_hours_per_month`` over the
+    program's months; a property of the coaches, so a stricter rule never raises it. Coaches
+    who state no cap are limited by places only (``uncapped`` of them): they are left out of
+    the hour figures rather than given an invented number of hours. ``demanded_of_capped``:
+    the hours the rule (``monthly_need_hours``) demands of the capped coaches for their
+    assigned candidates. ``utilization`` = demanded / can give: it rises as the rule grows.
+    """
+
+    need_per_candidate: float
+    can_give: float
+    demanded_of_capped: float
+    uncapped: int
+
+    @property
+    def utilization(self) -> float:
+        return self.demanded_of_capped / self.can_give if self.can_give else 0.0
+
+
+def coach_hours(program, loads: list[int]) -> CoachHours:
+    """:class:`CoachHours` of a program whose coaches carry ``loads`` candidates."""
+    coaching = program.policy.coaching
+    months = len(coaching.months)
+    need = coaching.monthly_need_hours * months
+    capped = [(c, n) for c, n in zip(program.coaches, loads, strict=True)
+              if c.max_hours_per_month is not None]  # fmt: skip
+    return CoachHours(
+        need_per_candidate=need,
+        can_give=sum(c.max_hours_per_month * months for c, _ in capped),
+        demanded_of_capped=sum(n * need for _, n in capped),
+        uncapped=len(program.coaches) - len(capped),
+    )
+
+
+COMPARISON_FIGURES = (
+    ("candidates", "candidates", "d"),
+    ("assigned", "assigned", "d"),
+    ("unassigned", "unassigned", "d"),
+    ("places used per coach, mean %", "utilization_mean", ".1%"),
+    ("places used per coach, max %", "utilization_max", ".1%"),
+    ("continuity kept", "continuity_kept", "d"),
+    ("travel km mean", "travel_km_mean", ".1f"),
+    ("travel km max", "travel_km_max", ".1f"),
+    ("total cost", "total_cost", ",.0f"),
+    ("hours the rule demands (assigned)", "hours_demanded", ",.0f"),
+    ("hours capped coaches can give", "hours_coaches_can_give", ",.0f"),
+    ("hours the rule demands of them", "hours_demanded_of_them", ",.0f"),
+    ("hours utilization % (demands / can give)", "hours_utilization", ".1%"),
+    ("coaches without an hour cap", "coaches_without_hour_cap", "d"),
+    ("objective", "objective", ",.2f"),
+)
+"""(label, comparison column, format) of the terminal's what-if table. The labels say what
+each figure is; the % figures are shares (0.5 = 50 %) in comparison.csv."""
+
+SHARE_COLUMNS = frozenset(k for _, k, f in COMPARISON_FIGURES if f.endswith("%"))
 
 
 REGION_FIGURES = ("candidates", "assigned", "places", "places_used")

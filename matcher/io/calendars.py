@@ -3,6 +3,9 @@
 Each session is one event at the candidate's site. Events carry the candidate's name and id,
 the site, and nothing else personal. Times are local to the program (America/Los_Angeles by
 default), with the time zone definition included so calendar programs place them right.
+A session off the standing week says so: its summary starts "Make-up coaching" (or "Coaching
+(lengthened)"), its CATEGORIES carry "Make-up" or "Lengthened" (standing ones "Standing"), and
+its description explains, so coach and candidate see it is not their usual appointment.
 """
 
 from __future__ import annotations
@@ -16,9 +19,18 @@ import icalendar
 
 from matcher.problem import ProgramData
 from matcher.scheduling.sessions import ScheduleResult
+from solvers.scheduling import LENGTHENED, MAKEUP
 
 PRODID = "-//coachmatch//coaching calendar//EN"
 STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # fixed: the same input gives the same files
+TITLES = {MAKEUP: "Make-up coaching", LENGTHENED: "Coaching (lengthened)"}
+CATEGORIES = {MAKEUP: "Make-up", LENGTHENED: "Lengthened"}
+DESCRIPTIONS = {
+    MAKEUP: "A one-off make-up session, in addition to the standing appointment, so the "
+    "required coaching hours are met.",
+    LENGTHENED: "The standing appointment, longer on this date only, so the required "
+    "coaching hours are met.",
+}
 
 
 def _safe(name: str) -> str:
@@ -55,7 +67,10 @@ def write_calendars(
             event = icalendar.Event()
             event.add("uid", f"{s.candidate_id}-{s.date.isoformat()}-{s.start:04d}@coachmatch")
             event.add("dtstamp", STAMP)
-            event.add("summary", f"Coaching: {who}")
+            event.add("summary", f"{TITLES.get(s.kind, 'Coaching')}: {who}")
+            event.add("categories", [CATEGORIES.get(s.kind, "Standing")])
+            if s.kind in DESCRIPTIONS:
+                event.add("description", DESCRIPTIONS[s.kind])
             day = dt.datetime.combine(s.date, dt.time(), tzinfo=zone)
             event.add("dtstart", day + dt.timedelta(minutes=s.start))
             event.add("dtend", day + dt.timedelta(minutes=s.end))

@@ -11,6 +11,7 @@ may have left.
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -144,6 +145,45 @@ def find_table(folder: Path, stem: str, *, required: bool) -> Path | None:
     return found[0]
 
 
+SEPARATORS = (",", ";", "\t")
+_SEPARATOR_WORDS = {",": "','", ";": "';'", "\t": "tab"}
+
+
+def detect_separator(path: Path) -> str:
+    """The field separator of a CSV file, judged on its header line: ``,`` (the contract's),
+    or ``;`` (Excel's "CSV" in many locales, with or without BOM) or tab.
+
+    Only the header is sniffed: column names hold no list cells, whereas the data rows of a
+    comma-separated file do hold ``;`` (inside quotes, or not: ``roles`` = ``a;b``). The
+    sniffer's choice must split the header into more fields than a comma does; anything
+    unclear falls back to the comma, so a file that reads today reads the same.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            header = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","  # pandas reports the file's real problem
+    try:
+        found = csv.Sniffer().sniff(header, delimiters="".join(SEPARATORS)).delimiter
+    except csv.Error:
+        found = max(SEPARATORS, key=lambda sep: _fields(header, sep))
+    return found if found != "," and _fields(header, found) > _fields(header, ",") else ","
+
+
+def _fields(line: str, separator: str) -> int:
+    return len(next(csv.reader([line], delimiter=separator), []))
+
+
+def separator_note(path: Path) -> str | None:
+    """The warning for a CSV file read with a separator other than the contract's comma."""
+    if path.suffix != ".csv":
+        return None
+    sep = detect_separator(path)
+    if sep == ",":
+        return None
+    return f"{path.name} uses {_SEPARATOR_WORDS[sep]} as separator; read as such"
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """A table as text cells, whitespace stripped, empty rows dropped, headers lower-cased.
 
@@ -157,7 +197,7 @@ def read_table(path: Path) -> pd.DataFrame:
             # blank lines are kept (and dropped below) so that row numbers match a spreadsheet's
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                skip_blank_lines=False,
+                skip_blank_lines=False, sep=detect_separator(path),
             )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise InputError(InputProblem(path.name, "is empty: expected a header row")) from None
@@ -340,6 +380,7 @@ def load_program(folder: Path | str) -> ProgramData:
     except InputError as exc:
         problems += exc.problems
     frames: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []  # warnings about the files themselves (a separator other than ',')
     files: dict[str, str] = {}  # stem → the file's name as found (.csv or .xlsx)
     for stem, schema, required in (
         ("coaches", COACH_SCHEMA, True),
@@ -351,6 +392,7 @@ def load_program(folder: Path | str) -> ProgramData:
             if path is None:
                 continue
             files[stem] = path.name
+            notes += filter(None, [separator_note(path)])
             frame = read_table(path)
             found = _row_checks(frame, stem, path.name, policy)
             try:
@@ -394,7 +436,7 @@ def load_program(folder: Path | str) -> ProgramData:
         above[k.candidate_id] = frozenset(people)
         direct[k.candidate_id] = frozenset(bosses)
     known_people = set(graph.nodes) | {c.person_id for c in coaches if c.person_id}
-    warnings = _dangling_ids(coaches, candidates, known_people, cand_file)
+    warnings = notes + _dangling_ids(coaches, candidates, known_people, cand_file)
     return ProgramData(coaches, candidates, policy, above, direct, tuple(warnings), folder)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.pairs import SCORE_TERMS
+from solvers.scheduling import LENGTHENED, MAKEUP
 
 ROSTER_COLUMNS = [
     "candidate_id",
@@ -96,6 +97,11 @@ def summary_dict(program: ProgramData, result: AssignmentResult) -> dict:
         "unassigned": result.unassigned,
         "solve_seconds": round(result.solve_seconds, 3),
         "program": str(program.source.resolve()) if program.source else None,
+        "year2_first": result.year2_first,
+        "year2_candidates": result.year2_candidates,
+        "year2_assigned": result.year2_assigned,
+        "year2_bound": result.year2_bound,
+        "assigned_bound": result.assigned_bound,
         "solver": result.solver,
         "seed": result.seed,
         "candidates": len(program.candidates),
@@ -126,27 +132,30 @@ def write_summary(summary: dict, path: Path) -> None:
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def _sheet_name(name: str, taken: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique."""
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "sheet"
-    base, n = clean, 2
-    while clean.lower() in taken:
-        suffix = f"~{n}"
-        clean = base[: 31 - len(suffix)] + suffix
-        n += 1
-    taken.add(clean.lower())
-    return clean
+BY_COACH_THRESHOLD = 60
+"""Coaches with candidates up to which roster.xlsx has a sheet per coach; above it, one
+"By coach" sheet (1,800 sheets statewide are unusable, and slow to write)."""
+
+_NUMERIC_COLUMNS = ("score", "travel_km", *(f"score_{t}" for t in SCORE_TERMS))
 
 
 def write_roster_xlsx(
     program: ProgramData, result: AssignmentResult, summary: dict, path: Path,
-    redact: bool = False,
+    redact: bool = False, why: pd.DataFrame | None = None,
 ) -> None:  # fmt: skip
-    """roster.xlsx: a summary sheet, the whole roster, then one sheet per coach with candidates.
+    """roster.xlsx: a summary sheet, the whole roster, why each candidate has its coach (``why``,
+    see :func:`matcher.assignment.why.why_frame`), coach loads, then the candidates by coach
+    (:func:`write_coach_sheets`). Text cells are written as text, never as formulas
+    (:mod:`matcher.io.xlsx_tables`).
 
     With ``redact`` every candidate and coach name is replaced by its id (cells and sheet titles).
     """
+    from matcher.io.workbook import sheet_title
+    from matcher.io.xlsx_tables import TableWorkbook
+
     roster = roster_frame(result)
+    for column in _NUMERIC_COLUMNS:  # numbers in the workbook, not text that looks like one
+        roster[column] = pd.to_numeric(roster[column], errors="coerce")
     cands = {k.candidate_id: k for k in program.candidates}
     roster.insert(
         1, "candidate_name", [c if redact else cands[c].name for c in roster["candidate_id"]]
@@ -164,29 +173,51 @@ def write_roster_xlsx(
         columns=["coach_id", "coach_name", "load", "places", "capacity"],
     )
     taken: set[str] = set()
-    # in_memory: xlsxwriter keeps each sheet's XML in memory instead of a temporary file per
-    # sheet; with a sheet per coach (1,800 statewide) that halves the time, same workbook.
-    options = {"options": {"in_memory": True}}
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs=options) as xl:
-        overview.to_excel(xl, sheet_name=_sheet_name("Summary", taken), index=False)
-        roster.to_excel(xl, sheet_name=_sheet_name("Roster", taken), index=False)
-        loads.to_excel(xl, sheet_name=_sheet_name("Coaches", taken), index=False)
-        for coach_id, part in roster[roster["status"] == "assigned"].groupby("coach_id", sort=True):
+    with TableWorkbook(path) as book:
+        book.add_table(sheet_title("Summary", taken), overview, filterable=False)
+        book.add_table(sheet_title("Roster", taken), roster)
+        if why is not None:
+            book.add_table(sheet_title("Why", taken), why)
+        book.add_table(sheet_title("Coaches", taken), loads)
+        write_coach_sheets(book, roster, names, taken, redact=redact)
+
+
+def write_coach_sheets(
+    book, roster: pd.DataFrame, names: dict[str, str], taken: set[str], *, redact: bool
+) -> None:
+    """The assigned candidates by coach: a sheet per coach for a small program (a coordinator
+    prints one per coach), one "By coach" sheet above :data:`BY_COACH_THRESHOLD` coaches:
+    sorted and banded by coach, filterable, header frozen."""
+    from matcher.io.workbook import sheet_title
+
+    assigned = roster[roster["status"] == "assigned"]
+    groups = assigned.groupby("coach_id", sort=True)
+    if groups.ngroups <= BY_COACH_THRESHOLD:
+        for coach_id, part in groups:
             title = coach_id if redact else f"{coach_id} {names.get(coach_id, '')}".strip()
-            part.to_excel(xl, sheet_name=_sheet_name(title, taken), index=False)
+            book.add_table(sheet_title(title, taken), part)
+        return
+    columns = ["coach_id", "coach_name", "candidate_id", "candidate_name", "region", "role",
+               "site", "score", "travel_km", "continuity"]  # fmt: skip
+    table = assigned.assign(coach_name=assigned["coach_id"].map(names))[columns]
+    table = table.sort_values("coach_id", kind="stable")
+    band = (table["coach_id"] != table["coach_id"].shift()).cumsum() % 2 == 0
+    book.add_table(sheet_title("By coach", taken), table, band=band.tolist())
 
 
 def schedule_frame(schedule) -> pd.DataFrame:
-    """schedule.csv: the contract's columns, one row per session, by coach, date and time."""
+    """schedule.csv: the contract's columns, one row per session, by coach, date and time;
+    then ``kind`` (an addition): ``standing``, ``make-up`` or ``lengthened``."""
     from matcher.windows import fmt_clock
 
     return pd.DataFrame.from_records(
         [
             (s.candidate_id, s.coach_id, s.date.isoformat(), fmt_clock(s.start), fmt_clock(s.end),
-             s.minutes, s.location)
+             s.minutes, s.location, s.kind)
             for s in schedule.sessions
         ],
-        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location"],
+        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location",
+                 "kind"],
     )  # fmt: skip
 
 
@@ -202,12 +233,17 @@ def shortfall_frame(schedule) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def schedule_summary(schedule) -> dict:
-    """What summary.json says of the calendar: totals, short pair-months, per-coach times."""
+def schedule_summary(schedule, deadline_days: int = 30) -> dict:
+    """What summary.json says of the calendar: totals, short pair-months, first sessions past
+    the start deadline (``deadline_days``), per-coach times."""
+    from matcher.scheduling.late_start import late_start_summary
+
     by_pair = schedule.hours_by_pair_month()
     return {
         "sessions": len(schedule.sessions),
         "hours": round(sum(s.minutes for s in schedule.sessions) / 60, 2),
+        "makeup_sessions": sum(s.kind == MAKEUP for s in schedule.sessions),
+        "lengthened_sessions": sum(s.kind == LENGTHENED for s in schedule.sessions),
         "pair_months_short": [
             {"candidate_id": f.candidate_id, "coach_id": f.coach_id, "month": f.month,
              "scheduled_hours": round(f.scheduled_hours, 2),
@@ -220,6 +256,7 @@ def schedule_summary(schedule) -> dict:
         "coach_solve_seconds": {c.coach_id: round(c.solve_seconds, 4) for c in schedule.coaches},
         "coach_status": {c.coach_id: c.status for c in schedule.coaches},
         "seconds": round(schedule.seconds, 3),
+        "late_start": late_start_summary(schedule.late_starts, deadline_days),
         **schedule.stats,
     }  # fmt: skip
 
@@ -249,11 +286,14 @@ def add_schedule_sheet(
     """
     from openpyxl import Workbook, load_workbook
 
+    from matcher.io.workbook import keep_text_as_text
+
     book = load_workbook(xlsx_in) if xlsx_in and xlsx_in.exists() else Workbook()
     if xlsx_in is None or not xlsx_in.exists():
         book.remove(book.active)
     if redact and program is not None:
         _redact_book(book, program)
+    added: list[str] = []
     for title, frame in (("Schedule", schedule_frame(schedule)),
                          ("Short hours", shortfall_frame(schedule))):  # fmt: skip
         if title in book.sheetnames:
@@ -261,7 +301,10 @@ def add_schedule_sheet(
         if title == "Short hours" and frame.empty:
             continue
         sheet = book.create_sheet(title)
+        added.append(title)
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
             sheet.append(list(row))
+    # the sheets added here, and all of them where redaction rewrote cells
+    keep_text_as_text(book.worksheets if redact else [book[t] for t in added])
     book.save(xlsx_out)

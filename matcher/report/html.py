@@ -27,7 +27,7 @@ import matcher.report.charts as charts
 SCORE_TERMS = (
     "level", "language", "cpsel", "travel", "continuity", "preference", "same_district",
 )  # fmt: skip
-BUSY_SHARE = charts.BUSY_SHARE  # coaches above this share of their capacity need attention
+BUSY_SHARE = charts.BUSY_SHARE  # coaches above this share of their capacity: (nearly) full
 
 
 class ReportError(Exception):
@@ -104,9 +104,35 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 # --- the report -----------------------------------------------------------------------------------
 
 
+def _short_with_empty_pairs_first(short: list[dict], sessions: list[dict]) -> list[dict]:
+    """Short pair-months with the pair's hours over the year and the cause in plain words;
+    pairs with no session at all first (they need a new coach or new windows, not a tweak)."""
+    from matcher.scheduling.sessions import CAUSE_WORDS
+
+    def pair(row: dict) -> tuple[str, str]:
+        return row.get("candidate_id", ""), row.get("coach_id", "")
+
+    minutes: Counter = Counter()
+    for s in sessions:
+        minutes[pair(s)] += int(s.get("minutes") or 0)
+    rows = [
+        {**s, "pair_hours": round(minutes[pair(s)] / 60, 2),
+         "cause_words": CAUSE_WORDS.get(s.get("cause", ""), s.get("cause", ""))}
+        for s in short
+    ]  # fmt: skip
+    return sorted(rows, key=lambda s: s["pair_hours"] > 0)  # stable: months stay in order
+
+
 def build_context(result_dir: Path, program_dir: Path | None = None, redact: bool = False) -> dict:
     """Everything the template shows, as plain values."""
+    from matcher.rules.reasons import reason_words
+
     roster, summary, alternates, sessions = read_results(result_dir)
+    why_path = result_dir / "why.csv"
+    why = defaultdict(list)
+    for w in _read_csv(why_path) if why_path.is_file() else []:
+        if w.get("outcome"):
+            why[w.get("candidate_id", "")].append(w)
     notes: list[str] = []
     program = _load_program(program_dir, summary, notes)
     cand_info = {k.candidate_id: k for k in program.candidates} if program else {}
@@ -131,10 +157,15 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
             "coach_id": coach, "coach_name": coach_name(coach) if coach else "",
             "status": r.get("status", ""), "reason": r.get("reason", ""),
             "reason_code": r.get("reason_code", ""),
+            "reason_words": reason_words(r.get("reason_code", "")),
             "score": _fmt(_float(r.get("score")), 3),
             "travel_km": _fmt(_float(r.get("travel_km")), 1),
             "continuity": r.get("continuity", "") == "true",
             "terms": [_fmt(_float(r.get(f"score_{t}")), 2) for t in SCORE_TERMS],
+            "why": [{"coach_id": w.get("other_coach_id", ""),
+                     "score": _fmt(_float(w.get("other_score")), 2),
+                     "outcome": w.get("outcome", ""), "reason": w.get("why_not", "")}
+                    for w in why.get(cid, [])],
         })  # fmt: skip
 
     # coach load against capacity: capacity from the program, else the roster's own count
@@ -154,7 +185,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
 
     # schedule: planned hours against required
     sched = summary.get("schedule") if isinstance(summary.get("schedule"), dict) else None
-    short = []
+    short, late = [], []
     hours = required = None
     if sched is not None:
         hours = sched.get("hours")
@@ -162,6 +193,12 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
             hours = round(sum(int(s.get("minutes") or 0) for s in sessions) / 60, 2)
         for s in sched.get("pair_months_short", []) or []:
             short.append({
+                **s, "candidate_name": cand_name(s.get("candidate_id", "")),
+                "coach_name": coach_name(s.get("coach_id", "")),
+            })  # fmt: skip
+        short = _short_with_empty_pairs_first(short, sessions)
+        for s in (sched.get("late_start") or {}).get("pairs", []) or []:
+            late.append({
                 **s, "candidate_name": cand_name(s.get("candidate_id", "")),
                 "coach_name": coach_name(s.get("coach_id", "")),
             })  # fmt: skip
@@ -200,7 +237,17 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "gap": summary.get("gap"),
         "unassigned": unassigned_n,
         "pair_months_short": len(short),
+        "pairs_short": len({(s["candidate_id"], s["coach_id"]) for s in short}),
+        "pairs_without_hours": len(
+            {(s["candidate_id"], s["coach_id"]) for s in short if s["pair_hours"] == 0}
+        ),
+        "late_starts": len(late),
+        "deadline_days": ((sched or {}).get("late_start") or {}).get("deadline_days", 30),
         "coaches_busy": len(busy),
+        "unassigned_by_reason": [
+            (reason_words(code), n)
+            for code, n in (summary.get("unassigned_by_reason") or {}).items()
+        ],
         "hours": hours,
         "required": required,
         "plan": _plan_headline(summary.get("plan")),
@@ -227,6 +274,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "unassigned": unassigned,
         "has_alternates": bool(alternates),
         "short": short,
+        "late": late,
         "warnings": list(summary.get("warnings") or []),
         "notes": notes,
         "has_program": program is not None,
@@ -333,6 +381,14 @@ _HIGHER_IS_BETTER = {"assigned": True, "unassigned": False, "continuity_kept": T
                      "total_cost": False, "travel_km_mean": False, "objective": True}  # fmt: skip
 
 
+def _share_as_percent(column: str, text: str) -> str:
+    """comparison.csv keeps shares as fractions; the page shows them as percentages."""
+    from matcher.forecast.whatif import SHARE_COLUMNS
+
+    value = _float(text) if column in SHARE_COLUMNS else None
+    return text if value is None else f"{value:.1%}"
+
+
 def make_whatif_report(result_dir: Path) -> Path:
     """``report.html`` of a ``whatif`` result folder: the scenarios side by side, baseline
     first, changes against it coloured, and the charts embedded (no network needed)."""
@@ -348,7 +404,7 @@ def make_whatif_report(result_dir: Path) -> Path:
     for row in rows:
         cells = []
         for col in columns:
-            text, tone = row[col], ""
+            text, tone = _share_as_percent(col, row[col]), ""
             if row is not base and col in _HIGHER_IS_BETTER:
                 now, was = _float(row[col]), _float(base[col])
                 if now is not None and was is not None and now != was:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from matcher.problem import ProgramData
 from matcher.rules.pairs import EligiblePairs
+from matcher.rules.reasons import reason_words
 
 
 def print_summary(console: Console, summary: dict) -> None:
@@ -21,8 +22,15 @@ def print_summary(console: Console, summary: dict) -> None:
     table.add_row("candidates", str(n))
     table.add_row("assigned", f"{summary['assigned']} ({summary['assigned'] / max(n, 1):.1%})")
     table.add_row("unassigned", str(summary["unassigned"]))
+    if "year2_candidates" in summary:
+        y2, of = summary["year2_assigned"], summary["year2_candidates"]
+        first = " (first)" if summary.get("year2_first") else ""
+        table.add_row(f"year-2 assigned{first}", f"{y2} of {of} ({y2 / max(of, 1):.1%})")
+        bound = summary.get("year2_bound")
+        if bound is not None and bound > y2:
+            table.add_row("year-2 bound", str(bound))
     for code, count in summary["unassigned_by_reason"].items():
-        table.add_row(f"  {code.replace('_', ' ')}", str(count))
+        table.add_row(f"  {reason_words(code)}", str(count))
     util = summary["utilization"]
     share = f"{util['share']:.1%}" if util["share"] is not None else "-"
     table.add_row("coach places used", f"{util['places_used']} of {util['places']} ({share})")
@@ -41,6 +49,7 @@ def print_summary(console: Console, summary: dict) -> None:
     if summary["warnings"]:
         table.add_row("data warnings", str(len(summary["warnings"])))
     console.print(table)
+    print_warnings(console, summary["warnings"], "all in summary.json, key 'warnings'")
 
 
 def print_plan(console: Console, plan: dict) -> None:
@@ -67,8 +76,36 @@ def print_plan(console: Console, plan: dict) -> None:
         console.print(line, markup=False)
 
 
-def print_validation(console: Console, program: ProgramData, pairs: EligiblePairs) -> None:
-    """Counts, warnings, and each region × role's demand against the places that could meet it."""
+WARNINGS_SHOWN = 10
+"""Data warnings printed on the terminal before "... and N more"."""
+
+
+def print_warnings(
+    console: Console, warnings: list[str] | tuple[str, ...], rest: str,
+    shown: int | None = WARNINGS_SHOWN,
+) -> None:  # fmt: skip
+    """The first ``shown`` data warnings (all if None), then how many more and ``rest``: where
+    they all are."""
+    if not warnings:
+        return
+    console.print(f"[yellow]{len(warnings)} data warnings:[/]")
+    for note in warnings[:shown]:
+        console.print(f"  - {note}", markup=False, soft_wrap=True)
+    if shown is not None and len(warnings) > shown:
+        console.print(f"  ... and {len(warnings) - shown} more ({rest})", markup=False)
+
+
+def print_validation(
+    console: Console, program: ProgramData, pairs: EligiblePairs, *, all_warnings: bool = False
+) -> bool:
+    """Counts, warnings, and each region × role's demand against the room coaches have for it.
+
+    Returns whether the program can be matched at all in a useful way: False (after a loud
+    warning naming the rule that rules out most pairs) when few or no pairs are eligible.
+    """
+    from matcher.assignment.optimize import coach_places
+    from matcher.rules.diagnose import few_pairs, group_room
+
     cands, coaches = program.candidates, program.coaches
     console.print(
         f"[bold]{len(cands)}[/] candidates, [bold]{len(coaches)}[/] coaches, "
@@ -78,36 +115,87 @@ def print_validation(console: Console, program: ProgramData, pairs: EligiblePair
     console.print("coach certification: " + ", ".join(f"{k} {v}" for k, v in sorted(certs.items())))
     years = Counter(k.program_year for k in cands)
     console.print(f"candidates in year 1: {years.get(1, 0)}, year 2: {years.get(2, 0)}")
-    from matcher.assignment.optimize import coach_places
-
-    places = coach_places(program)
-    with_pair = np.zeros(len(cands), dtype=bool)
-    with_pair[pairs.candidate] = True
+    total, rows = group_room(pairs, coach_places(program))
     table = Table(title="demand against coach places, by region and role", title_justify="left")
-    for col in ("region", "role", "candidates", "no eligible coach", "coaches", "places*"):
-        table.add_column(col, justify="left" if col in ("region", "role") else "right")
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, k in enumerate(cands):
-        groups.setdefault((k.region, k.role), []).append(i)
-    short = 0
-    for (region, role), members in sorted(groups.items()):
-        able = [j for j, c in enumerate(coaches) if region in c.serves and role in c.roles]
-        supply = int(places[able].sum()) if able else 0
-        lonely = int((~with_pair[members]).sum())
-        style = "red" if supply < len(members) or lonely else None
-        short += supply < len(members)
+    heads = ("region", "role", "candidates", "no eligible coach", "coaches",
+             "places*", "at most**", "at least***")  # fmt: skip
+    for col in heads:
+        left = col in ("region", "role")
+        table.add_column(col, justify="left" if left else "right", no_wrap=left)
+    for r in rows:
+        style = "red" if r.placeable < r.candidates else None
+        style = style or ("yellow" if r.placed_surely < r.candidates else None)
         table.add_row(
-            region, role, str(len(members)), str(lonely), str(len(able)), str(supply), style=style
-        )
+            r.region, r.role, str(r.candidates), str(r.without_eligible_coach), str(r.coaches),
+            str(r.places_reachable), str(r.placeable), str(r.placed_surely), style=style,
+        )  # fmt: skip
     console.print(table)
     console.print(
-        "* places of coaches serving the region and role; a coach serving several counts in each."
+        "*   places of the coaches serving the region and role, shared: a coach serving several "
+        "regions or roles counts fully in each, so these figures overlap.\n"
+        "**  candidates that can be placed at most, if no other group needed the same coaches "
+        "(max-flow over the eligible pairs; the row is red when below candidates).\n"
+        "*** candidates placed at least, in every roster that places the most candidates "
+        "overall: the shared places other groups cannot do without are taken out (yellow when "
+        "below candidates: who is left out then depends on the pair scores).",
+        soft_wrap=True,
     )
+    short = sum(r.placeable < r.candidates for r in rows)
     if short:
-        console.print(f"[red]{short} region × role groups have fewer places than candidates.[/]")
-    if program.warnings:
-        console.print(f"[yellow]{len(program.warnings)} data warnings:[/]")
-        for note in program.warnings[:50]:
-            console.print(f"  - {note}", markup=False)
-        if len(program.warnings) > 50:
-            console.print(f"  ... and {len(program.warnings) - 50} more (all in summary.json)")
+        console.print(f"[red]{short} region × role groups cannot place all their candidates.[/]")
+    console.print(
+        f"At most [bold]{total}[/] of {len(cands)} candidates can be placed "
+        "(before program caps such as first-year candidates per coach)."
+    )
+    print_warnings(
+        console, program.warnings, "validate --all-warnings prints them all",
+        shown=None if all_warnings else WARNINGS_SHOWN,
+    )  # fmt: skip
+    if few_pairs(pairs):
+        print_few_pairs(console, pairs)
+        return False
+    return True
+
+
+def print_few_pairs(console: Console, pairs: EligiblePairs) -> None:
+    """The loud warning of a program where (almost) no candidate has an eligible coach, naming
+    the rule that rules out most of the pairs whose region and role fit."""
+    from matcher.rules.diagnose import blocking_rules, without_region_role_coach
+
+    n = len(pairs.program.candidates)
+    with_coach = len(np.unique(pairs.candidate))
+    console.print(
+        f"[bold red]Warning: only {len(pairs)} eligible pairs; {n - with_coach} of {n} "
+        "candidates have no eligible coach.[/]",
+        soft_wrap=True,
+    )
+    blocks = [b for b in blocking_rules(pairs.view) if b.ruled_out]
+    uncovered = without_region_role_coach(pairs.view)
+    if not blocks or uncovered * 2 >= n - with_coach:
+        console.print(
+            f"[red]Most are ruled out by rules 3 and 4 (region, role): {uncovered} of {n} "
+            "candidates have no coach serving their region and role; check region, "
+            "regions_served and roles in coaches.csv.[/]",
+            soft_wrap=True,
+        )
+        if not blocks:
+            return
+    first = blocks[0]
+    console.print(
+        f"[red]Most pairs are ruled out by rule {first.rule.number} ({first.rule.name}: "
+        f"{first.rule.ruled_out_as}): {first.ruled_out:,} of the {first.considered:,} pairs "
+        f"whose region and role fit ({first.share:.0%}).[/]",
+        soft_wrap=True,
+    )
+    if first.rule.name == "network_training":
+        console.print(
+            "  After rollover every coach's cnet_current is false until renewed: set it to true "
+            "for coaches who did this year's training (or require_cnet = false in program.toml).",
+            soft_wrap=True,
+        )
+    for b in blocks[1:3]:
+        console.print(
+            f"  then rule {b.rule.number} ({b.rule.name}: {b.rule.ruled_out_as}): "
+            f"{b.ruled_out:,} ({b.share:.0%})",
+            soft_wrap=True,
+        )

@@ -199,32 +199,44 @@ def eligible_mask(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarr
     return keep
 
 
+def failure_bits(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """Bit masks of failed rules (bit i = ``RULES[i]``), one per (coach, candidate) pair.
+
+    Rule 9, by far the costliest, is tested only where region and role fit (rules 3 and 4):
+    for the other pairs it is left unset, since no reason names it for them.
+    """
+    weights = 1 << np.arange(len(RULES), dtype=np.int64)
+    failing = np.zeros((len(ci), len(RULES)), dtype=bool)
+    for i, rule in enumerate(RULES):
+        if rule.name == "common_time":
+            near = ~failing[:, RULE_INDEX["region"]] & ~failing[:, RULE_INDEX["role"]]
+            idx = np.flatnonzero(near)
+            failing[idx, i] = ~rule.check(view, ci[idx], ki[idx])
+        else:
+            failing[:, i] = ~rule.check(view, ci, ki)
+    return failing.astype(np.int64) @ weights
+
+
+def rules_of(bits: int) -> list[Rule]:
+    """The rules a :func:`failure_bits` mask names, in rule order."""
+    return [rule for i, rule in enumerate(RULES) if bits >> i & 1]
+
+
 def failure_codes(view: ProgramView, candidates: np.ndarray) -> np.ndarray:
-    """Bit masks of failed rules (bit i = ``RULES[i]``), shape (len(candidates), coaches).
+    """:func:`failure_bits` of every coach against each candidate, shape (len(candidates),
+    coaches).
 
     One vectorised pass for a whole batch of candidates (the unassigned), in chunks so that
-    memory stays small however many there are. Rule 9, by far the costliest, is tested only
-    for coaches who serve the candidate's region and role: for the others it is left unset.
+    memory stays small however many there are.
     """
     n_c = view.n_coaches
-    weights = 1 << np.arange(len(RULES), dtype=np.int64)
     out = np.zeros((len(candidates), n_c), dtype=np.int64)
     chunk = max(1, 400_000 // max(n_c, 1))
     for start in range(0, len(candidates), chunk):
         part = np.asarray(candidates[start : start + chunk], dtype=np.int64)
         ci = np.tile(np.arange(n_c), len(part))
         ki = np.repeat(part, n_c)
-        failing = np.zeros((len(ci), len(RULES)), dtype=bool)
-        for i, rule in enumerate(RULES):
-            if rule.name == "common_time":  # the costly one: only where region and role fit,
-                near = ~failing[:, RULE_INDEX["region"]] & ~failing[:, RULE_INDEX["role"]]
-                idx = np.flatnonzero(near)  # the only coaches a reason names it for
-                failing[idx, i] = ~rule.check(view, ci[idx], ki[idx])
-            else:
-                failing[:, i] = ~rule.check(view, ci, ki)
-        out[start : start + len(part)] = (failing.astype(np.int64) @ weights).reshape(
-            len(part), n_c
-        )
+        out[start : start + len(part)] = failure_bits(view, ci, ki).reshape(len(part), n_c)
     return out
 
 
@@ -241,6 +253,6 @@ def failed_rules(
     if codes is None:
         codes = failure_codes(view, np.array([candidate]))[0]
     ways, way_of = np.unique(codes, return_inverse=True)
-    spelled = [[rule for i, rule in enumerate(RULES) if way >> i & 1] for way in ways.tolist()]
+    spelled = [rules_of(way) for way in ways.tolist()]
     coaches = range(view.n_coaches)
     return dict(zip(coaches, map(spelled.__getitem__, way_of.tolist()), strict=True))

@@ -17,6 +17,23 @@ from matcher.rules.view import ProgramView
 
 LISTED = 8  # coach ids named in one reason before "and N more"
 
+REASON_WORDS = {
+    "no_coach_in_region": "no coach serves the region",
+    "no_coach_for_role": "no coach serves the role in the region",
+    "no_eligible_coach": "no eligible coach (rules 1-9)",
+    "eligible_coaches_full": "every eligible coach is full",
+    "eligible_coaches_capped": "eligible coaches are at a program cap",
+    "no_coach_calendar_fits": "no eligible coach's calendar can give the hours",
+    "not_reached": "the solver stopped before an optimal roster",
+}
+"""Plain words for each reason code of :func:`explain_unassigned` (roster.csv and summary.json
+keep the codes, for counting; the report and the terminal show these words)."""
+
+
+def reason_words(code: str) -> str:
+    """The plain words of a reason code (the code itself, spaced, if it has none)."""
+    return REASON_WORDS.get(code, code.replace("_", " "))
+
 
 def _ids(coaches: list[Coach]) -> str:
     names = [c.coach_id for c in coaches[:LISTED]]
@@ -44,6 +61,15 @@ def rule_words(rule: Rule, coach: Coach, candidate: Candidate, view: ProgramView
     return rule.ruled_out_as
 
 
+def _year2_takers(
+    view: ProgramView, k: int, full: list[int], holders: dict[int, list[int]] | None
+) -> list[int]:
+    """Year-2 candidates holding places of the full coaches, when ``k`` is in year 1."""
+    if holders is None or view.k_year[k] == 2:
+        return []
+    return [h for c in full for h in holders.get(c, []) if view.k_year[h] == 2]
+
+
 def explain_unassigned(
     view: ProgramView,
     k: int,
@@ -52,12 +78,16 @@ def explain_unassigned(
     proven: bool,
     no_fit: dict[int, str] | None = None,
     codes: np.ndarray | None = None,
+    year2_holders: dict[int, list[int]] | None = None,
 ) -> tuple[str, str]:
     """(code, sentence) for candidate index ``k`` left without a coach.
 
     ``no_fit`` names eligible coaches ruled out because their calendars cannot give this
     candidate the hours (found by ``plan``), with the scheduler's reason; ``codes`` is the
     candidate's row of :func:`matcher.rules.eligibility.failure_codes`, if computed in a batch.
+    ``year2_holders`` (coach -> candidates holding its places), given where the program puts
+    year-2 candidates first, lets a year-1 candidate's "all full" say that year-2 candidates
+    took the places.
     """
     program = view.program
     cand = program.candidates[k]
@@ -80,6 +110,13 @@ def explain_unassigned(
             capped = [program.coaches[c] for c in full if places[c] < program.coaches[c].capacity]
             hours = f" ({len(capped)} by monthly hours)" if capped else ""
             n = len(eligible)
+            taken = _year2_takers(view, k, full, year2_holders)
+            if taken:
+                return "places_to_year2", (
+                    f"{'the only eligible coach is' if n == 1 else f'{n} eligible coaches, all'} "
+                    f"full{hours}; year-2 candidates, who complete the program this year, come "
+                    f"first and hold {len(taken)} of their places: {_ids(coaches)}"
+                )
             if n == 1:
                 return (
                     "eligible_coaches_full",

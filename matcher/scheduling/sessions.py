@@ -22,6 +22,7 @@ from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.view import haversine_km
+from matcher.scheduling.late_start import LateStart, late_starts
 from matcher.windows import Window, clip, fmt_clock, free_all_day, intersect
 from solvers.executor import map_ordered
 from solvers.scheduling import (
@@ -30,6 +31,7 @@ from solvers.scheduling import (
     NARROW_WINDOWS,
     NO_COMMON_WINDOW,
     PAIR_MAX_BELOW_MIN,
+    STANDING,
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
     CoachScheduleProblem,
@@ -47,6 +49,18 @@ PAIR_CAUSES = frozenset({NO_COMMON_WINDOW, NARROW_WINDOWS, STANDING_SLOT_LIMIT})
 COACH_CAUSES = frozenset({COACH_TIME_TAKEN, COACH_HOUR_CAP})
 """Shortfalls that belong to the coach's load: fewer candidates for this coach would help."""
 
+CAUSE_WORDS = {
+    NO_COMMON_WINDOW: "no common free time",
+    PAIR_MAX_BELOW_MIN: "the pair's maximum is below its minimum",
+    NARROW_WINDOWS: "common free time too short",
+    TOO_FEW_DAYS: "too few coaching days (blackouts, meetings)",
+    COACH_HOUR_CAP: "the coach's monthly hour cap is reached",
+    COACH_TIME_TAKEN: "the coach's other candidates take the common time",
+    STANDING_SLOT_LIMIT: "a standing weekly appointment cannot reach the hours",
+}
+"""Plain words for each shortfall cause code (short_hours.csv keeps the codes; the report and
+the terminal show these)."""
+
 
 @dataclass(frozen=True)
 class SessionRow:
@@ -58,6 +72,9 @@ class SessionRow:
     start: int
     end: int
     location: str
+    kind: str = STANDING
+    """``standing``, ``make-up`` (a one-off session) or ``lengthened`` (a standing session
+    made longer on that date), see :mod:`solvers.scheduling.makeup`."""
 
     @property
     def minutes(self) -> int:
@@ -95,6 +112,7 @@ class ScheduleResult:
     coaches: tuple[CoachCalendar, ...]
     seconds: float
     stats: dict = field(default_factory=dict)
+    late_starts: tuple[LateStart, ...] = ()  # first session past the start deadline
 
     def hours_by_pair_month(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
@@ -139,8 +157,54 @@ def common_windows(coach: Coach, cand: Candidate, program: ProgramData) -> tuple
     return intersect(_free(coach, program), _free(cand, program))
 
 
-def _site_key(cand: Candidate) -> tuple[str, str]:
+def _site_name(cand: Candidate) -> tuple[str, str]:
+    """A candidate's named site; a candidate without a site name is a place of its own."""
     return (cand.district, cand.site) if cand.site else ("", f"#{cand.candidate_id}")
+
+
+Place = tuple[float, float] | tuple[str, str]
+"""Where a candidate's sessions happen, for the travel rule: coordinates where known, else the
+site's name (a place whose distance to anything else is unknown)."""
+
+
+def session_places(cands: list[Candidate]) -> list[Place]:
+    """Each candidate's place: its own (lat, lon), or, without them, the coordinates its named
+    site has among ``cands`` when those agree, or else the site's name.
+
+    WHY coordinates and not site names: the contract's travel rule is measured between the two
+    candidates' lat/lon. Keying places by (district, site) and taking the first candidate's
+    coordinates for the whole site gave 0 travel minutes between two sites 13 km apart when
+    the first candidate of one site had no coordinates, or when two candidates shared a site
+    name at different coordinates (issue 12) - and the scheduler's own check, reading the same
+    matrix, could not see it. Candidates at identical coordinates are one place (0 km).
+    """
+    known: dict[tuple[str, str], set[tuple[float, float]]] = {}
+    for cand in cands:
+        if cand.lat is not None and cand.lon is not None:
+            known.setdefault(_site_name(cand), set()).add((cand.lat, cand.lon))
+    places: list[Place] = []
+    for cand in cands:
+        if cand.lat is not None and cand.lon is not None:
+            places.append((cand.lat, cand.lon))
+            continue
+        coords = known.get(_site_name(cand), set())
+        places.append(next(iter(coords)) if len(coords) == 1 else _site_name(cand))
+    return places
+
+
+def travel_minutes(places: list[Place], kmh: float) -> list[list[int]]:
+    """Whole minutes between places, rounded up (never down: a gap of ``km / kmh`` hours is
+    the contract's minimum); 0 where a place's coordinates are unknown.
+
+    The ``1e-9`` only absorbs floating-point noise on an exact whole minute (40 km at 40 km/h
+    is 60 minutes, not 61); it is far below the checkers' tolerance of 1e-6 minutes."""
+    out = [[0] * len(places) for _ in places]
+    for a, pa in enumerate(places):
+        for b, pb in enumerate(places):
+            if a != b and not isinstance(pa[0], str) and not isinstance(pb[0], str):
+                km = float(haversine_km(pa[0], pa[1], pb[0], pb[1]))
+                out[a][b] = math.ceil(km / kmh * 60 - 1e-9)
+    return out
 
 
 def coach_problem(
@@ -153,14 +217,10 @@ def coach_problem(
     """One coach's calendar as plain data for the scheduler."""
     coaching, policy = program.policy.coaching, program.policy.schedule
     n_months = len(coaching.months)
-    sites: dict[tuple[str, str], int] = {}
-    where: list[tuple[float, float] | None] = []
+    sites: dict[Place, int] = {}
     pairs = []
-    for i, cand in enumerate(cands):
-        key = _site_key(cand)
-        if key not in sites:
-            sites[key] = len(sites)
-            where.append((cand.lat, cand.lon) if cand.lat is not None else None)
+    for i, (cand, place) in enumerate(zip(cands, session_places(cands), strict=True)):
+        sites.setdefault(place, len(sites))
         first = program.first_month_index(cand)
         left = max(n_months - first, 0)
         max_month = coaching.max_pair_hours_per_month
@@ -168,7 +228,7 @@ def coach_problem(
         pairs.append(
             PairDemand(
                 pair_id=i,
-                site=sites[key],
+                site=sites[place],
                 windows=tuple(
                     TimeWindow(w.weekday, w.start, w.end)
                     for w in common_windows(coach, cand, program)
@@ -179,12 +239,7 @@ def coach_problem(
                 min_minutes_total=math.ceil(yearly * left / n_months - 1e-9),
             )
         )
-    travel = [[0] * len(where) for _ in where]
-    for a, pa in enumerate(where):
-        for b, pb in enumerate(where):
-            if a != b and pa is not None and pb is not None:
-                km = float(haversine_km(pa[0], pa[1], pb[0], pb[1]))
-                travel[a][b] = math.ceil(km / coaching.travel_kmh * 60 - 1e-9)
+    travel = travel_minutes(list(sites), coaching.travel_kmh)
     cap = coach.max_hours_per_month
     weights = ScheduleWeights(
         extra_slot=policy.extra_slot,
@@ -225,6 +280,26 @@ def _hours(minutes: int | float) -> str:
 
 
 def shortfall_reason(
+    s: Shortfall, pair: PairDemand, month: str, coach_cap: int | None = None
+) -> str:
+    """The cause's sentence (:func:`_cause_sentence`), and where the cause is a limit of the
+    pair's own time that accounts for only part of the shortfall, the rest too: "windows hold
+    19 h, 20 h needed" must not stand alone for a pair that got 0 h."""
+    sentence = _cause_sentence(s, pair, month, coach_cap)
+    if s.cause not in (NARROW_WINDOWS, TOO_FEW_DAYS):
+        return sentence
+    explained = s.required_minutes - s.alone_max_minutes
+    rest = s.alone_max_minutes - s.scheduled_minutes
+    if rest <= 0:
+        return sentence
+    return (
+        f"{sentence}; that accounts for {_hours(explained)} of the {_hours(s.missing_minutes)} "
+        f"short: the other {_hours(rest)} the pair's own time would hold go to the coach's "
+        "other candidates (or lie beyond standing weekly slots)"
+    )
+
+
+def _cause_sentence(
     s: Shortfall, pair: PairDemand, month: str, coach_cap: int | None = None
 ) -> str:
     """A sentence a coordinator can act on, from the scheduler's cause and figures.
@@ -309,7 +384,7 @@ def schedule(
         for s in result.sessions:
             cand = members[s.pair_id]
             sessions.append(
-                SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site)
+                SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site, s.kind)
             )
         for f in result.shortfalls:
             cand = members[f.pair_id]
@@ -336,6 +411,10 @@ def schedule(
             )
         )
     sessions.sort(key=lambda s: (s.coach_id, s.date, s.start, s.candidate_id))
+    short_reasons: dict[str, str] = {}
+    for f in shortfalls:
+        short_reasons.setdefault(f.candidate_id, f.reason)
+    late = late_starts(program, assignment, sessions, short_reasons, days)
     times = [c.solve_seconds for c in calendars]
     stats = {
         "coaches": len(calendars),
@@ -344,8 +423,9 @@ def schedule(
         "coach_seconds_total": round(float(np.sum(times)), 3) if times else 0.0,
     }
     return ScheduleResult(
-        tuple(sessions), tuple(shortfalls), tuple(calendars), time.perf_counter() - start, stats
-    )
+        tuple(sessions), tuple(shortfalls), tuple(calendars), time.perf_counter() - start, stats,
+        late,
+    )  # fmt: skip
 
 
 def _solve_alone(problem: CoachScheduleProblem) -> tuple[Shortfall, ...]:

@@ -35,12 +35,13 @@ calibrations and for realistic continuity and preferences) is vectorised region 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python import max_flow
+
+from solvers.coverage import max_coverage
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -49,8 +50,10 @@ __all__ = [
     "PROGRAM_MONTHS",
     "PROGRAM_TOML",
     "SIZES",
+    "VARIANTS",
     "GeneratedProgram",
     "SizeSpec",
+    "Variant",
     "generate_program",
     "write_program",
 ]
@@ -127,6 +130,11 @@ travel_kmh = 50                  # coach travel between sites on one day
 [calendar]
 blackout = ["2026-11-26", "2026-11-27", "2026-12-21..2027-01-01", "2027-03-29..2027-04-02"]
 coach_meetings = ["2026-10-14", "2027-03-10"]   # no coaching on these days
+
+[priority]
+# when places are short: first as many year-2 (completing) candidates as possible, then as
+# many candidates as possible, then the best total score; false = coverage, then score
+year2_first = true
 """
 
 # --------------------------------------------------------------------------------------------
@@ -168,6 +176,7 @@ class SizeSpec:
     capacity_ratio: float
     coverage: tuple[float, float] = (0.92, 0.96)
     target_pairs: int | None = None
+    region_scale: float = 1.0  # metro layout: local districts this many times further apart
 
 
 SIZES: dict[str, SizeSpec] = {
@@ -188,6 +197,89 @@ SIZES: dict[str, SizeSpec] = {
         (1, 3), 1.08, target_pairs=280_000,
     ),
 }  # fmt: skip
+
+# --------------------------------------------------------------------------------------------
+# Variants: the same program shape, stressed where schedules and matches get hard
+
+# A calendar as busy as a real district's: holidays, fall and spring breaks, two winter weeks,
+# and a coach meeting every month.
+_BUSY_CALENDAR = """\
+[calendar]
+blackout = [
+    "2026-09-07", "2026-10-12..2026-10-16", "2026-11-11", "2026-11-23..2026-11-27",
+    "2026-12-21..2027-01-08", "2027-01-18", "2027-02-15..2027-02-19", "2027-03-29..2027-04-09",
+    "2027-05-25",
+]
+coach_meetings = [
+    "2026-08-19", "2026-09-16", "2026-10-21", "2026-11-18", "2026-12-09",
+    "2027-01-13", "2027-02-10", "2027-03-10", "2027-04-14", "2027-05-12",
+]
+"""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named twist on a size's program, for tests and benchmarks that need a hard case.
+
+    Every variant keeps the size's layout, calibrations and the contract's default rules (the
+    generated program.toml); only the knobs below change. ``default`` draws exactly what the
+    generator always drew, so its files stay byte-identical for a size and seed.
+
+    - ``window_change``: minutes added at both ends of every availability window (negative:
+      taken away, keeping at least ``_NARROW_MIN`` minutes of each window);
+    - ``spring_share`` / ``spring_months``: share of year-1 candidates starting late, and when
+      (month, weight);
+    - ``calendar``: the program's ``[calendar]`` section (blackouts, coach meetings);
+    - ``spread``: sites scatter this many times wider and a metro's local districts lie this
+      many times further apart (more travel between sites, on one coach's day too);
+    - ``campus_km`` / ``no_coordinates``: candidates of one site scatter ~this many km around
+      it (several buildings under one site name), and this share of candidates has no lat/lon
+      (allowed by the contract) — site names then no longer tell places apart, the shape of
+      issue 12's travel bug;
+    - ``school_hours``: school-site candidates free only before (07:00-08:15) or after school
+      (14:30/15:00-16:30/17:00) on 2-4 days, retired (part-time) coaches on at most 2 days,
+      and every year-2 candidate keeps a common window with last year's coach.
+    """
+
+    name: str
+    window_change: int = 0
+    spring_share: float = 0.05
+    spring_months: tuple[tuple[str, float], ...] | None = None  # None: the usual mix
+    calendar: str | None = None
+    spread: float = 1.0
+    campus_km: float = 0.0
+    no_coordinates: float = 0.0
+    school_hours: bool = False
+
+    def size_spec(self, spec: SizeSpec) -> SizeSpec:
+        """The size's spec with this variant's geography."""
+        if self.spread == 1.0:
+            return spec
+        return replace(spec, spread_km=spec.spread_km * self.spread, region_scale=self.spread)
+
+    def program_toml(self) -> str:
+        """program.toml: the contract's defaults, with this variant's calendar."""
+        if self.calendar is None:
+            return PROGRAM_TOML
+        head, _, _ = PROGRAM_TOML.partition("[calendar]\n")
+        return head + self.calendar
+
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("default"),
+        Variant("wide_windows", window_change=90),
+        Variant("narrow_windows", window_change=-60),
+        Variant("spring_starts", spring_share=0.35,
+                spring_months=(("2027-01", 0.6), ("2027-02", 0.4))),
+        Variant("blackouts", calendar=_BUSY_CALENDAR),
+        Variant("travel_heavy", spread=2.5, campus_km=1.5, no_coordinates=0.05),
+        Variant("school_hours", school_hours=True),
+    )
+}  # fmt: skip
+_NARROW_MIN = 75  # a narrowed window still holds the shortest session, with a quarter to spare
+
 
 # --------------------------------------------------------------------------------------------
 # Vocabularies
@@ -519,6 +611,57 @@ def _candidate_windows(draws: _Draws, at_school: bool) -> Windows:
     return out
 
 
+def _resized(windows: Windows, change: int) -> Windows:
+    """Every window ``change`` minutes wider at both ends (inside the day), or narrower down to
+    ``_NARROW_MIN`` minutes; windows that then touch on one day are merged (run masks need
+    gaps). An empty list (free all day) stays empty."""
+    out: Windows = []
+    for d, s, e in sorted(windows):
+        a, b = max(_DAY_START, s - change), min(_DAY_END, e + change)
+        if b - a < _NARROW_MIN:
+            a, b = s, min(e, s + _NARROW_MIN)
+        if out and out[-1][0] == d and a <= out[-1][2]:
+            out[-1] = (d, out[-1][1], max(out[-1][2], b))
+        else:
+            out.append((d, a, b))
+    return out
+
+
+def _school_hours_candidate(draws: _Draws, at_school: bool) -> Windows:
+    """School-site staff free only around the school day, on 2-4 days; others as usual."""
+    if not at_school:
+        return _candidate_windows(draws, False)
+    out: Windows = []
+    for d in draws.days((0.0, 0.4, 0.4, 0.2)):
+        r = draws.u()
+        if r < 0.3 or r >= 0.8:
+            out.append((d, 420, 495))  # 07:00-08:15
+        if r >= 0.3:
+            out.append((d, draws.pick((870, 900)), draws.pick((990, 1020))))
+    return out
+
+
+def _part_time(windows: Windows) -> Windows:
+    """A part-time coach: the windows of its first two days only."""
+    days = sorted({d for d, _, _ in windows})[:2]
+    return [w for w in windows if w[0] in days]
+
+
+def _with_common_window(cand: Windows, coach: Windows) -> Windows:
+    """The candidate's windows, plus one shared with ``coach`` if they have none of an hour:
+    after school if the coach is free then, else before school, else a planning hour."""
+    if not cand or not coach:  # free all day: every window is common
+        return cand
+    if any(a & b for a, b in zip(_run_masks(cand), _run_masks(coach), strict=True)):
+        return cand
+    for d, s, e in sorted(coach):
+        for lo, hi in ((870, 1020), (420, 495), (s, s + 90)):
+            a, b = max(s, lo), min(e, hi)
+            if b - a >= _SESSION_SLOTS * _SLOT:
+                return _resized([*cand, (d, a, b)], 0)
+    return cand
+
+
 def _week_masks(windows: list[Windows]) -> np.ndarray:
     """``(n, 5)`` run masks; a person without windows is free all day (the contract's rule)."""
     full = [_FULL_DAY_BITS] * 5
@@ -547,6 +690,7 @@ def _make_regions(spec: SizeSpec, rng: np.random.Generator) -> _Regions:
         i = names.index(centre)
         areas = _COMPASS[: spec.n_regions]
         dist = np.concatenate([[0.0], rng.uniform(12.0, 30.0, spec.n_regions - 1)])
+        dist *= spec.region_scale
         bearing = np.radians([b for _, b in areas])
         rlat = lat[i] + dist * np.cos(bearing) / _KM_PER_DEG
         rlon = lon[i] + dist * np.sin(bearing) / (_KM_PER_DEG * math.cos(math.radians(lat[i])))
@@ -853,16 +997,8 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
 
 def _max_coverage(n_c: int, n_k: int, pair_c: np.ndarray, pair_k: np.ndarray,
                   places: np.ndarray) -> int:  # fmt: skip
-    """Most candidates any roster can place: a max-flow source → coach (places) → candidate."""
-    flow = max_flow.SimpleMaxFlow()
-    source, sink = n_c + n_k, n_c + n_k + 1
-    coaches, cands = np.arange(n_c), np.arange(n_k) + n_c
-    flow.add_arcs_with_capacity(np.full(n_c, source), coaches, places.astype(np.int64))
-    flow.add_arcs_with_capacity(pair_c, pair_k + n_c, np.ones(len(pair_c), dtype=np.int64))
-    flow.add_arcs_with_capacity(cands, np.full(n_k, sink), np.ones(n_k, dtype=np.int64))
-    if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - inputs are well formed
-        raise RuntimeError("max-flow failed on generated data")
-    return int(flow.optimal_flow())
+    """Most candidates any roster can place (:func:`solvers.coverage.max_coverage`)."""
+    return max_coverage(n_c, n_k, pair_c, pair_k, places)
 
 
 def _calibrate_coverage(
@@ -903,11 +1039,15 @@ def _calibrate_coverage(
 # The generator
 
 
-def generate_program(size: str, seed: int) -> GeneratedProgram:
-    """A whole synthetic program of the given size; the same size and seed give the same data."""
+def generate_program(size: str, seed: int, variant: str = "default") -> GeneratedProgram:
+    """A whole synthetic program of the given size and :class:`Variant`; the same size, seed
+    and variant give the same data."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}: expected one of {', '.join(SIZES)}")
-    spec = SIZES[size]
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}: expected one of {', '.join(VARIANTS)}")
+    twist = VARIANTS[variant]
+    spec = twist.size_spec(SIZES[size])
     rng = np.random.default_rng(seed)
     regions = _make_regions(spec, rng)
     n_reg, n_k, n_c = spec.n_regions, spec.n_candidates, spec.n_coaches
@@ -963,8 +1103,15 @@ def generate_program(size: str, seed: int) -> GeneratedProgram:
     c_uniforms = rng.random((n_c, _UNIFORMS_PER_PERSON)).tolist()
     k_uniforms = rng.random((n_k, _UNIFORMS_PER_PERSON)).tolist()
     c_windows = [_coach_windows(_Draws(u), str(kd)) for u, kd in zip(c_uniforms, kind, strict=True)]
-    k_windows = [_candidate_windows(_Draws(u), bool(s))
+    draw_candidate = _school_hours_candidate if twist.school_hours else _candidate_windows
+    k_windows = [draw_candidate(_Draws(u), bool(s))
                  for u, s in zip(k_uniforms, k_school.tolist(), strict=True)]  # fmt: skip
+    if twist.school_hours:
+        c_windows = [_part_time(w) if kd == "retired" else w
+                     for w, kd in zip(c_windows, kind, strict=True)]  # fmt: skip
+    if twist.window_change:
+        c_windows = [_resized(w, twist.window_change) for w in c_windows]
+        k_windows = [_resized(w, twist.window_change) for w in k_windows]
     c_masks, k_masks = _week_masks(c_windows), _week_masks(k_windows)
 
     # Eligibility under the defaults (rules 1–5 and 7–9; nobody excluded yet), for every coach
@@ -1096,12 +1243,20 @@ def generate_program(size: str, seed: int) -> GeneratedProgram:
                 preferred[k] = [coach_ids[int(c)] for c in picks
                                 if coach_ids[int(c)] not in exclude[k]]  # fmt: skip
 
+    if twist.school_hours:  # last year's coach is still someone the candidate can meet
+        index = {cid: c for c, cid in enumerate(coach_ids)}
+        for k in range(n_k):
+            if k_year[k] == 2 and current[k] in index:
+                k_windows[k] = _with_common_window(k_windows[k], c_windows[index[current[k]]])
+
     start_month: list[str | None] = [None] * n_k
     year1 = np.flatnonzero(k_year == 1)
-    spring = np.sort(rng.choice(year1, size=max(2, round(0.05 * len(year1))), replace=False))
-    months = rng.choice(len(_START_MONTHS), size=len(spring), p=[w for _, w in _START_MONTHS])
+    n_spring = min(len(year1), max(2, round(twist.spring_share * len(year1))))
+    spring = np.sort(rng.choice(year1, size=n_spring, replace=False))
+    starts = twist.spring_months or _START_MONTHS
+    months = rng.choice(len(starts), size=len(spring), p=[w for _, w in starts])
     for k, m in zip(spring.tolist(), months.tolist(), strict=True):
-        start_month[k] = _START_MONTHS[m][0]
+        start_month[k] = starts[m][0]
 
     # Coaches without a post: full-time coaches work for the district, retired coaches often
     # name the district they retired from.
@@ -1163,10 +1318,24 @@ def generate_program(size: str, seed: int) -> GeneratedProgram:
         "preferred_coach_ids": preferred,
         "start_month": start_month,
     })  # fmt: skip
+    if twist.campus_km or twist.no_coordinates:
+        _scatter_sites(candidates, twist, np.random.default_rng([seed, 12]))
     # org.csv: the reporting line of every post (also of candidates who hold one; those lines
     # agree with candidates.csv). District superintendents, at the top, have no line.
     org = pd.DataFrame(sorted(people.org.parent.items()), columns=list(ORG_COLUMNS))
-    return GeneratedProgram(coaches, candidates, org, PROGRAM_TOML)
+    return GeneratedProgram(coaches, candidates, org, twist.program_toml())
+
+
+def _scatter_sites(candidates: pd.DataFrame, twist: Variant, rng: np.random.Generator) -> None:
+    """Move each candidate ~``campus_km`` from its site and drop some coordinates (in place).
+
+    Drawn from a generator of its own, after everything else, so the rest of the program is
+    the same as without it."""
+    lat, lon = _jitter(rng, candidates.lat.to_numpy(float), candidates.lon.to_numpy(float),
+                       twist.campus_km)  # fmt: skip
+    gone = rng.random(len(candidates)) < twist.no_coordinates
+    candidates["lat"] = pd.array(np.where(gone, np.nan, lat), dtype="Float64")
+    candidates["lon"] = pd.array(np.where(gone, np.nan, lon), dtype="Float64")
 
 
 # --------------------------------------------------------------------------------------------

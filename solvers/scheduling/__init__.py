@@ -97,18 +97,33 @@ Probing, symmetry detection and the LP relaxation are switched off: on these mod
 more than they return. Measured on a shared 2-core machine: a 6-pair coach ≈ 0.03 CPU s, a
 22-pair coach ≈ 0.8 CPU s; a statewide-like mix (mean ~6 pairs) ≈ 0.05 CPU s per coach.
 
-Not modelled: sessions off the standing week (an irregular extra session to make up a
-blackout month) — where only those could meet a minimum, the shortfall says so
-(``standing_slot_limit``); the coach's trips from home (only travel between sites is known
-here); the coach's cap while choosing the week (only while choosing lengths and counts).
+Make-up sessions
+----------------
+A standing week cannot use a one-off date: one 60-minute session a week in 39 usable weeks is
+39 h, an hour short of 40; a month that loses its Mondays to blackouts misses its minimum
+although Wednesday is free. So after the dates are chosen, :mod:`.makeup` adds one-off
+sessions (kind ``make-up``) or lengthens booked ones (kind ``lengthened``) for the pairs still
+short, in a small date-level CP-SAT model over only those pairs' options (every hard rule,
+monthly minimums first, then yearly ones, then few make-ups). Booked sessions never move or
+shrink, so no shortfall grows; ``status``/``objective``/``bound`` stay the standing week's and
+the pass's figures go to ``stats``. ``solve_coach_schedule(..., makeup=False)`` skips it.
+
+Not modelled: the coach's trips from home (only travel between sites is known here); the
+coach's cap while choosing the week (only while choosing lengths and counts); moving a
+standing session to make room for another pair's make-up.
 """
 
+from .makeup import MakeupResult, add_makeups
 from .problem import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
+    LENGTHENED,
+    MAKEUP,
     NARROW_WINDOWS,
     NO_COMMON_WINDOW,
     PAIR_MAX_BELOW_MIN,
+    SESSION_KINDS,
+    STANDING,
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
     CoachScheduleProblem,
@@ -126,13 +141,18 @@ from .solve import default_work_limit, find_violations, solve_coach_schedule
 __all__ = [
     "COACH_HOUR_CAP",
     "COACH_TIME_TAKEN",
+    "LENGTHENED",
+    "MAKEUP",
     "NARROW_WINDOWS",
     "NO_COMMON_WINDOW",
     "PAIR_MAX_BELOW_MIN",
+    "SESSION_KINDS",
+    "STANDING",
     "STANDING_SLOT_LIMIT",
     "TOO_FEW_DAYS",
     "CoachScheduleProblem",
     "CoachScheduleResult",
+    "MakeupResult",
     "MonthSpan",
     "PairDemand",
     "ScheduleWeights",
@@ -140,6 +160,7 @@ __all__ = [
     "Shortfall",
     "StandingSlot",
     "TimeWindow",
+    "add_makeups",
     "default_work_limit",
     "find_violations",
     "solve_coach_schedule",

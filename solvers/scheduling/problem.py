@@ -167,18 +167,36 @@ class CoachScheduleProblem:
             raise ValueError("coach_max_minutes_per_month must be non-negative")
 
 
+STANDING = "standing"
+"""A session of the pair's standing weekly appointment."""
+MAKEUP = "make-up"
+"""A one-off session added where the standing week misses a minimum (see :mod:`.makeup`)."""
+LENGTHENED = "lengthened"
+"""A standing session made longer on that one date to make up minutes."""
+SESSION_KINDS = (STANDING, MAKEUP, LENGTHENED)
+
+
 @dataclass(frozen=True)
 class Session:
-    """One session of a pair: a date and ``[start, end)`` in minutes since midnight."""
+    """One session of a pair: a date and ``[start, end)`` in minutes since midnight.
+
+    ``kind`` says where it comes from: the standing week, a make-up, or a lengthened standing
+    session (``SESSION_KINDS``)."""
 
     pair_id: int
     day: dt.date
     start: int
     end: int
+    kind: str = STANDING
 
     @property
     def minutes(self) -> int:
         return self.end - self.start
+
+    @property
+    def makeup(self) -> bool:
+        """Whether the session is off the standing week (a make-up or lengthened)."""
+        return self.kind != STANDING
 
 
 # Shortfall causes, most fundamental first. The first that applies is reported.
@@ -197,7 +215,9 @@ session."""
 COACH_TIME_TAKEN = "coach_time_taken"
 """It fits the pair's windows alone, but the coach's other pairs hold that time."""
 STANDING_SLOT_LIMIT = "standing_slot_limit"
-"""It fits the windows only with irregular sessions; standing weekly slots cannot reach it."""
+"""It fits the windows only with irregular sessions; standing weekly slots cannot reach it (with
+the make-up pass on: no other pair holds the pair's windows, yet the pass's start grid and
+budget did not reach the minimum)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from .calendar import WEEKLY, Calendar, alone_month_capacity, build_calendar, normalise_windows
 from .counts import capped_plans, fits_cap
 from .hint import greedy_week
+from .makeup import add_makeups
 from .model import Week, add_hint, build_model, solution_week, week_day_span, week_points
 from .plans import SCALE, Plan, empty_plan, pair_plans, spread
 from .plans import points as points_of
@@ -26,6 +27,7 @@ from .problem import (
     TOO_FEW_DAYS,
     CoachScheduleProblem,
     CoachScheduleResult,
+    PairDemand,
     Session,
     Shortfall,
     StandingSlot,
@@ -82,8 +84,12 @@ def solve_coach_schedule(
     time_limit: float = 10.0,
     seed: int = 0,
     work_limit: float | None = None,
+    makeup: bool = True,
 ) -> CoachScheduleResult:
     """Schedule one coach's year; see the package docstring for the method.
+
+    ``makeup``: after the standing week, add make-up sessions on real dates where a pair
+    still misses a minimum (:mod:`.makeup`); ``False`` keeps the standing week alone.
 
     ``work_limit`` bounds CP-SAT's *deterministic* time in the final phase (default grows
     with the number of pairs, see :func:`default_work_limit`; the room-finding phase, when
@@ -94,6 +100,7 @@ def solve_coach_schedule(
     t0 = time.perf_counter()
     problem.validate()
     prep = _prepare(problem)
+    run = _MakeupRun(seed, time_limit) if makeup else None
     cal = prep.cal
     if work_limit is None:
         work_limit = default_work_limit(len(problem.pairs))
@@ -101,7 +108,7 @@ def solve_coach_schedule(
     if not prep.plans:
         # Nothing can be booked: the empty calendar is the only one, hence optimal.
         points = empty_points / SCALE
-        return _finish(problem, prep, "optimal", {}, {}, points, points, t0, {})
+        return _finish(problem, prep, "optimal", {}, {}, points, points, t0, {}, run)
 
     # Minimums first: no pair can miss less than it misses alone, so when every pair gets a
     # plan of its least shortfall the minimums are settled and only those plans matter.
@@ -124,7 +131,7 @@ def solve_coach_schedule(
     ):
         objective = week_points(problem, prep.empty, week) / SCALE
         return _finish(
-            problem, prep, "optimal", _plans(week), week, objective, objective, t0, stats
+            problem, prep, "optimal", _plans(week), week, objective, objective, t0, stats, run
         )
     spent = 0.0
     plans, shortfall_cap, settled = lean, None, True
@@ -160,7 +167,7 @@ def solve_coach_schedule(
     status = solver.solve(tm.model)
     stats["phases"] += 1.0
     if status == cp_model.INFEASIBLE:  # never expected: choosing no plan is feasible
-        return _finish(problem, prep, "infeasible", {}, {}, 0.0, 0.0, t0, stats)
+        return _finish(problem, prep, "infeasible", {}, {}, 0.0, 0.0, t0, stats, run)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         week = solution_week(tm, solver)
         bound = solver.best_objective_bound
@@ -200,7 +207,16 @@ def solve_coach_schedule(
         bound / SCALE,
         t0,
         stats,
+        run,
     )
+
+
+@dataclass(frozen=True)
+class _MakeupRun:
+    """The make-up pass is on, with the solve's seed and wall-clock safety net."""
+
+    seed: int
+    time_limit: float
 
 
 def _plans(week: Week) -> dict[int, Plan]:
@@ -340,11 +356,14 @@ def _finish(
     bound: float,
     t0: float,
     stats: dict[str, float],
+    makeup: _MakeupRun | None,
 ) -> CoachScheduleResult:
-    """Dates, a self-check, shortfall causes and metrics, packaged as the result.
+    """Dates, make-ups, a self-check, shortfall causes and metrics, packaged as the result.
 
     ``plans`` holds each placed pair's plan (counts may differ from ``week``'s after the
-    coach's cap); ``week`` holds where the slots sit on the week timeline.
+    coach's cap); ``week`` holds where the slots sit on the week timeline. ``status``,
+    ``objective`` and ``bound`` stay the standing week's; the make-up pass only adds
+    sessions (its figures go to ``stats``), so it never adds to a shortfall.
     """
     day_span = week_day_span(problem)
     slots: dict[int, tuple[StandingSlot, ...]] = {}
@@ -359,6 +378,18 @@ def _finish(
             pair_slots.append(StandingSlot(pid, weekday, minute, minute + spec.length, parity))
         slots[pi] = tuple(pair_slots)
     sessions = expand(problem, prep.cal, plans, slots)
+    if makeup is not None:
+        made = add_makeups(
+            problem, prep.cal, sessions, seed=makeup.seed, time_limit=makeup.time_limit
+        )
+        sessions = list(made.sessions)
+        stats = {
+            **stats,
+            **made.stats,
+            "makeup_sessions": float(made.added),
+            "makeup_lengthened": float(made.lengthened),
+            "makeup_minutes": float(made.minutes),
+        }
     violations = find_violations(problem, sessions)
     if violations:  # a bug in the model or the expansion, never a property of the data
         raise AssertionError("scheduler broke hard rules:\n" + "\n".join(violations[:20]))
@@ -366,7 +397,7 @@ def _finish(
     return CoachScheduleResult(
         status=status,
         sessions=tuple(sessions),
-        shortfalls=tuple(_shortfalls(problem, prep, sessions, slots)),
+        shortfalls=tuple(_shortfalls(problem, prep, sessions, slots, makeup is not None)),
         objective=objective,
         bound=min(bound, objective),
         solve_seconds=time.perf_counter() - t0,
@@ -391,16 +422,51 @@ def _travel_metrics(problem: CoachScheduleProblem, sessions: list[Session]) -> t
     return len(by_day), minutes
 
 
+def _crowded_months(
+    problem: CoachScheduleProblem,
+    month_of: dict[dt.date, int],
+    windows: tuple[TimeWindow, ...],
+    pair: PairDemand,
+    sessions: list[Session],
+) -> set[int]:
+    """Months in which another pair's session (with the travel time around it) reaches into
+    one of ``pair``'s windows on a coaching date of the pair's months."""
+    sites = {p.pair_id: p.site for p in problem.pairs}
+    by_weekday: dict[int, list[TimeWindow]] = defaultdict(list)
+    for w in windows:
+        by_weekday[w.weekday].append(w)
+    out: set[int] = set()
+    for s in sessions:
+        m = month_of[s.day]
+        if s.pair_id == pair.pair_id or m < pair.first_month or m in out:
+            continue
+        other = sites[s.pair_id]
+        before = problem.travel_minutes[pair.site][other] if other != pair.site else 0
+        after = problem.travel_minutes[other][pair.site] if other != pair.site else 0
+        if any(
+            s.start - before < w.end and w.start < s.end + after
+            for w in by_weekday.get(s.day.weekday(), ())
+        ):
+            out.add(m)
+    return out
+
+
 def _shortfalls(
     problem: CoachScheduleProblem,
     prep: _Prepared,
     sessions: list[Session],
     slots: dict[int, tuple[StandingSlot, ...]],
+    irregular: bool = False,
 ) -> list[Shortfall]:
     """Every unmet minimum with its cause; causes are tested most fundamental first.
 
     ``slots``: each placed pair's (index) standing slots, to tell whether its slots had a
-    date left in a month (only then can the coach's cap be what held it back)."""
+    date left in a month (only then can the coach's cap be what held it back).
+    ``irregular``: the make-up pass ran, so sessions were not bound to the standing slots:
+    any free time in the pair's windows could have taken one, and a shortfall the windows
+    alone would meet is the coach's cap's or, where other pairs' sessions sit in its windows
+    (travel included) that month, the other pairs' doing; only where none do is it put down
+    to the slots (the make-up pass's start grid or budget)."""
     cal = prep.cal
     month_of = dict(zip(problem.days, cal.day_month, strict=True))
     got: dict[tuple[int, int], int] = defaultdict(int)
@@ -460,7 +526,7 @@ def _shortfalls(
             return (
                 cap is not None
                 and cap - coach_month[m] < smallest
-                and booked_dates[p.pair_id, m] < slot_dates[m]
+                and (irregular or booked_dates[p.pair_id, m] < slot_dates[m])
                 and (pmax is None or got[p.pair_id, m] + smallest <= pmax)
             )
 
@@ -472,6 +538,7 @@ def _shortfalls(
             sum(p.min_minutes_per_month - got[p.pair_id, m] for m in short_months),
         ) + points_of(problem.weights.year_shortfall_minute, max(0, p.min_minutes_total - year_got))
         as_alone = missed <= best_alone.shortfall_points
+        crowded = _crowded_months(problem, month_of, windows, p, sessions) if irregular else set()
 
         def cause(
             required: int,
@@ -483,6 +550,7 @@ def _shortfalls(
             best_alone=best_alone,
             as_alone=as_alone,
             nominal_windows=nominal_windows,
+            crowded=crowded,
         ) -> str:
             pmax = p.max_minutes_per_month
             if month is None and pmax is not None:
@@ -500,6 +568,9 @@ def _shortfalls(
             )
             if cap_binding:
                 return COACH_HOUR_CAP
+            if irregular:  # any free time could have taken a make-up: was there any?
+                taken = bool(crowded) if month is None else month in crowded
+                return COACH_TIME_TAKEN if taken else STANDING_SLOT_LIMIT
             if alone_short > 0 or as_alone:
                 return STANDING_SLOT_LIMIT
             return COACH_TIME_TAKEN

@@ -11,20 +11,30 @@ Public API::
     pair_score(program, coach_id, candidate_id) -> float
     eligible_pairs(program) -> dict[(coach_id, candidate_id), score]
     check_roster(program, roster_csv) -> list[str]                # [] = valid
-    optimum(program) -> (max #assigned, max total score)         # same_site ignored
+    check_roster_optimal(program, roster_csv) -> list[str]        # [] = at the optimum
+    optimum(program) -> (#assigned, total score) of the lexicographic optimum
+                                   # (year 2 first where set, then coverage; same_site ignored)
+    optimum_year2(program) -> (year-2 assigned, #assigned, total score)
     optimum_assignment(program) -> (n, score, {candidate_id: coach_id})
     check_schedule(program, roster_csv, schedule_csv, exempt=None) -> list[str]
 """
 
-from .optimum_milp import effective_capacity, optimum, optimum_assignment
+from .optimum_milp import (
+    effective_capacity,
+    optimum,
+    optimum_assignment,
+    optimum_year2,
+    year2_first,
+)
 from .program import IndependentProgram, haversine_km, load_program
-from .roster_check import check_roster
+from .roster_check import check_roster, check_roster_optimal
 from .rules import eligible, eligible_pairs, pair_score, why_ineligible
 from .schedule_check import check_schedule
 
 __all__ = [
     "IndependentProgram",
     "check_roster",
+    "check_roster_optimal",
     "check_schedule",
     "effective_capacity",
     "eligible",
@@ -33,6 +43,8 @@ __all__ = [
     "load_program",
     "optimum",
     "optimum_assignment",
+    "optimum_year2",
     "pair_score",
     "why_ineligible",
+    "year2_first",
 ]

@@ -289,5 +289,7 @@ def random_program(
         f"months = {months!r}\n"
         f"min_hours_per_year = {rng.choice([6, 12, 40])}\n"
         "min_hours_per_month = 3.0\n"
+        "[priority]\n"
+        f"year2_first = {rng.choice(['true', 'false'])}\n"
     ).replace("'", '"')
     return write_program(folder, coaches, candidates, org=org, toml=toml)

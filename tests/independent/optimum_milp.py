@@ -1,12 +1,14 @@
 """The lexicographic optimum of the plain assignment problem, computed independently.
 
-Objective (contract): first assign as many candidates as possible, then maximize the total
-pair score. ``same_site`` is ignored here (it couples pairs; tests of it need their own
-oracle). Solved with ``scipy.optimize.milp`` (HiGHS) in two phases, so that coverage is
-exactly first: phase 1 maximizes the number assigned N*, phase 2 maximizes the score
-subject to assigning N*. All constraint rows (per candidate; per coach capacity and
-hour limit; the coverage row) form two laminar families, so the matrix is totally
-unimodular and HiGHS settles it at the LP root: fast even at 1,000 x 130.
+Objective (contract): where ``[priority] year2_first`` (the default), first coach as many
+year-2 candidates as possible; then assign as many candidates as possible; then maximize the
+total pair score. ``same_site`` is ignored here (it couples pairs; tests of it need their own
+oracle). Solved with ``scipy.optimize.milp`` (HiGHS) in phases, so that each level is exactly
+before the next: phase 0 maximizes the year-2 candidates assigned Y*, phase 1 the number
+assigned N* subject to Y*, phase 2 the score subject to both. All constraint rows (per
+candidate; per coach capacity and hour limit; the year-2 and coverage rows) form two laminar
+families, so the matrix is totally unimodular and HiGHS settles it at the LP root: fast even
+at 1,000 x 130.
 """
 
 from __future__ import annotations
@@ -48,15 +50,76 @@ def effective_capacity(program: IndependentProgram, coach_id: str) -> tuple[int,
     return coach.capacity, math.floor(coach.max_hours_per_month / need + HOURS_EPS)
 
 
-def optimum_assignment(program: IndependentProgram) -> tuple[int, float, dict[str, str]]:
-    """``(max #assigned, max total score among those, an optimal candidate -> coach map)``."""
+def year2_first(program: IndependentProgram) -> bool:
+    """``[priority] year2_first`` (default true): completing candidates come first."""
+    value = program.config.get("priority", {}).get("year2_first", True)
+    if not isinstance(value, bool):
+        raise ValueError(f"priority.year2_first must be a boolean, found {value!r}")
+    return value
+
+
+def optimum_lexicographic(
+    program: IndependentProgram,
+) -> tuple[int, int, float, dict[str, str]]:
+    """``(year-2 assigned, assigned, total score, an optimal candidate -> coach map)``.
+
+    The contract's objective: where ``year2_first`` (the default), first as many year-2
+    candidates as possible; then as many candidates as possible; then the largest total pair
+    score. Without ``year2_first`` the first level is skipped (the year-2 count reported is
+    then simply that of the roster found).
+    """
     pairs = eligible_pairs(program)
     if not pairs:
-        return 0, 0.0, {}
+        return 0, 0, 0.0, {}
     keys = list(pairs)
     n = len(keys)
     scores = np.array([pairs[key] for key in keys], dtype=float)
+    year2 = np.array(
+        [float(program.candidates[cand].program_year == 2) for _, cand in keys], dtype=float
+    )
+    limits = _limits(program, keys)
+    integrality = np.ones(n)
+    bounds = Bounds(0, 1)
 
+    # mip_rel_gap=0: HiGHS's default 1e-4 relative gap could hide a better score.
+    # presolve off: HiGHS's MIP presolve turned the (totally unimodular) phase 2 into a
+    # 35 s branch-and-bound at 1,000 x 130; without it the LP root is integral (0.3 s).
+    options = {"mip_rel_gap": 0.0, "presolve": False}
+    fixed: list[LinearConstraint] = []
+
+    def phase(objective: np.ndarray, name: str) -> np.ndarray:
+        result = milp(
+            -objective,
+            constraints=[limits, *fixed],
+            integrality=integrality,
+            bounds=bounds,
+            options=options,
+        )
+        if not result.success:
+            raise RuntimeError(f"{name} failed: {result.message}")
+        return result.x
+
+    # the year-2 row and the coverage row are unions of candidate rows: the candidate side
+    # stays a laminar family (candidate ⊂ year 2 ⊂ all), so the matrix stays unimodular
+    if year2_first(program) and year2.any():
+        x = phase(year2, "phase 0 (year 2)")
+        n_year2 = round(float(year2 @ x))
+        fixed.append(LinearConstraint(csr_matrix(year2.reshape(1, n)), n_year2, np.inf))
+    x = phase(np.ones(n), "phase 1 (coverage)")
+    n_assigned = round(float(x.sum()))
+    fixed.append(LinearConstraint(csr_matrix(np.ones((1, n))), n_assigned, np.inf))
+    x = phase(scores, "phase 2 (score)")
+    chosen = [keys[j] for j in range(n) if x[j] > 0.5]
+    assignment = {cand: coach for coach, cand in chosen}
+    total = sum(pairs[key] for key in chosen)
+    if len(assignment) != n_assigned:
+        raise RuntimeError("phase 2 lost coverage; solver tolerance problem")
+    n_year2 = sum(program.candidates[cand].program_year == 2 for cand in assignment)
+    return n_year2, n_assigned, total, assignment
+
+
+def _limits(program: IndependentProgram, keys: list[tuple[str, str]]) -> LinearConstraint:
+    """One coach per candidate; capacity and monthly hours per coach."""
     cand_index = {cid: i for i, cid in enumerate(program.candidates)}
     coach_index = {cid: i for i, cid in enumerate(program.coaches)}
     rows: list[int] = []
@@ -85,46 +148,24 @@ def optimum_assignment(program: IndependentProgram) -> tuple[int, float, dict[st
         if coach in hour_rows and program.active_months(cand):
             rows.append(hour_rows[coach])
             cols.append(j)
+    matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(upper), len(keys)))
+    return LinearConstraint(matrix.tocsr(), -np.inf, np.array(upper))
 
-    matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(upper), n)).tocsr()
-    limits = LinearConstraint(matrix, -np.inf, np.array(upper))
-    integrality = np.ones(n)
-    bounds = Bounds(0, 1)
 
-    # mip_rel_gap=0: HiGHS's default 1e-4 relative gap could hide a better score.
-    # presolve off: HiGHS's MIP presolve turned the (totally unimodular) phase 2 into a
-    # 35 s branch-and-bound at 1,000 x 130; without it the LP root is integral (0.3 s).
-    options = {"mip_rel_gap": 0.0, "presolve": False}
-    phase1 = milp(
-        -np.ones(n),
-        constraints=[limits],
-        integrality=integrality,
-        bounds=bounds,
-        options=options,
-    )
-    if not phase1.success:
-        raise RuntimeError(f"phase 1 failed: {phase1.message}")
-    n_assigned = round(-phase1.fun)
-
-    cover = LinearConstraint(csr_matrix(np.ones((1, n))), n_assigned, np.inf)
-    phase2 = milp(
-        -scores,
-        constraints=[limits, cover],
-        integrality=integrality,
-        bounds=bounds,
-        options=options,
-    )
-    if not phase2.success:
-        raise RuntimeError(f"phase 2 failed: {phase2.message}")
-    chosen = [keys[j] for j in range(n) if phase2.x[j] > 0.5]
-    assignment = {cand: coach for coach, cand in chosen}
-    total = sum(pairs[key] for key in chosen)
-    if len(assignment) != n_assigned:
-        raise RuntimeError("phase 2 lost coverage; solver tolerance problem")
+def optimum_assignment(program: IndependentProgram) -> tuple[int, float, dict[str, str]]:
+    """``(#assigned, total score, an optimal candidate -> coach map)`` of the contract's
+    lexicographic optimum (year 2 first where set)."""
+    _, n_assigned, total, assignment = optimum_lexicographic(program)
     return n_assigned, total, assignment
 
 
 def optimum(program: IndependentProgram) -> tuple[int, float]:
-    """``(max #assigned, max total pair score among max-coverage rosters)``; same_site = 0."""
+    """``(#assigned, total pair score)`` of the lexicographic optimum; same_site = 0."""
     n_assigned, total, _ = optimum_assignment(program)
     return n_assigned, total
+
+
+def optimum_year2(program: IndependentProgram) -> tuple[int, int, float]:
+    """``(year-2 assigned, #assigned, total pair score)`` of the lexicographic optimum."""
+    n_year2, n_assigned, total, _ = optimum_lexicographic(program)
+    return n_year2, n_assigned, total

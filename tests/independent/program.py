@@ -73,6 +73,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         ],
         "coach_meetings": ["2026-10-14", "2027-03-10"],
     },
+    "priority": {
+        "year2_first": True,
+    },
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from .optimum_milp import optimum_lexicographic, year2_first
 from .program import IndependentProgram, parse_bool
 from .rules import pair_score, why_ineligible
 
@@ -186,3 +187,29 @@ def _value_checks(
             f"{where}: continuity {row['continuity']!r}, expected {str(want_cont).lower()}"
         )
     return problems
+
+
+def check_roster_optimal(
+    program: IndependentProgram, roster_csv: Path, *, score_tol: float = 1e-3
+) -> list[str]:
+    """Where a valid roster falls short of the contract's lexicographic optimum; [] = optimal.
+
+    Level by level, as the contract orders them: where ``year2_first`` (the default), the
+    year-2 candidates assigned; then the candidates assigned; then the total pair score (to
+    ``score_tol``, the roster's scores being rounded). A level above the optimum means the
+    roster breaks a rule (check_roster says which) or the optimum is wrong. ``same_site`` is
+    not part of this optimum: do not use this check where it is set.
+    """
+    assignment = roster_assignment(roster_csv)
+    best_year2, best_n, best_score, _ = optimum_lexicographic(program)
+    year2 = sum(1 for cid in assignment if program.candidates[cid].program_year == 2)
+    score = sum(pair_score(program, coach, cid) for cid, coach in assignment.items())
+    levels = [("candidates assigned", len(assignment), best_n)]
+    if year2_first(program):
+        levels.insert(0, ("year-2 candidates assigned", year2, best_year2))
+    for name, got, best in levels:
+        if got != best:
+            return [f"{name}: {got}, the optimum has {best}"]
+    if abs(score - best_score) > score_tol:
+        return [f"total pair score {score:.4f}, the optimum has {best_score:.4f}"]
+    return []

@@ -139,12 +139,6 @@ def _session_rules(
     return problems
 
 
-def _site_key(program: IndependentProgram, candidate_id: str) -> str:
-    """Sessions are at the candidate's site; a candidate without a site is its own site."""
-    site = program.candidates[candidate_id].site
-    return f"site:{site}" if site else f"candidate:{candidate_id}"
-
-
 def _overlaps(sessions: list[Session], who: str, *, skip_same_coach: bool = False) -> list[str]:
     """Every pair of sessions of one person on one day that overlap (touching is fine).
 
@@ -166,19 +160,20 @@ def _overlaps(sessions: list[Session], who: str, *, skip_same_coach: bool = Fals
 
 
 def _travel(program: IndependentProgram, day_sessions: list[Session]) -> list[str]:
-    """Consecutive sessions of one coach on one day at different sites leave km/kmh hours.
+    """Every two sessions of one coach on one day leave km / travel_kmh between them.
 
-    Checking consecutive sessions suffices: haversine obeys the triangle inequality, so
-    a gap that covers each leg also covers any longer hop.
+    The distance is the two candidates' own lat/lon (the contract measures between the two
+    candidates' sites), so two candidates who share a site *name* at different coordinates
+    still need the travel time, and identical coordinates need none. Every two sessions are
+    checked, not only consecutive ones: a session in between whose candidate has no
+    coordinates must not hide the hop around it.
     """
     problems: list[str] = []
     kmh = float(program.config["coaching"]["travel_kmh"])
     ordered = sorted(day_sessions, key=lambda s: (s.start, s.end))
-    for a, b in itertools.pairwise(ordered):
+    for a, b in itertools.combinations(ordered, 2):
         if b.start < a.end:
             continue  # an overlap, reported as such
-        if _site_key(program, a.candidate_id) == _site_key(program, b.candidate_id):
-            continue
         ka, kb = program.candidates[a.candidate_id], program.candidates[b.candidate_id]
         if ka.lat is None or ka.lon is None or kb.lat is None or kb.lon is None:
             continue

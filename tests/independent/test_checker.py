@@ -18,12 +18,14 @@ import pytest
 
 from . import (
     check_roster,
+    check_roster_optimal,
     check_schedule,
     eligible,
     eligible_pairs,
     load_program,
     optimum,
     optimum_assignment,
+    optimum_year2,
     pair_score,
     why_ineligible,
 )
@@ -440,13 +442,15 @@ def test_hours_exceeded_and_start_month(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- optimum
 
 
-def _brute_force(program: IndependentProgram) -> tuple[int, float]:
-    """Every assignment, checked against the contract's constraints as written."""
+def _brute_force(program: IndependentProgram) -> tuple[int, int, float]:
+    """Every assignment, checked against the contract's constraints as written:
+    ``(year-2 assigned, assigned, score)`` of the best, year 2 first where set."""
     pairs = eligible_pairs(program)
     cands = list(program.candidates)
     options = [[None, *[c for c in program.coaches if (c, k) in pairs]] for k in cands]
     need = program.monthly_need()
-    best = (0, 0.0)
+    first = program.config["priority"]["year2_first"]
+    best = (-1, -1, 0.0)
     for choice in itertools.product(*options):
         load: dict[str, list[str]] = {}
         for k, c in zip(cands, choice, strict=True):
@@ -470,8 +474,13 @@ def _brute_force(program: IndependentProgram) -> tuple[int, float]:
             continue
         count = sum(c is not None for c in choice)
         score = sum(pairs[(c, k)] for k, c in zip(cands, choice, strict=True) if c is not None)
-        if count > best[0] or (count == best[0] and score > best[1] + 1e-9):
-            best = (count, score)
+        year2 = sum(
+            c is not None and program.candidates[k].program_year == 2
+            for k, c in zip(cands, choice, strict=True)
+        )
+        levels = (year2 if first else 0, count)
+        if levels > best[:2] or (levels == best[:2] and score > best[2] + 1e-9):
+            best = (*levels, score)
     return best
 
 
@@ -492,10 +501,14 @@ def test_optimum_matches_brute_force(tmp_path: Path) -> None:
         )
         program = load_program(folder)
         n, score, assignment = optimum_assignment(program)
-        want_n, want_score = _brute_force(program)
+        want_year2, want_n, want_score = _brute_force(program)
         assert n == want_n, case
         assert score == pytest.approx(want_score, abs=1e-6), case
         assert (n, score) == optimum(program)
+        year2 = sum(program.candidates[k].program_year == 2 for k in assignment)
+        if program.config["priority"]["year2_first"]:
+            assert year2 == want_year2, case
+            assert optimum_year2(program) == (year2, n, score)
         nontrivial += n > 0
         coachable = {k for _, k in eligible_pairs(program)}
         binding += n < len(coachable)  # capacity or hours cut coverage
@@ -521,6 +534,50 @@ def test_optimum_prefers_coverage_over_score(tmp_path: Path) -> None:
     n, _, assignment = optimum_assignment(program)
     assert n == 2
     assert assignment == {"K1": "C2", "K2": "C1"}
+
+
+def test_optimum_puts_year2_first(tmp_path: Path) -> None:
+    """One place (C1), two candidates: K1 (year 1) scores 13 more with C1 than K2 (year 2).
+
+    The plain optimum gives the place to K1; year2_first (the default) to K2; switching it off
+    gives the plain optimum back. Coverage stays at one either way."""
+    coaches = [coach_row(coach_id="C1", capacity=1)]
+    cands = [
+        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
+                      preferred_coach_ids="C1"),
+        candidate_row(candidate_id="K2", program_year=2),
+    ]  # fmt: skip
+    program = load_program(write_program(tmp_path / "on", coaches, cands))
+    year2, n, _ = optimum_year2(program)
+    assert (year2, n) == (1, 1)
+    assert optimum_assignment(program)[2] == {"K2": "C1"}
+    program = load_program(
+        write_program(tmp_path / "off", coaches, cands, toml="[priority]\nyear2_first = false\n")
+    )
+    assert optimum_assignment(program)[2] == {"K1": "C1"}
+    assert optimum_year2(program)[:2] == (0, 1)
+
+
+def test_roster_optimal_check_goes_level_by_level(tmp_path: Path) -> None:
+    """The hand case above as rosters: the plain optimum's roster misses the year-2 level."""
+    coaches = [coach_row(coach_id="C1", capacity=1)]
+    cands = [
+        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
+                      preferred_coach_ids="C1"),
+        candidate_row(candidate_id="K2", program_year=2),
+    ]  # fmt: skip
+    first = load_program(write_program(tmp_path / "on", coaches, cands))
+    plain = load_program(
+        write_program(tmp_path / "off", coaches, cands, toml="[priority]\nyear2_first = false\n")
+    )
+    k1 = write_roster(tmp_path / "k1.csv", roster_rows(first, {"K1": "C1"}))
+    k2 = write_roster(tmp_path / "k2.csv", roster_rows(first, {"K2": "C1"}))
+    none = write_roster(tmp_path / "none.csv", roster_rows(first, {}))
+    assert check_roster_optimal(first, k1) == ["year-2 candidates assigned: 0, the optimum has 1"]
+    assert check_roster_optimal(first, k2) == []
+    assert check_roster_optimal(plain, k1) == []
+    assert check_roster_optimal(plain, k2)[0].startswith("total pair score")
+    assert check_roster_optimal(plain, none) == ["candidates assigned: 0, the optimum has 1"]
 
 
 def test_optimum_scale(tmp_path: Path) -> None:
@@ -738,3 +795,40 @@ def test_schedule_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "schedule.csv"
     path.write_text("candidate_id,coach_id,date,start,end,minutes\n")
     assert "missing columns" in check_schedule(program, roster, path)[0]
+
+
+def _travel_problems(tmp_path: Path, places: dict[str, tuple[str, Any, Any]], rows) -> list[str]:
+    """The checker on one Tuesday of coach C1, candidates at the given (site, lat, lon)."""
+    coaches = [coach_row(coach_id="C1", capacity=3)]
+    cands = [
+        candidate_row(candidate_id=cid, site=site, lat=lat, lon=lon)
+        for cid, (site, lat, lon) in places.items()
+    ]
+    program = load_program(write_program(tmp_path / "prog", coaches, cands, toml=SCHEDULE_TOML))
+    roster = write_roster(
+        tmp_path / "roster.csv", roster_rows(program, dict.fromkeys(places, "C1"))
+    )
+    sessions = [session(cid, "C1", "2026-09-08", a, b, places[cid][0]) for cid, a, b in rows]
+    path = write_schedule(tmp_path / "schedule.csv", sessions)
+    every = {(cid, "*") for cid in places}
+    return check_schedule(program, roster, path, every)
+
+
+def test_travel_is_measured_between_coordinates_not_site_names(tmp_path: Path) -> None:
+    """Issue 12: two candidates sharing a site name 22 km apart still need the travel time."""
+    places = {"K1": ("Site A", 37.0, -122.0), "K2": ("Site A", 37.2, -122.0)}
+    rows = [("K1", "09:00", "10:00"), ("K2", "10:00", "11:00")]
+    problems = _travel_problems(tmp_path, places, rows)
+    assert len(problems) == 1 and "travel time: 0 min" in problems[0]
+
+
+def test_travel_between_every_two_sessions_of_a_day(tmp_path: Path) -> None:
+    """A session without coordinates in between does not hide the 100 km hop around it."""
+    places = {
+        "K1": ("Site A", 37.0, -122.0),
+        "K2": ("Site C", "", ""),
+        "K3": ("Site B", 37.0 + 100 / (6371.0 * math.pi / 180), -122.0),
+    }
+    rows = [("K1", "09:00", "10:00"), ("K2", "10:00", "11:00"), ("K3", "11:00", "12:00")]
+    problems = _travel_problems(tmp_path, places, rows)
+    assert len(problems) == 1 and "after the session with candidate K1" in problems[0]

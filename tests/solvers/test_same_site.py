@@ -13,9 +13,10 @@ import itertools
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_models import brute_force, problems
+from test_models import brute_force, brute_force_tiers, problems
 
-from solvers.assignment_data import AssignmentProblem, min_load_met, tier3_value
+from solvers.assignment_data import AssignmentProblem, min_load_met, priority_met, tier3_value
+from solvers.cpsat_model import Tiers
 from solvers.flow import pins_fit, solve_flow
 from solvers.same_site import (
     Multipliers,
@@ -37,14 +38,14 @@ def positive(problem: AssignmentProblem) -> AssignmentProblem:
 
 
 bonus_problems = problems(clusters=True).map(positive)
-side_problems = problems(clusters=True, groups=True, min_load=True, balance=True, pins=True).map(
-    positive
-)
+side_problems = problems(
+    clusters=True, groups=True, min_load=True, balance=True, pins=True, priority=True
+).map(positive)
 
 
-def _tiers(problem: AssignmentProblem) -> tuple[int, int]:
+def _tiers(problem: AssignmentProblem) -> Tiers:
     flow = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
-    return flow.assigned, flow.min_load_met
+    return Tiers(flow.priority_assigned, flow.assigned, flow.min_load_met)
 
 
 def _random_multipliers(data, problem: AssignmentProblem) -> Multipliers:
@@ -59,7 +60,8 @@ def _random_multipliers(data, problem: AssignmentProblem) -> Multipliers:
     )
     n_clusters = max(int(problem.cluster.max(initial=-1)) + 1, 1)
     rho = np.array(data.draw(st.lists(values, min_size=n_clusters, max_size=n_clusters)))
-    return Multipliers(lam, mu, eta, nus, rho)
+    mu0 = data.draw(st.floats(-20 - 3 * bonus, 20 + 3 * bonus, allow_nan=False))
+    return Multipliers(lam, mu, eta, nus, rho, mu0)
 
 
 def _most_site_pairs(problem: AssignmentProblem) -> dict[int, int]:
@@ -100,6 +102,8 @@ def _subproblem_by_enumeration(problem, relax, m: Multipliers, r: int) -> float:
             value = 0.0
             for p in subset:
                 value += problem.weight[p] - m.lam[problem.left[p]] + m.mu
+                if problem.priority is not None and problem.priority[problem.left[p]]:
+                    value += m.mu0
                 for fam, nu in zip(problem.groups, m.nus, strict=True):
                     if fam.pair_group[p] >= 0:
                         value -= nu[fam.pair_group[p]]
@@ -122,14 +126,15 @@ def test_the_relaxation_bounds_the_optimum_for_any_multipliers(problem, data):
     expected = brute_force(problem)
     if expected is None or not pins_fit(problem):
         return
-    coverage, filled = _tiers(problem)
-    assert (coverage, filled) == expected[:2]
-    relax = Relaxation(problem, coverage, filled)
+    tiers = _tiers(problem)
+    coverage, filled = tiers.coverage, tiers.filled
+    assert (tiers.priority, coverage, filled) == brute_force_tiers(problem)[:3]
+    relax = Relaxation(problem, tiers)
     m = _random_multipliers(data, problem)
     sol = relax.evaluate(m)
     assert sol.bound >= expected[2]
     # and each right node's subproblem is solved exactly
-    constant = m.lam.sum() - m.mu * coverage - m.eta * filled
+    constant = m.lam.sum() - m.mu * coverage - m.eta * filled - m.mu0 * tiers.priority
     constant += sum(float(nu @ f.cap) for nu, f in zip(m.nus, problem.groups, strict=True))
     by_enumeration = constant + sum(
         _subproblem_by_enumeration(problem, relax, m, r) for r in range(problem.n_right)
@@ -147,7 +152,8 @@ def test_search_keeps_tiers_and_brackets_the_optimum(problem):
         return
     state = search(problem, budget=0.05)
     chosen = state.chosen
-    assert (len(chosen), min_load_met(problem, chosen)) == expected[:2]
+    tiers = (priority_met(problem, chosen), len(chosen), min_load_met(problem, chosen))
+    assert tiers == brute_force_tiers(problem)[:3]
     assert tier3_value(problem, chosen) == state.value <= expected[2] <= state.bound
     assert len(set(problem.left[chosen].tolist())) == len(chosen)
     loads = np.bincount(problem.right[chosen], minlength=problem.n_right)
@@ -189,6 +195,7 @@ def test_solve_clusters_matches_brute_force(problem):
         return
     assert solution.status == "optimal"
     assert (solution.assigned, solution.min_load_met, solution.objective) == expected
+    assert solution.priority_assigned == brute_force_tiers(problem)[0]
     assert solution.bound == solution.objective
 
 
@@ -198,8 +205,7 @@ def test_site_cuts_hold_for_every_assignment(problem):
     """Each cluster's cut slope covers the most pairs its members can make, per member."""
     if not pins_fit(problem):
         return
-    coverage, filled = _tiers(problem)
-    relax = Relaxation(problem, coverage, filled)
+    relax = Relaxation(problem, _tiers(problem))
     for s, most in _most_site_pairs(problem).items():
         members = int((problem.cluster == s).sum())
         if most:
@@ -219,7 +225,7 @@ def test_flow_duals_make_the_relaxation_tight_without_a_bonus(problem):
     lam, mu = flow_duals(flat, flat.weight, flow.chosen)
     assert (lam >= 0).all()
     relax = Relaxation(
-        dataclasses.replace(flat, cluster=np.full(flat.n_left, -1)), flow.assigned, 0
+        dataclasses.replace(flat, cluster=np.full(flat.n_left, -1)), Tiers(0, flow.assigned, 0)
     )
     value = relax.evaluate(Multipliers(lam, mu)).value
     assert abs(value - tier3_value(flat, flow.chosen)) <= 1e-6 * max(1.0, abs(value))
@@ -258,3 +264,18 @@ def test_search_improves_on_the_flow_and_on_the_first_fixed_point():
     state = search(problem, budget=0.3)
     assert state.value >= start_value
     assert state.bound >= state.value
+
+
+@SETTINGS
+@given(problems(priority=True))
+def test_the_start_is_tight_without_a_bonus_also_with_priorities(problem):
+    """With a priority tier the start prices it (μ₀) from a flow that keeps the priority count
+    without being told: at B = 0 the Lagrangian then equals the staged flow's optimum."""
+    flat = dataclasses.replace(problem, cluster=np.full(problem.n_left, -1), cluster_bonus=0,
+                               groups=(), min_load=None, balance=0)  # fmt: skip
+    flow = solve_flow(flat)
+    relax = Relaxation(flat, Tiers(flow.priority_assigned, flow.assigned, 0))
+    m, flows = relax.start(flow.chosen, _Keys(flat))
+    assert flows >= 1
+    value = relax.evaluate(m).value
+    assert abs(value - tier3_value(flat, flow.chosen)) <= 1e-6 * max(1.0, abs(value))

@@ -245,6 +245,85 @@ def test_two_sites_keep_travel_time_on_a_shared_morning() -> None:
     assert slots[1].start - slots[0].end >= 45
 
 
+ISSUE12_TRAVEL = 16  # 13 km at 50 km/h = 15.6 min, rounded up
+
+
+def issue12_problem() -> CoachScheduleProblem:
+    """Issue 12's shape: one coach's Fridays, two sites 13 km apart, adjacent windows
+    13:45-15:45 and 15:45-17:45, 90/120-minute sessions, alternate weeks allowed."""
+    pairs = [
+        pair(1, weekly(FRI, start="13:45", end="15:45"), site=0, month_min=180, total=4 * 180),
+        pair(2, weekly(FRI, start="15:45", end="17:45"), site=1, month_min=180, total=4 * 180),
+    ]
+    travel = ((0, ISSUE12_TRAVEL), (ISSUE12_TRAVEL, 0))
+    return CoachScheduleProblem(
+        days=coaching_days(FALL, FALL_BLACKOUT),
+        months=FALL,
+        session_lengths=(90, 120),
+        pairs=tuple(pairs),
+        travel_minutes=travel,
+    )
+
+
+def test_issue12_adjacent_windows_at_two_sites_keep_the_travel_gap() -> None:
+    p = issue12_problem()
+    r = solve_checked(p)
+    assert find_violations(p, list(r.sessions)) == []
+    by_day: dict[dt.date, list[Session]] = defaultdict(list)
+    for s in r.sessions:
+        by_day[s.day].append(s)
+    shared = [sorted(ss, key=lambda s: s.start) for ss in by_day.values() if len(ss) == 2]
+    assert shared, "the two pairs never meet on a date: the travel rule is not exercised"
+    for first, second in shared:
+        assert second.start - first.end >= ISSUE12_TRAVEL, (first, second)
+
+
+@pytest.mark.parametrize("alternate_weeks", [True, False])
+def test_issue12_every_parity_and_length_keeps_the_travel_gap(alternate_weeks: bool) -> None:
+    """Whatever modes and lengths the week takes, no date of the two slots breaks travel:
+    each pair alone fits a 120-min session anywhere in its window, so only travel separates
+    them."""
+    base = issue12_problem()
+    for month_min, total in ((90, 0), (180, 720), (240, 960), (360, 1440)):
+        pairs = tuple(
+            PairDemand(q.pair_id, q.site, q.windows, 0, month_min, 360, total) for q in base.pairs
+        )
+        p = CoachScheduleProblem(
+            days=base.days,
+            months=base.months,
+            session_lengths=base.session_lengths,
+            pairs=pairs,
+            travel_minutes=base.travel_minutes,
+            alternate_weeks=alternate_weeks,
+        )
+        solve_checked(p)
+
+
+def test_find_violations_catches_issue12_calendar() -> None:
+    """The calendar the issue reported: both pairs on alternate Fridays of the same parity,
+    13:45-15:45 at one site and 15:45-17:45 at the other, 0 minutes between them."""
+    p = issue12_problem()
+    fridays = [d for d in p.days if d.weekday() == FRI][::2]
+    broken = [
+        s
+        for d in fridays
+        for s in (
+            Session(1, d, hm("13:45"), hm("15:45")),
+            Session(2, d, hm("15:45"), hm("17:45")),
+        )
+    ]
+    found = find_violations(p, broken)
+    assert len(found) == len(fridays) and all("travel" in v for v in found)
+    # 15 minutes is short of 15.6 (the 15-minute grid never rounds travel down); 30 is enough
+    friday = fridays[0]
+    tight = [Session(1, friday, hm("14:00"), hm("15:30")),
+             Session(2, friday, hm("15:45"), hm("17:15"))]  # fmt: skip
+    assert [v for v in find_violations(p, tight) if "travel" in v] == find_violations(p, tight)
+    assert len(find_violations(p, tight)) == 1
+    enough = [Session(1, friday, hm("13:45"), hm("15:15")), tight[1]]
+    assert find_violations(p, enough) == []
+
+
 def test_nearby_sites_share_a_day_and_far_ones_do_not() -> None:
     travel = ((0, 5, 90), (5, 0, 90), (90, 90, 0))
     everyday = weekly(MON, TUE, WED, THU, FRI)
@@ -310,9 +389,10 @@ def test_cap_meets_monthly_minimums_first_and_uses_the_room_left(
         assert missing == max(0, need - cap), (m, got)
         if year_short:  # the minutes under the cap are used: no further session would fit
             assert cap - booked < smallest, (m, booked)
-    # a standing appointment: one length per pair all year
+    # a standing appointment: one length per pair all year (make-ups aside)
     for i in range(n_pairs):
-        assert len({s.end - s.start for s in r.sessions if s.pair_id == i}) == 1
+        standing = {s.end - s.start for s in r.sessions if s.pair_id == i and not s.makeup}
+        assert len(standing) == 1
     # every shortfall here is the cap's doing, and is reported where the cap is full
     assert {s.cause for s in r.shortfalls} <= {COACH_HOUR_CAP}
     for s in r.shortfalls:
@@ -330,7 +410,7 @@ def test_cap_is_not_blamed_for_a_pair_the_week_leaves_out() -> None:
     wide = weekly(MON, WED, THU, FRI, start="08:00", end="16:00")
     pairs = [pair(0, wide, month_max=None), pair(1, hour), pair(2, hour)]
     p = problem(pairs, cap=390, alternate_weeks=False)
-    r = solve_checked(p)
+    r = solve_checked(p, makeup=False)  # the standing week's causes
     left_out = {s.pair_id for s in r.slots} ^ {0, 1, 2}
     assert len(left_out) == 1
     (out,) = left_out
@@ -389,8 +469,10 @@ def test_other_pairs_taking_the_time_is_reported() -> None:
 def test_standing_slot_limit_when_second_slots_are_off() -> None:
     windows = (TimeWindow(TUE, hm("15:00"), hm("16:00")), TimeWindow(THU, hm("15:00"), hm("16:00")))
     p = problem([pair(1, windows, month_min=300, month_max=None)], max_slots_per_pair=1)
-    r = solve_checked(p)
+    r = solve_checked(p, makeup=False)
     assert r.shortfalls and {s.cause for s in r.shortfalls} == {STANDING_SLOT_LIMIT}
+    # make-up sessions on the other weekday reach what the windows hold
+    assert solve_checked(p).shortfalls == ()
 
 
 def test_pair_without_common_window() -> None:
