@@ -8,44 +8,52 @@ Atoms
 Per coach (right node), each weekday is cut at the ends of its pairs' *usable segments* (a
 pair's common windows, merged per weekday, at least the shortest session long). Each piece
 between two breakpoints is an *atom*: on it, the set of the coach's pairs that may meet is
-constant. Its capacity over the year is its minutes times the usable dates of that weekday.
-Atoms with the same set of pairs are merged (their capacities add up): for the flow of minutes
-from pairs to atoms only the set matters, so the merge is exact.
+constant. Atoms with the same set of pairs are merged: for the flow of minutes from pairs to
+atoms only the set matters, so the merge is exact.
 
-Model (per connected component of the pair graph)
-------------------------------------------------
-- ``x[p]`` Boolean: pair ``p`` is chosen; at most one per left node; places per right node;
-  pins and group caps as in :mod:`solvers.cpsat_assign`;
-- ``y[p, a]`` integer minutes of pair ``p`` over the year inside atom ``a``, at most the atom's
-  minutes on the dates from the pair's first month on, and zero unless ``x[p]``;
-- per pair: ``Σ_a y[p, a] ≥ yearly minimum · x[p]`` (and at most its monthly maximum times its
-  months);
-- per atom: ``Σ_p y[p, a] ≤`` its capacity;
+Model (per connected component of the pair graph), over ``x[p]`` Booleans only
+-------------------------------------------------------------------------------
+- at most one pair per left node; places per right node; pins and group caps as in
+  :mod:`solvers.cpsat_assign`;
+- **Hall rows**: the minutes of pairs from atoms to pairs form a transportation problem per
+  right node; it is feasible only if every set of pairs fits in the atoms it can reach. One row
+  per distinct atom set of a pair (with every pair whose atoms lie inside it) and one for the
+  node's whole week: ``Σ yearly minimum · x ≤`` the atoms' session minutes over the usable
+  dates. Touching pieces of a weekday form intervals, and an interval holds at most the
+  longest sum of session lengths that fits in it (a 75-minute gap holds 60 minutes of
+  60/90/120-minute sessions);
 - per right node and month: the monthly minimums of its chosen pairs that run that month fit
-  both the union of its atoms' minutes that month and its monthly cap; per year the minutes fit
-  the cap times the months;
+  its week's session minutes that month and its monthly cap; per year, its cap;
 - a pair whose own windows cannot hold a monthly or the yearly minimum (sessions packed back to
   back each usable date, within the pair's monthly maximum) cannot be chosen.
 
-Every valid schedule satisfies all of these (its sessions, counted per atom, are a feasible
-``y``), so the largest coverage of this model, and CP-SAT's proven bound on it, bounds from
-above how many left nodes *any* roster can have with every pair meeting its hours. Travel, the
-start grid and the standing-week structure are left out: that is what makes it a relaxation.
+A first version had the transportation flow itself (``y[pair, atom]`` minutes): on the sample
+it proved 161, against 162 here, but took minutes on a district, where these rows prove 922 in
+seconds. The rows are necessary conditions of that flow, so the model stays a relaxation: every
+valid schedule satisfies it (its sessions, counted per atom, are a feasible flow), so its
+largest coverage, and CP-SAT's proven bound on it, bounds from above how many left nodes *any*
+roster can have with every pair meeting its hours. Travel, the start grid and the
+standing-week structure are left out: that is what makes it a relaxation.
+
+For the *roster* (not the bound) ``reserve`` replaces the yearly minimum in the rows: what a
+standing weekly slot blocks; ``room_permille`` lowers a right node's room where its calendar
+came out short. Both are heuristics that steer the roster towards what the per-coach scheduler
+can realise; :func:`coverage_bound` ignores them.
 
 Solves
 ------
 :func:`coverage_bound` maximises coverage alone: the bound. :func:`solve_timed` finds the
-roster, lexicographically (each tier held at its optimum while the next is optimised): the
-priority left nodes (year-2 candidates) first when asked, then coverage, then the *continuity*
-pairs, then the pair weights. Components are solved one by one in a fixed order with a
-deterministic time limit and fixed seed, so the result does not depend on the machine.
+roster, lexicographically: the priority left nodes (year-2 candidates), coverage and the
+*continuity* pairs in one objective (each weighted above all the later ones can add), then the
+pair weights with those counts held. One CP-SAT worker, linearization level 2 (the rows need
+the LP), a deterministic time limit and a fixed seed, components in a fixed order: the result
+does not depend on the machine.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 import time
 from collections import defaultdict
 
@@ -57,7 +65,6 @@ from solvers.decompose import components
 from solvers.scheduling.calendar import normalise_windows, pack
 from solvers.scheduling.problem import TimeWindow
 
-_DEBUG = bool(os.environ.get("TIMED_DEBUG"))
 WEIGHT_DIVISOR = 1000
 """Pair weights enter the last tier at 1/1000 of their scale (0.01 score points)."""
 
@@ -436,8 +443,6 @@ def solve_timed(
         tiers = _tiers(problem, m.x, weight)
         for level, coefs in enumerate(tiers):
             status, chosen, value, top = _solve(m, coefs, budget * SHARES[level + 1], best)
-            if _DEBUG:
-                print("tier", level, status, value, top, len(m.x), time.perf_counter() - start)
             if chosen is None:
                 if status == cp_model.INFEASIBLE and level == 0:
                     return TimedSolution("infeasible", np.zeros(0, np.int64), 0, 0, 0, 0,
