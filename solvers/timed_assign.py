@@ -56,6 +56,7 @@ import dataclasses
 import itertools
 import time
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -121,7 +122,7 @@ class TimedSolution:
     continuity_kept: int
     weight: int
     solve_seconds: float
-    stats: dict = dataclasses.field(default_factory=dict)
+    stats: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _months_from(problem: TimedAssignProblem, p: int) -> np.ndarray:
     return mask
 
 
-def pair_fits_alone(problem: TimedAssignProblem, p: int, segments) -> bool:
+def pair_fits_alone(problem: TimedAssignProblem, p: int, segments: tuple[TimeWindow, ...]) -> bool:
     """True when the pair's own windows can hold each monthly and the yearly minimum."""
     lengths = tuple(sorted(problem.session_lengths))
     per_day = np.zeros(7, dtype=np.int64)
@@ -161,7 +162,9 @@ def pair_fits_alone(problem: TimedAssignProblem, p: int, segments) -> bool:
     return int(monthly[months].sum()) >= int(problem.min_total[p])
 
 
-def _atoms(problem: TimedAssignProblem, pairs: list[int], segments: dict) -> _Atoms:
+def _atoms(
+    problem: TimedAssignProblem, pairs: list[int], segments: dict[int, tuple[TimeWindow, ...]]
+) -> _Atoms:
     by_day: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for p in pairs:
         for w in segments[p]:
@@ -177,7 +180,7 @@ def _atoms(problem: TimedAssignProblem, pairs: list[int], segments: dict) -> _At
     return _Atoms([list(k) for k in keys], [merged[k] for k in keys])
 
 
-def _usable_week(pieces, lengths: tuple[int, ...]) -> np.ndarray:
+def _usable_week(pieces: list[tuple[int, int, int]], lengths: tuple[int, ...]) -> np.ndarray:
     """Per weekday, the most session minutes a coach can hold inside these pieces of time.
 
     Touching pieces join into intervals; disjoint sessions inside an interval add up to a sum
@@ -210,11 +213,11 @@ class _Model:
 def _coach_rows(
     problem: TimedAssignProblem,
     group: list[int],
-    fits: dict,
-    segments: dict,
+    fits: dict[int, bool],
+    segments: dict[int, tuple[TimeWindow, ...]],
     demand: np.ndarray,
     permille: int = 1000,
-):
+) -> tuple[list[tuple[dict[int, int], int]], _Atoms]:
     """The right node's time constraints on its pairs: ``(coefficients, most)`` rows."""
     rows: list[tuple[dict[int, int], int]] = []
     atoms = _atoms(problem, group, segments)
@@ -226,11 +229,11 @@ def _coach_rows(
     need = {p: int(demand[p]) for p in group if fits[p] and demand[p] > 0}
     sets = {frozenset(touching[p]) for p in need} | {frozenset(range(len(atoms.pairs)))}
     for atoms_set in sorted(sets, key=lambda a: (len(a), sorted(a))):
-        members = {p: n for p, n in need.items() if touching[p] <= atoms_set}
+        chosen = {p: n for p, n in need.items() if touching[p] <= atoms_set}
         week = _usable_week([x for a in atoms_set for x in atoms.pieces[a]], lengths)
         room = int((week @ problem.dates).sum()) * permille // 1000
-        if sum(members.values()) > room:  # Hall: these pairs only reach these atoms
-            rows.append((members, room))
+        if sum(chosen.values()) > room:  # Hall: these pairs only reach these atoms
+            rows.append((chosen, room))
     return rows, atoms
 
 
@@ -257,36 +260,36 @@ def _build(
         int(p) for p in pairs
         if (allowed[p] and fits[int(p)]) or (pinned is not None and pinned[p])
     ]  # fmt: skip
-    x = {p: model.NewBoolVar(f"x{p}") for p in usable}
+    x = {p: model.new_bool_var(f"x{p}") for p in usable}
     by_left, by_right = defaultdict(list), defaultdict(list)
     for p in usable:
         by_left[int(base.left[p])].append(p)
         by_right[int(base.right[p])].append(p)
     for group in by_left.values():
-        model.AddAtMostOne(x[p] for p in group)
+        model.add_at_most_one(x[p] for p in group)
     for fam in base.groups:
-        members = defaultdict(list)
+        in_group: dict[int, list[Any]] = defaultdict(list)
         for p in usable:
             if fam.pair_group[p] >= 0:
-                members[int(fam.pair_group[p])].append(x[p])
-        for g, group in members.items():
-            model.Add(sum(group) <= int(fam.cap[g]))
+                in_group[int(fam.pair_group[p])].append(x[p])
+        for g, members in in_group.items():
+            model.add(sum(members) <= int(fam.cap[g]))
     if pinned is not None:
         for p in usable:
             if pinned[p]:
-                model.Add(x[p] == 1)
+                model.add(x[p] == 1)
     n_months = problem.n_months
     for r, group in sorted(by_right.items()):
-        model.Add(sum(x[p] for p in group) <= int(base.capacity[r]))
+        model.add(sum(x[p] for p in group) <= int(base.capacity[r]))
         share = 1000 if scale is None else int(scale[r])
         rows, atoms = _coach_rows(problem, group, fits, segments, demand, share)
         cap = int(problem.coach_cap[r])
         for coefs, room in rows:
-            model.Add(sum(c * x[p] for p, c in coefs.items()) <= room)
+            model.add(sum(c * x[p] for p, c in coefs.items()) <= room)
         if cap >= 0:
             need = {p: int(problem.min_total[p]) for p in group if fits[p]}
             if sum(need.values()) > cap * n_months:
-                model.Add(sum(n * x[p] for p, n in need.items()) <= cap * n_months)
+                model.add(sum(n * x[p] for p, n in need.items()) <= cap * n_months)
         every_piece = [x for pieces in atoms.pieces for x in pieces]
         union_month = (
             _usable_week(every_piece, tuple(sorted(problem.session_lengths))) @ problem.dates
@@ -297,7 +300,7 @@ def _build(
                 continue
             room = int(union_month[m]) if cap < 0 else min(int(union_month[m]), cap)
             if room < problem.min_month * len(running):
-                model.Add(problem.min_month * sum(x[p] for p in running) <= room)
+                model.add(problem.min_month * sum(x[p] for p in running) <= room)
     return _Model(model, x)
 
 
@@ -309,27 +312,29 @@ def _parameters(solver: cp_model.CpSolver, time_limit: float) -> None:
     p.max_deterministic_time = max(time_limit, 0.1)
 
 
-def _solve(m: _Model, coefs: dict[int, int], time_limit: float, hint: set[int] | None = None):
+def _solve(
+    m: _Model, coefs: dict[int, int], time_limit: float, hint: set[int] | None = None
+) -> tuple[Any, set[int] | None, int, int]:
     """Maximise ``Σ coefs[p] · x[p]``: (status, chosen pairs, value, proven upper bound)."""
-    m.model.Maximize(sum(c * m.x[p] for p, c in coefs.items() if c))
-    m.model.ClearHints()
+    m.model.maximize(sum(c * m.x[p] for p, c in coefs.items() if c))
+    m.model.clear_hints()  # type: ignore[no-untyped-call]
     if hint is not None:
         for p, var in m.x.items():
-            m.model.AddHint(var, p in hint)
+            m.model.add_hint(var, p in hint)
     solver = cp_model.CpSolver()
     _parameters(solver, time_limit)
-    status = solver.Solve(m.model)
+    status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None, 0, 0
-    chosen = {p for p, var in m.x.items() if solver.BooleanValue(var)}
+    chosen = {p for p, var in m.x.items() if solver.boolean_value(var)}
     value = sum(coefs.get(p, 0) for p in chosen)
-    bound = int(np.floor(solver.BestObjectiveBound() + 1e-6))
+    bound = int(np.floor(solver.best_objective_bound + 1e-6))
     return status, chosen, value, max(bound, value)
 
 
 def _fix(m: _Model, coefs: dict[int, int], value: int) -> None:
     """Hold a solved tier at its value while the next one is optimised."""
-    m.model.Add(sum(c * m.x[p] for p, c in coefs.items() if c) >= value)
+    m.model.add(sum(c * m.x[p] for p, c in coefs.items() if c) >= value)
 
 
 def _parts(problem: TimedAssignProblem) -> list[np.ndarray]:
@@ -380,7 +385,9 @@ SHARES = (0.3, 0.55, 0.15)
 coverage, continuity), then the pair weights, which only refine."""
 
 
-def _tiers(problem: TimedAssignProblem, xs, weight: np.ndarray) -> list[dict[int, int]]:
+def _tiers(
+    problem: TimedAssignProblem, xs: dict[int, Any], weight: np.ndarray
+) -> list[dict[int, int]]:
     """The roster's objectives, most important first (see the module docstring).
 
     The three counts (priority nodes, coverage, continuity pairs) share one objective, each
@@ -454,16 +461,16 @@ def solve_timed(
             if level < len(tiers) - 1:
                 _fix(m, coefs, value)
         chosen_all.extend(sorted(best or ()))
-    chosen = np.array(sorted(chosen_all), dtype=np.int64)
-    left = base.left[chosen]
+    picked = np.array(sorted(chosen_all), dtype=np.int64)
+    left = base.left[picked]
     priority, continuity = problem.priority, problem.continuity
     return TimedSolution(
         status="optimal" if proven else "feasible",
-        chosen=chosen,
-        assigned=len(chosen),
+        chosen=picked,
+        assigned=len(picked),
         priority_assigned=int(priority[left].sum()) if priority is not None else 0,
-        continuity_kept=int(continuity[chosen].sum()) if continuity is not None else 0,
-        weight=int(base.weight[chosen].sum()),
+        continuity_kept=int(continuity[picked].sum()) if continuity is not None else 0,
+        weight=int(base.weight[picked].sum()),
         solve_seconds=time.perf_counter() - start,
         stats={"components": len(_parts(problem))},
     )
