@@ -110,3 +110,20 @@ class ProgramData:
             if month >= candidate.start_month:
                 return i
         return len(months)
+
+    def months_coached(self, candidate: Candidate) -> int:
+        """Program months from the candidate's start on (all of them without a start month)."""
+        return max(len(self.policy.coaching.months) - self.first_month_index(candidate), 0)
+
+    def yearly_minimum_hours(self, candidate: Candidate) -> float:
+        """The contract's yearly minimum, scaled by the share of program months left after a
+        late start."""
+        coaching = self.policy.coaching
+        n = len(coaching.months)
+        return coaching.min_hours_per_year * self.months_coached(candidate) / n if n else 0.0
+
+    def required_hours(self, candidate: Candidate) -> float:
+        """The fewest hours a pair must get over the year: its monthly minimums summed or its
+        (pro-rated) yearly minimum, whichever is more."""
+        monthly = self.policy.coaching.min_hours_per_month * self.months_coached(candidate)
+        return max(monthly, self.yearly_minimum_hours(candidate))

@@ -17,14 +17,18 @@ The objective is lexicographic, in tiers:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 ProgressFn = Callable[[float, float, float], None]
 """A solver's progress report: ``(objective, bound, seconds)`` in weight units."""
+
+SolverStats = dict[str, float | bool | list[int]]
+"""A model's own figures for the output: counts, seconds, flags, component sizes."""
 
 
 class SolveStatus(StrEnum):
@@ -91,14 +95,14 @@ class AssignmentSolution:
     """
 
     status: SolveStatus
-    chosen: np.ndarray
+    chosen: npt.NDArray[np.int64]
     assigned: int
     min_load_met: int
     objective: int
     bound: int
     solve_seconds: float
     solver: str
-    stats: dict = field(default_factory=dict)
+    stats: SolverStats = field(default_factory=dict)
     priority_assigned: int = 0
     priority_bound: int = 0
     assigned_bound: int = 0
@@ -110,8 +114,9 @@ class AssignmentSolution:
 
     @classmethod
     def from_roster(
-        cls, problem: AssignmentProblem, chosen: np.ndarray, seconds: float, solver: str,
-        status: SolveStatus = SolveStatus.OPTIMAL, stats: dict | None = None,
+        cls, problem: AssignmentProblem, chosen: npt.NDArray[np.int64] | Sequence[int],
+        seconds: float, solver: str, status: SolveStatus = SolveStatus.OPTIMAL,
+        stats: SolverStats | None = None,
     ) -> AssignmentSolution:  # fmt: skip
         """A solution from a roster alone: each tier's value is also its bound (proven, for an
         exact model; for a heuristic, ``status`` says feasible and the bound claims nothing)."""

@@ -51,7 +51,7 @@ def _tiers_by_cpsat(problem: AssignmentProblem, time_limit: float, seed: int) ->
     """
     built = AssignmentModel(problem)
     folded, unit0, unit1 = built.tiers_objective()
-    built.model.Maximize(folded)
+    built.model.maximize(folded)
     solver = cp_model.CpSolver()
     parameters(solver, time_limit, seed)
     status = status_of(solver.Solve(built.model))
@@ -82,6 +82,7 @@ def solve_cpsat(
         return AssignmentSolution.infeasible("cpsat")
 
     warm = None
+    found: _TierResult | None
     if len(problem.groups) <= 1:  # flow-shaped constraints: tiers 0–2 from the exact flow
         warm = solve_flow(dataclasses.replace(problem, cluster_bonus=0))
         tiers = Tiers(warm.priority_assigned, warm.assigned, warm.min_load_met)
@@ -95,8 +96,8 @@ def solve_cpsat(
     built.hold(found.tiers)
     objective = built.tier3()
     if warm is not None and not built.bonus_booleans:
-        built.model.Add(objective <= warm.objective)  # the flow optimum bounds this problem
-    built.model.Maximize(objective)
+        built.model.add(objective <= warm.objective)  # the flow optimum bounds this problem
+    built.model.maximize(objective)
     if warm is not None:
         built.hint(warm.chosen)
 

@@ -21,12 +21,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from solvers.assignment_data import AssignmentProblem, ProgressFn, SolveStatus
 
 SUBSOLVERS = 4
 """Size of the interleaved CP-SAT portfolio: fixed, so results do not depend on the machine."""
+
+Expr = cp_model.LinearExpr | int
+"""A linear expression as built here (``sum`` of no terms is the int 0). Narrower than CP-SAT's
+``LinearExprT``, which also admits NumPy integers that its stubs cannot add to an expression."""
 
 
 @dataclass(frozen=True)
@@ -75,55 +80,56 @@ class AssignmentModel:
     def __init__(self, problem: AssignmentProblem):
         self.problem = problem
         model = self.model = cp_model.CpModel()
-        self.x = x = [model.NewBoolVar(f"x{p}") for p in range(problem.n_pairs)]
-        by_left: dict[int, list] = defaultdict(list)
-        by_right: dict[int, list] = defaultdict(list)
+        self.x = x = [model.new_bool_var(f"x{p}") for p in range(problem.n_pairs)]
+        by_left: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        by_right: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         for p, (k, c) in enumerate(zip(problem.left.tolist(), problem.right.tolist(), strict=True)):
             by_left[k].append(x[p])
             by_right[c].append(x[p])
         for group in by_left.values():
-            model.AddAtMostOne(group)
-        self.loads = []
+            model.add_at_most_one(group)
+        self.loads: list[cp_model.IntVar] = []
         for r in range(problem.n_right):
-            load = model.NewIntVar(0, int(problem.capacity[r]), f"load{r}")
-            model.Add(load == sum(by_right.get(r, [])))
+            load = model.new_int_var(0, int(problem.capacity[r]), f"load{r}")
+            model.add(load == sum(by_right.get(r, [])))
             self.loads.append(load)
         for fam in problem.groups:
-            members: dict[int, list] = defaultdict(list)
+            members: dict[int, list[cp_model.IntVar]] = defaultdict(list)
             for p in np.flatnonzero(fam.pair_group >= 0).tolist():
                 members[int(fam.pair_group[p])].append(x[p])
             for g, group in members.items():
-                model.Add(sum(group) <= int(fam.cap[g]))
+                model.add(sum(group) <= int(fam.cap[g]))
         if problem.pinned is not None:
             for p in np.flatnonzero(problem.pinned).tolist():
-                model.Add(x[p] == 1)
+                model.add(x[p] == 1)
         self.fill = self._min_load_fill()
         self._squares: list[tuple[int, cp_model.IntVar]] = []
         self._bonus: list[tuple[int, list[int], int, cp_model.IntVar]] = []
 
     # ---------------------------------------------------------------- tiers 0–2
 
-    def _min_load_fill(self) -> list:
+    def _min_load_fill(self) -> list[cp_model.IntVar]:
         problem = self.problem
         if problem.min_load is None:
             return []
-        fill = []
+        fill: list[cp_model.IntVar] = []
         for r, load in enumerate(self.loads):
             want = int(min(problem.min_load[r], problem.capacity[r]))
             if want > 0:
-                f = self.model.NewIntVar(0, want, f"fill{r}")
-                self.model.Add(f <= load)
+                f = self.model.new_int_var(0, want, f"fill{r}")
+                self.model.add(f <= load)
                 fill.append(f)
         return fill
 
-    def priority_count(self) -> cp_model.LinearExprT:
+    def priority_count(self) -> Expr:
         problem = self.problem
         if problem.priority is None:
             return 0
         prio = problem.priority[problem.left]
-        return sum(self.x[p] for p in np.flatnonzero(prio).tolist())
+        on: list[int] = np.flatnonzero(prio).tolist()
+        return sum(self.x[p] for p in on)
 
-    def tiers_objective(self) -> tuple[cp_model.LinearExprT, int, int]:
+    def tiers_objective(self) -> tuple[Expr, int, int]:
         """Tiers 0–2 folded exactly into one sum: ``(expression, tier-0 unit, tier-1 unit)``.
 
         Small integers (counts), so the weighting is exact and the LP stays tight.
@@ -136,21 +142,21 @@ class AssignmentModel:
     def hold(self, tiers: Tiers) -> None:
         """Keep tiers 0–2 at least at these values."""
         if self.problem.priority is not None:
-            self.model.Add(self.priority_count() >= tiers.priority)
-        self.model.Add(sum(self.x) >= tiers.coverage)
+            self.model.add(self.priority_count() >= tiers.priority)
+        self.model.add(sum(self.x) >= tiers.coverage)
         if self.fill:
-            self.model.Add(sum(self.fill) >= tiers.filled)
+            self.model.add(sum(self.fill) >= tiers.filled)
 
     # ---------------------------------------------------------------- tier 3
 
-    def tier3(self) -> cp_model.LinearExprT:
+    def tier3(self) -> Expr:
         """Tier 3 as an expression: pair weights, balance penalty, cluster bonus."""
         problem = self.problem
         terms = [int(w) * self.x[p] for p, w in enumerate(problem.weight.tolist()) if w]
         if problem.balance:
             for r, load in enumerate(self.loads):
-                sq = self.model.NewIntVar(0, int(problem.capacity[r]) ** 2, f"sq{r}")
-                self.model.AddMultiplicationEquality(sq, [load, load])
+                sq = self.model.new_int_var(0, int(problem.capacity[r]) ** 2, f"sq{r}")
+                self.model.add_multiplication_equality(sq, [load, load])
                 terms.append(-problem.balance * sq)
                 self._squares.append((r, sq))
         terms += self._cluster_bonus()
@@ -160,7 +166,7 @@ class AssignmentModel:
     def bonus_booleans(self) -> int:
         return len(self._bonus)
 
-    def _cluster_bonus(self) -> list:
+    def _cluster_bonus(self) -> list[cp_model.LinearExpr]:
         """Linearise ``cluster_bonus · C(n, 2)`` per (right node, cluster); see the module doc.
 
         A negative bonus (a penalty) flips the direction: ``b_j`` is then forced on, not
@@ -173,20 +179,20 @@ class AssignmentModel:
         clusters = problem.cluster[problem.left]
         for p in np.flatnonzero(clusters >= 0).tolist():
             members[(int(problem.right[p]), int(clusters[p]))].append(p)
-        terms = []
+        terms: list[cp_model.LinearExpr] = []
         for (r, _), pairs in sorted(members.items()):
             top = min(len(pairs), int(problem.capacity[r]))
-            previous = None
+            previous: cp_model.IntVar | None = None
             n = sum(self.x[p] for p in pairs)
-            here = []
+            here: list[tuple[int, cp_model.IntVar]] = []
             for j in range(2, top + 1):
-                b = model.NewBoolVar("")
+                b = model.new_bool_var("")
                 if problem.cluster_bonus > 0:
-                    model.Add(j * b <= n)  # b may be 1 only when at least j are here
+                    model.add(j * b <= n)  # b may be 1 only when at least j are here
                 else:
-                    model.Add(n <= j - 1 + top * b)  # a penalty: b must be 1 once j are here
+                    model.add(n <= j - 1 + top * b)  # a penalty: b must be 1 once j are here
                 if previous is not None:
-                    model.AddImplication(b, previous)
+                    model.add_implication(b, previous)
                 terms.append(problem.cluster_bonus * (j - 1) * b)
                 self._bonus.append((r, pairs, j, b))
                 here.append((j - 1, b))
@@ -194,22 +200,22 @@ class AssignmentModel:
             if here and problem.cluster_bonus > 0:
                 # C(n, 2) is convex with C(0, 2) = 0, so it lies under its chord to C(top, 2):
                 # the tightest linear bound, and far tighter in the LP than the j·b_j <= n alone
-                model.Add(2 * sum(w * b for w, b in here) <= (top - 1) * n)
+                model.add(2 * sum(w * b for w, b in here) <= (top - 1) * n)
         return terms
 
     # ---------------------------------------------------------------- hint and answer
 
-    def hint(self, chosen: np.ndarray) -> None:
+    def hint(self, chosen: npt.NDArray[np.int64]) -> None:
         """Hint a roster: the pair Booleans and every auxiliary variable made so far."""
         on = np.zeros(self.problem.n_pairs, dtype=bool)
         on[chosen] = True
         for p, value in enumerate(on.tolist()):
-            self.model.AddHint(self.x[p], value)
+            self.model.add_hint(self.x[p], value)
         loads = np.bincount(self.problem.right[chosen], minlength=self.problem.n_right)
         for r, sq in self._squares:
-            self.model.AddHint(sq, int(loads[r]) ** 2)
+            self.model.add_hint(sq, int(loads[r]) ** 2)
         for _, pairs, j, b in self._bonus:
-            self.model.AddHint(b, int(on[pairs].sum()) >= j)
+            self.model.add_hint(b, int(on[pairs].sum()) >= j)
 
-    def chosen(self, solver: cp_model.CpSolver) -> np.ndarray:
+    def chosen(self, solver: cp_model.CpSolver) -> npt.NDArray[np.int64]:
         return np.flatnonzero([solver.BooleanValue(v) for v in self.x]).astype(np.int64)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 def map_ordered(
@@ -17,7 +20,7 @@ def map_ordered(
     items: Iterable[Any],
     *,
     workers: int = 1,
-    scheduler: str | None = None,
+    scheduler: str | Client | None = None,
     on_done: Callable[[int], None] | None = None,
 ) -> list[Any]:
     """``[fn(item) for item in items]``, possibly in parallel, always in input order.
@@ -43,14 +46,21 @@ def map_ordered(
     return results
 
 
-def _serial(fn, items, on_done) -> Iterator[Any]:
+def _serial(
+    fn: Callable[[Any], Any], items: list[Any], on_done: Callable[[int], None] | None
+) -> Iterator[Any]:
     for n, item in enumerate(items, start=1):
         yield fn(item)
         if on_done:
             on_done(n)
 
 
-def _dask_map(fn, items, scheduler, on_done) -> list[Any]:
+def _dask_map(
+    fn: Callable[[Any], Any],
+    items: list[Any],
+    scheduler: str | Client,
+    on_done: Callable[[int], None] | None,
+) -> list[Any]:
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -58,17 +68,19 @@ def _dask_map(fn, items, scheduler, on_done) -> list[Any]:
             "a Dask scheduler was named but dask[distributed] is not installed: "
             "pip install 'coachmatch[dask]'"
         ) from exc
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+    if isinstance(scheduler, Client):
+        client, own = scheduler, False
+    else:  # dask's Client and as_completed are not annotated
+        client, own = Client(scheduler), True  # type: ignore[no-untyped-call]
     try:
         futures = client.map(fn, items, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(items)
-        for n, future in enumerate(as_completed(futures), start=1):
+        for n, future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
             results[index[future.key]] = future.result()
             if on_done:
                 on_done(n)
         return results
     finally:
         if own:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]

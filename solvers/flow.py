@@ -18,9 +18,10 @@ import dataclasses
 import time
 
 import numpy as np
+import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
-from solvers.assignment_data import AssignmentProblem, AssignmentSolution
+from solvers.assignment_data import AssignmentProblem, AssignmentSolution, SolverStats
 
 
 def _pin_effects(problem: AssignmentProblem) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -139,6 +140,7 @@ def _network(
         costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
     else:
         prio_node, other_node = sink + 1, sink + 2
+        assert problem.priority is not None  # a split comes from the priorities
         prio = problem.priority.astype(bool)
         via = np.where(prio, prio_node, other_node)
         tails = [np.array([source, source]), via]
@@ -195,7 +197,7 @@ def _network(
 
 def _solve_network(
     problem: AssignmentProblem, split: tuple[int, int] | None
-) -> tuple[np.ndarray, dict]:
+) -> tuple[npt.NDArray[np.int64], SolverStats]:
     """The chosen pairs (pins included) of one min-cost flow; see the module docstring."""
     net = _network(problem, split, _free_left(problem))
     flow = min_cost_flow.SimpleMinCostFlow()

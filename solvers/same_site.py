@@ -181,6 +181,7 @@ class _Keys:
     """Dense id of every pair's ``(right node, cluster)``; -1 for unclustered left nodes."""
 
     def __init__(self, problem: AssignmentProblem):
+        assert problem.cluster is not None  # only clustered problems come here (see applies)
         cl = problem.cluster[problem.left]
         width = int(cl.max(initial=-1)) + 1
         key = np.where(cl >= 0, problem.right.astype(np.int64) * max(width, 1) + cl, -1)
@@ -230,10 +231,12 @@ def linearise(
     keys = keys or _Keys(problem)
     value = None if chosen is None else tier3_value(problem, chosen)
     if counts is None:
+        assert chosen is not None, "linearise starts from a roster or from counts"
         counts = keys.counts(_mask(problem.n_pairs, chosen))
     flows, stuck = 0, False
     while flows < rounds:
         if stuck:  # a fixed point of the averaged slopes: try the marginal ones once
+            assert chosen is not None  # stuck only after a roster was found
             step = marginal_step(problem, chosen, keys)
         else:
             step = linearised_step(problem, counts, keys)
@@ -246,6 +249,7 @@ def linearise(
             continue
         chosen, value, stuck = step, new, False
         counts = keys.counts(_mask(problem.n_pairs, chosen))
+    assert chosen is not None and value is not None
     return chosen, int(value), flows
 
 
@@ -387,6 +391,7 @@ class Relaxation:
         # groups: one per right node (its unclustered pairs and lone cluster members), then one
         # per (right node, cluster) with two or more pairs, by right node and size descending
         r = problem.right[usable]
+        assert problem.cluster is not None  # only clustered problems come here (see applies)
         cl = problem.cluster[problem.left[usable]]
         width = max(int(cl.max(initial=-1)) + 1, 1)
         key = np.where(cl >= 0, r.astype(np.int64) * width + cl, -1)
@@ -486,6 +491,7 @@ class Relaxation:
         of ``s`` gain ``ρ_s`` each and the bonus per pair of ``s`` becomes ``B − ρ_s / slope_s``.
         """
         problem = self.problem
+        assert problem.cluster is not None
         cl = problem.cluster[self.left]
         n_clusters = max(int(problem.cluster.max(initial=-1)) + 1, 1)  # ≥ 1 keeps indexing simple
         inside = np.flatnonzero(cl >= 0)
@@ -562,6 +568,7 @@ class Relaxation:
         the flow with weights ``w + M·[priority]`` and no tier 0 keeps the priority count at its
         optimum, with that flow's roster; ``(0, None, flows)`` if none was found."""
         problem = self.problem
+        assert problem.priority is not None  # called only with priorities (see start)
         plain = dataclasses.replace(flat, priority=None)
         prio = problem.priority[problem.left].astype(np.int64)
         flows = 0
@@ -706,6 +713,7 @@ class Relaxation:
         """``Σ_r n_rs − Σ_r C(n_rs, 2) / slope_s`` per cluster: the site cuts' slack at the
         (possibly overlapping) pairs ``chosen``; 0 where a cluster has no cut."""
         problem = self.problem
+        assert problem.cluster is not None
         cl = problem.cluster[problem.left[chosen]]
         inside = cl >= 0
         n = self.n_clusters
@@ -896,8 +904,8 @@ def _finish_with_cpsat(
     built = AssignmentModel(problem)
     built.hold(tiers)
     objective = built.tier3()
-    built.model.Add(objective <= state.bound)
-    built.model.Maximize(objective)
+    built.model.add(objective <= state.bound)
+    built.model.maximize(objective)
     built.hint(state.chosen)
     solver = cp_model.CpSolver()
     parameters(solver, time_limit, seed)

@@ -128,8 +128,8 @@ def test_small_program_has_a_sheet_per_coach(nasty_program: Path, tmp_path: Path
         == 0
     )
     names = openpyxl.load_workbook(out / "roster.xlsx", read_only=True).sheetnames
-    assert names[:3] == ["Summary", "Roster", "Coaches"]
-    assert [n.split(" ")[0] for n in names[3:]] == ["C1", "C2"]
+    assert names[:4] == ["Summary", "Roster", "Why", "Coaches"]
+    assert [n.split(" ")[0] for n in names[4:]] == ["C1", "C2"]
     assert "By coach" not in names
 
 
@@ -143,7 +143,7 @@ def test_large_program_has_one_by_coach_sheet(
         == 0
     )
     book = openpyxl.load_workbook(out / "roster.xlsx")
-    assert book.sheetnames == ["Summary", "Roster", "Coaches", "By coach"]
+    assert book.sheetnames == ["Summary", "Roster", "Why", "Coaches", "By coach"]
     sheet = book["By coach"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     rows = list(sheet.iter_rows(values_only=True))

@@ -20,7 +20,7 @@ from matcher.problem import ProgramData
 from matcher.results import Alternate, AssignmentResult, CoachLoad, RosterRow
 from matcher.rules.eligibility import failed_rules, failure_codes
 from matcher.rules.pairs import EligiblePairs, build_pairs
-from matcher.rules.reasons import explain_unassigned, rule_words
+from matcher.rules.reasons import explain_unassigned
 from solvers.assignment_data import (
     WEIGHT_SCALE,
     AssignmentProblem,
@@ -76,9 +76,7 @@ def _pin_mask(pairs: EligiblePairs, pins: list[tuple[int, int]]) -> np.ndarray |
         if p is None:
             rules = failed_rules(pairs.view, k)[c]
             coach, cand = program.coaches[c], program.candidates[k]
-            words = "; ".join(
-                f"rule {r.number}: {rule_words(r, coach, cand, pairs.view)}" for r in rules
-            )
+            words = "; ".join(f"rule {r.number}: {r.words(coach, cand, pairs.view)}" for r in rules)
             reasons.append(
                 f"pin {program.candidates[k].candidate_id} → {program.coaches[c].coach_id} "
                 f"is not eligible ({words})"

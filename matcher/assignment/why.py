@@ -8,7 +8,7 @@ objective keeps the roster as it is. For an unassigned candidate: every coach se
 region and role, and why not.
 
 Built on the rule table (:func:`matcher.rules.eligibility.failure_bits`,
-:func:`matcher.rules.reasons.rule_words`) and the score terms of :mod:`matcher.rules.pairs`:
+:meth:`matcher.rules.eligibility.Rule.words`) and the score terms of :mod:`matcher.rules.pairs`:
 nothing here restates a rule. Coaches outside the candidate's region and role are left out
 (rules 3 and 4 rule them out for everyone of that region and role; the roster's reason says so
 where that matters).
@@ -25,7 +25,6 @@ import numpy as np
 from matcher.problem import ProgramData
 from matcher.rules.eligibility import failure_bits, region_role_blocks, rules_of
 from matcher.rules.pairs import SCORE_TERMS, score_terms
-from matcher.rules.reasons import rule_words
 from matcher.rules.view import ProgramView, build_view
 from solvers.assignment_data import SolveStatus
 
@@ -158,8 +157,7 @@ def _option(program, view, facts: RosterFacts, k: int, c: int, score: float, bit
     score = round(score, 6)
     if bits:
         words = "; ".join(
-            f"rule {r.number} ({r.name}): {rule_words(r, coach, cand, view)}"
-            for r in rules_of(bits)
+            f"rule {r.number} ({r.name}): {r.words(coach, cand, view)}" for r in rules_of(bits)
         )
         return CoachOption(coach.coach_id, score, "rule", f"ruled out by {words}")
     if (k, c) in facts.no_fit:
@@ -251,7 +249,7 @@ def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) ->
     eligible coaches the candidate did not get are checked for calendars that cannot fit.
     """
     from matcher.errors import InputError, InputProblem
-    from matcher.io.rollover import read_roster_pairs
+    from matcher.io.rosters import read_program_roster
 
     summary_path = result_dir / "summary.json"
     summary = _read_summary(summary_path)
@@ -267,9 +265,7 @@ def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) ->
             "candidates", "no such candidate in the program", column="candidate_id",
             value=candidate_id,
         ))  # fmt: skip
-    roster = read_roster_pairs(
-        result_dir / "roster.csv", set(index), {c.coach_id for c in program.coaches}
-    )
+    roster = read_program_roster(result_dir / "roster.csv", program)
     k = index[candidate_id]
     proven = summary.get("status", SolveStatus.OPTIMAL) == SolveStatus.OPTIMAL
     facts = roster_facts(program, roster, proven=proven)

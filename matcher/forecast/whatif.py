@@ -20,7 +20,7 @@ import random
 import re
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -278,150 +278,214 @@ def _fmt(value) -> str:
     return str(value)
 
 
+@dataclass
+class _Edit:
+    """A scenario's program while it is changed: its tables, notes on what was changed, and
+    the problems found (all reported together, by scenario file and key)."""
+
+    name: str  # the scenario file
+    regions: set[str]  # regions of the base program, which changes may name
+    coaches: pd.DataFrame
+    cands: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+
+    def problem(self, message: str, column: str, value: str) -> None:
+        self.problems.append(InputProblem(self.name, message, column=column, value=value))
+
+
 def apply_scenario(scenario: Scenario, folder: Path) -> list[str]:
-    """Write the changed program folder; returns notes (what was changed). Raises InputError."""
-    spec, name = scenario.spec, str(scenario.path)
+    """Write the changed program folder; returns notes (what was changed). Raises InputError.
+
+    Changes apply in a fixed order (remove, change places, add coaches, grow, shrink), so a
+    scenario means the same whatever order its file lists them in.
+    """
+    spec = scenario.spec
     coaches = _read(scenario.base_dir, "coaches", True)
     cands = _read(scenario.base_dir, "candidates", True)
     org = _read(scenario.base_dir, "org", False)
-    notes: list[str] = []
-    problems: list[InputProblem] = []
     regions = set(cands["region"]) | set(coaches["region"])
+    edit = _Edit(str(scenario.path), regions, coaches, cands)
     for i, rem in enumerate(spec.remove_coaches):
-        if rem.ids is not None:
-            unknown = [c for c in rem.ids if c not in set(coaches["coach_id"])]
-            problems += [InputProblem(name, "no such coach in the base program",
-                                      column=f"remove_coaches[{i}].ids", value=c)
-                         for c in unknown]  # fmt: skip
-            drop = set(rem.ids)
-        elif rem.region is not None:
-            if rem.region not in regions:
-                problems.append(InputProblem(name, "no candidate or coach has this region",
-                                             column=f"remove_coaches[{i}].region",
-                                             value=rem.region))  # fmt: skip
-            drop = set(coaches.loc[coaches["region"] == rem.region, "coach_id"])
-        else:
-            n = math.floor(rem.most_senior_share * len(coaches) + 0.5)
-            years = pd.to_numeric(coaches["admin_years"], errors="coerce").fillna(-1)
-            order = sorted(range(len(coaches)),
-                           key=lambda j: (-years.iloc[j], coaches["coach_id"].iloc[j]))  # fmt: skip
-            drop = {coaches["coach_id"].iloc[j] for j in order[:n]}
-        notes.append(f"removed coaches {', '.join(sorted(drop)) or '(none)'}")
-        coaches = coaches[~coaches["coach_id"].isin(drop)].reset_index(drop=True)
+        _remove_coaches(edit, i, rem)
     for i, change in enumerate(spec.change_capacity):
-        chosen = pd.Series(True, index=coaches.index)
-        if change.ids is not None:
-            unknown = [c for c in change.ids if c not in set(coaches["coach_id"])]
-            problems += [InputProblem(name, "no such coach in the program",
-                                      column=f"change_capacity[{i}].ids", value=c)
-                         for c in unknown]  # fmt: skip
-            chosen = coaches["coach_id"].isin(change.ids)
-        elif change.region is not None:
-            chosen = coaches["region"] == change.region
-        old = pd.to_numeric(coaches["capacity"], errors="coerce").fillna(0).astype(int)
-        if change.set is not None:
-            new = pd.Series(change.set, index=coaches.index)
-        elif change.add is not None:
-            new = (old + change.add).clip(lower=0)
-        else:
-            new = (old * change.percent / 100 + 0.5).apply(math.floor)
-        coaches.loc[chosen, "capacity"] = new[chosen].astype(int).astype(str)
-        notes.append(f"changed the places of {int(chosen.sum())} coaches")
-    base_cost = pd.to_numeric(coaches["cost_per_candidate"], errors="coerce").dropna()
-    taken = set(coaches["coach_id"])
-    for i, add in enumerate(spec.add_coaches):
+        _change_capacity(edit, i, change)
+    _add_coaches(edit, spec.add_coaches)
+    seed = int.from_bytes(hashlib.sha256(spec.name.encode()).digest()[:8], "big")
+    rng = random.Random(seed)
+    taken_k = set(edit.cands["candidate_id"])
+    for i, grow in enumerate(spec.grow_cohort):
+        _grow_cohort(edit, i, grow, rng, taken_k)
+    for i, shrink in enumerate(spec.shrink_cohort):
+        _shrink_cohort(edit, i, shrink, rng)
+    if edit.problems:
+        raise InputError(edit.problems)
+    _write_folder(scenario, folder, edit, org)
+    return edit.notes
+
+
+def _remove_coaches(edit: _Edit, i: int, rem: RemoveCoaches) -> None:
+    """Drop the coaches one ``remove_coaches`` entry names: by id, region or seniority."""
+    coaches = edit.coaches
+    if rem.ids is not None:
+        for c in rem.ids:
+            if c not in set(coaches["coach_id"]):
+                edit.problem("no such coach in the base program", f"remove_coaches[{i}].ids", c)
+        drop = set(rem.ids)
+    elif rem.region is not None:
+        if rem.region not in edit.regions:
+            edit.problem("no candidate or coach has this region", f"remove_coaches[{i}].region",
+                         rem.region)  # fmt: skip
+        drop = set(coaches.loc[coaches["region"] == rem.region, "coach_id"])
+    else:
+        drop = _most_senior(coaches, rem.most_senior_share or 0.0)
+    edit.notes.append(f"removed coaches {', '.join(sorted(drop)) or '(none)'}")
+    edit.coaches = coaches[~coaches["coach_id"].isin(drop)].reset_index(drop=True)
+
+
+def _most_senior(coaches: pd.DataFrame, share: float) -> set[str]:
+    """Ids of the ``share`` of coaches with most admin_years (rounded half up; ties by id,
+    unknown years last): the retirements a program plans for."""
+    n = math.floor(share * len(coaches) + 0.5)
+    years = pd.to_numeric(coaches["admin_years"], errors="coerce").fillna(-1)
+    order = sorted(range(len(coaches)),
+                   key=lambda j: (-years.iloc[j], coaches["coach_id"].iloc[j]))  # fmt: skip
+    return {coaches["coach_id"].iloc[j] for j in order[:n]}
+
+
+def _change_capacity(edit: _Edit, i: int, change: ChangeCapacity) -> None:
+    """Set, add to or scale the places of the coaches one ``change_capacity`` entry names."""
+    coaches = edit.coaches
+    chosen = pd.Series(True, index=coaches.index)
+    if change.ids is not None:
+        for c in change.ids:
+            if c not in set(coaches["coach_id"]):
+                edit.problem("no such coach in the program", f"change_capacity[{i}].ids", c)
+        chosen = coaches["coach_id"].isin(change.ids)
+    elif change.region is not None:
+        chosen = coaches["region"] == change.region
+    old = pd.to_numeric(coaches["capacity"], errors="coerce").fillna(0).astype(int)
+    new = _new_capacity(old, change)
+    coaches.loc[chosen, "capacity"] = new[chosen].astype(int).astype(str)
+    edit.notes.append(f"changed the places of {int(chosen.sum())} coaches")
+
+
+def _new_capacity(old: pd.Series, change: ChangeCapacity) -> pd.Series:
+    """Every coach's places after the change (the caller keeps only the chosen coaches')."""
+    if change.set is not None:
+        return pd.Series(change.set, index=old.index)
+    if change.add is not None:
+        return (old + change.add).clip(lower=0)
+    return (old * change.percent / 100 + 0.5).apply(math.floor)
+
+
+def _add_coaches(edit: _Edit, adds: tuple[AddCoaches, ...]) -> None:
+    """Append the new coaches, ids ``N0001…`` not already taken.
+
+    A cost left out is the mean of the coaches before any were added, so the scenario's
+    total cost stays comparable with the base program's.
+    """
+    base_cost = pd.to_numeric(edit.coaches["cost_per_candidate"], errors="coerce").dropna()
+    taken = set(edit.coaches["coach_id"])
+    for i, add in enumerate(adds):
         for key, region in [("region", add.region)] + [
             ("regions_served", r) for r in add.regions_served
         ]:
-            if region not in regions:
-                problems.append(
-                    InputProblem(
-                        name,
-                        "no candidate or coach has this region",
-                        column=f"add_coaches[{i}].{key}",
-                        value=region,
-                    )
-                )
+            if region not in edit.regions:
+                edit.problem("no candidate or coach has this region", f"add_coaches[{i}].{key}",
+                             region)  # fmt: skip
         cost = add.cost_per_candidate
         if cost is None and len(base_cost):
             cost = round(float(base_cost.mean()), 2)
         ids = _new_ids("N", taken, add.count)
-        rows = [{
-            "coach_id": cid, "name": f"New coach {cid}", "region": add.region,
-            "regions_served": ";".join(add.regions_served), "lat": _fmt(add.lat),
-            "lon": _fmt(add.lon), "roles": ";".join(add.roles), "levels": ";".join(add.levels),
-            "capacity": str(add.capacity), "certification": add.certification,
-            "cnet_current": "true" if add.cnet_current else "false",
-            "admin_years": _fmt(add.admin_years), "languages": ";".join(add.languages),
-            "max_hours_per_month": _fmt(add.max_hours_per_month),
-            "cost_per_candidate": _fmt(cost),
-        } for cid in ids]  # fmt: skip
-        coaches = pd.concat([coaches, pd.DataFrame(rows)], ignore_index=True).fillna("")
-        notes.append(f"added coaches {', '.join(ids)}")
-    seed = int.from_bytes(hashlib.sha256(spec.name.encode()).digest()[:8], "big")
-    rng = random.Random(seed)
-    taken_k = set(cands["candidate_id"])
-    for i, grow in enumerate(spec.grow_cohort):
-        pool = cands[
-            (cands["region"] == grow.region)
-            & ((cands["role"].str.lower() == grow.role) if grow.role else True)
-        ]
-        if pool.empty:
-            problems.append(InputProblem(name, "no existing candidate of this region and role to "
-                                         "copy", column=f"grow_cohort[{i}].region",
-                                         value=grow.region + (f"/{grow.role}" if grow.role
-                                                              else "")))  # fmt: skip
-            continue
-        n = grow.count if grow.count is not None else math.floor(len(pool) * grow.percent / 100
-                                                                + 0.5)  # fmt: skip
-        ids = _new_ids("X", taken_k, n)
-        picks = [rng.randrange(len(pool)) for _ in ids]
-        new = pool.iloc[picks].copy()
-        new["candidate_id"] = ids
-        new["name"] = [f"New candidate {k}" for k in ids]
-        for column, value in (
-            ("program_year", "1"),
-            ("current_coach_id", ""),
-            ("person_id", ""),
-            ("preferred_coach_ids", ""),
-            ("exclude_coach_ids", ""),
-        ):
-            if column in new:
-                new[column] = value
-        cands = pd.concat([cands, new], ignore_index=True).fillna("")
-        notes.append(
-            f"grew {grow.region}{'/' + grow.role if grow.role else ''} by {n} "
-            f"candidates ({ids[0]}..{ids[-1]})"
-            if ids
-            else "grew by 0 candidates"
-        )
-    for i, shrink in enumerate(spec.shrink_cohort):
-        mask = (cands["region"] == shrink.region) & (
-            (cands["role"].str.lower() == shrink.role) if shrink.role else True
-        )
-        pool = list(cands.index[mask])
-        if not pool:
-            problems.append(InputProblem(name, "no candidate of this region and role",
-                                         column=f"shrink_cohort[{i}].region",
-                                         value=shrink.region))  # fmt: skip
-            continue
-        n = shrink.count if shrink.count is not None else math.floor(
-            len(pool) * shrink.percent / 100 + 0.5)  # fmt: skip
-        gone = rng.sample(pool, min(n, len(pool)))
-        cands = cands.drop(index=gone).reset_index(drop=True)
-        notes.append(f"shrank {shrink.region}{'/' + shrink.role if shrink.role else ''} by "
-                     f"{len(gone)} candidates")  # fmt: skip
-    if problems:
-        raise InputError(problems)
+        rows = [_new_coach_row(cid, add, cost) for cid in ids]
+        edit.coaches = pd.concat([edit.coaches, pd.DataFrame(rows)], ignore_index=True).fillna("")
+        edit.notes.append(f"added coaches {', '.join(ids)}")
+
+
+def _new_coach_row(cid: str, add: AddCoaches, cost: float | None) -> dict[str, str]:
+    """One added coach as coaches.csv cells."""
+    return {
+        "coach_id": cid, "name": f"New coach {cid}", "region": add.region,
+        "regions_served": ";".join(add.regions_served), "lat": _fmt(add.lat),
+        "lon": _fmt(add.lon), "roles": ";".join(add.roles), "levels": ";".join(add.levels),
+        "capacity": str(add.capacity), "certification": add.certification,
+        "cnet_current": "true" if add.cnet_current else "false",
+        "admin_years": _fmt(add.admin_years), "languages": ";".join(add.languages),
+        "max_hours_per_month": _fmt(add.max_hours_per_month),
+        "cost_per_candidate": _fmt(cost),
+    }  # fmt: skip
+
+
+def _grow_cohort(edit: _Edit, i: int, grow: GrowCohort, rng: random.Random,
+                 taken_k: set[str]) -> None:  # fmt: skip
+    """Copy random candidates of the region (and role) as new year-1 candidates, ids
+    ``X0001…``: copies keep the sites, languages and availability real candidates have."""
+    cands = edit.cands
+    pool = cands[
+        (cands["region"] == grow.region)
+        & ((cands["role"].str.lower() == grow.role) if grow.role else True)
+    ]
+    if pool.empty:
+        edit.problem("no existing candidate of this region and role to copy",
+                     f"grow_cohort[{i}].region",
+                     grow.region + (f"/{grow.role}" if grow.role else ""))  # fmt: skip
+        return
+    n = grow.count if grow.count is not None else math.floor(len(pool) * grow.percent / 100
+                                                            + 0.5)  # fmt: skip
+    ids = _new_ids("X", taken_k, n)
+    picks = [rng.randrange(len(pool)) for _ in ids]
+    new = pool.iloc[picks].copy()
+    new["candidate_id"] = ids
+    new["name"] = [f"New candidate {k}" for k in ids]
+    for column, value in (
+        ("program_year", "1"),
+        ("current_coach_id", ""),
+        ("person_id", ""),
+        ("preferred_coach_ids", ""),
+        ("exclude_coach_ids", ""),
+    ):
+        if column in new:
+            new[column] = value
+    edit.cands = pd.concat([cands, new], ignore_index=True).fillna("")
+    edit.notes.append(
+        f"grew {grow.region}{'/' + grow.role if grow.role else ''} by {n} "
+        f"candidates ({ids[0]}..{ids[-1]})"
+        if ids
+        else "grew by 0 candidates"
+    )
+
+
+def _shrink_cohort(edit: _Edit, i: int, shrink: ShrinkCohort, rng: random.Random) -> None:
+    """Drop a reproducible random sample of the region's (and role's) candidates."""
+    cands = edit.cands
+    mask = (cands["region"] == shrink.region) & (
+        (cands["role"].str.lower() == shrink.role) if shrink.role else True
+    )
+    pool = list(cands.index[mask])
+    if not pool:
+        edit.problem("no candidate of this region and role", f"shrink_cohort[{i}].region",
+                     shrink.region)  # fmt: skip
+        return
+    n = shrink.count if shrink.count is not None else math.floor(
+        len(pool) * shrink.percent / 100 + 0.5)  # fmt: skip
+    gone = rng.sample(pool, min(n, len(pool)))
+    edit.cands = cands.drop(index=gone).reset_index(drop=True)
+    edit.notes.append(f"shrank {shrink.region}{'/' + shrink.role if shrink.role else ''} by "
+                      f"{len(gone)} candidates")  # fmt: skip
+
+
+def _write_folder(scenario: Scenario, folder: Path, edit: _Edit,
+                  org: pd.DataFrame | None) -> None:  # fmt: skip
+    """The changed program as a complete folder, which ``load_program`` then reads back."""
     folder.mkdir(parents=True, exist_ok=True)
-    coaches.to_csv(folder / "coaches.csv", index=False, lineterminator="\n")
-    cands.to_csv(folder / "candidates.csv", index=False, lineterminator="\n")
+    edit.coaches.to_csv(folder / "coaches.csv", index=False, lineterminator="\n")
+    edit.cands.to_csv(folder / "candidates.csv", index=False, lineterminator="\n")
     if org is not None:
         org.to_csv(folder / "org.csv", index=False, lineterminator="\n")
     (folder / "program.toml").write_text(
-        f"# what-if scenario {spec.name!r} over {scenario.base_dir}\n"
+        f"# what-if scenario {scenario.spec.name!r} over {scenario.base_dir}\n"
         + write_toml(scenario.policy_raw), encoding="utf-8")  # fmt: skip
-    return notes
 
 
 def copy_base(base_dir: Path, folder: Path) -> None:

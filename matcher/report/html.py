@@ -300,17 +300,14 @@ def _written(result_dir: Path) -> str:
 
 
 def _required_hours(program, rows: list[dict]) -> float:
-    """The minimum coaching hours of every assigned pair over the year (the contract's rule)."""
-    coaching = program.policy.coaching
-    n = len(coaching.months)
+    """The minimum coaching hours of every assigned pair over the year (the contract's rule,
+    :meth:`matcher.problem.ProgramData.required_hours`)."""
     cands = {k.candidate_id: k for k in program.candidates}
-    total = 0.0
-    for r in rows:
-        k = cands.get(r["candidate_id"])
-        if r["status"] != "assigned" or k is None or not n:
-            continue
-        left = max(n - program.first_month_index(k), 0)
-        total += max(coaching.min_hours_per_month * left, coaching.min_hours_per_year * left / n)
+    total = sum(
+        program.required_hours(cands[r["candidate_id"]])
+        for r in rows
+        if r["status"] == "assigned" and r["candidate_id"] in cands
+    )
     return round(total, 2)
 
 

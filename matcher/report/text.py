@@ -199,3 +199,32 @@ def print_few_pairs(console: Console, pairs: EligiblePairs) -> None:
             f"{b.ruled_out:,} ({b.share:.0%})",
             soft_wrap=True,
         )
+
+
+def print_why(console: Console, why) -> None:
+    """``coachmatch explain``: one candidate's coach, score terms, and the coaches it did not
+    get with the reason (ids only, no names)."""
+    if why.status == "assigned":
+        console.print(
+            f"[bold]{why.candidate_id}[/] is assigned to [bold]{why.coach_id}[/], "
+            f"score {why.score:.2f}",
+            highlight=False,
+        )
+        terms = ", ".join(f"{t.replace('_', ' ')} {v:+.2f}" for t, v in why.terms.items() if v)
+        console.print(f"  score terms: {terms or 'all zero'}", markup=False, highlight=False)
+        title = "better-scoring coaches it did not get"
+        empty = "No coach of its region and role would score higher."
+    else:
+        console.print(f"[bold]{why.candidate_id}[/] has no coach.", highlight=False)
+        title = "coaches of its region and role, and why not"
+        empty = "No coach serves its region and role."
+    if not why.options:
+        console.print(empty)
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("coach")
+    table.add_column("score", justify="right")
+    table.add_column("why not")
+    for o in why.options:
+        table.add_row(o.coach_id, f"{o.score:.2f}", o.reason)
+    console.print(table)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.problem import Candidate, Coach
 from matcher.rules.view import (
     CERT_CODES,
     NO_CODE,
@@ -135,27 +136,66 @@ def _longest_common(
     return best
 
 
+def _certification_words(coach: Coach, candidate: Candidate, view: ProgramView) -> str:
+    if coach.certification == "in_progress":
+        if not view.program.policy.eligibility.allow_in_progress_certification:
+            return "in coach training, which this program does not allow"
+        return "in coach training, and a year-2 candidate needs a certified coach"
+    return f"certification {coach.certification}"
+
+
+def _supervisor_words(coach: Coach, candidate: Candidate, view: ProgramView) -> str:
+    if coach.person_id == candidate.supervisor_id:
+        return "the candidate's direct supervisor"
+    return "in the candidate's reporting chain"
+
+
+def _travel_words(coach: Coach, candidate: Candidate, view: ProgramView) -> str:
+    return f"more than {view.program.policy.eligibility.max_travel_km:g} km away"
+
+
+def _admin_years_words(coach: Coach, candidate: Candidate, view: ProgramView) -> str:
+    return f"fewer than {view.program.policy.eligibility.min_admin_years} years as an administrator"
+
+
+RuleWords = Callable[[Coach, Candidate, ProgramView], str]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A rule with the words that explain it when it rules a coach out."""
+    """A rule with the words that explain it when it rules a coach out.
+
+    ``ruled_out_as`` is the rule's general phrase (for counts: "does not serve the region");
+    ``explain``, where set, says what the rule means for one coach and candidate ("more than
+    80 km away"), so a reason names the limit the program set. Both live here, beside the
+    check, so a new rule cannot be added without its words.
+    """
 
     number: int
     name: str
     check: PairRule
     ruled_out_as: str
+    explain: RuleWords | None = None
+
+    def words(self, coach: Coach, candidate: Candidate, view: ProgramView) -> str:
+        """What this rule, failed, means for ``coach`` and ``candidate``."""
+        return self.explain(coach, candidate, view) if self.explain else self.ruled_out_as
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(1, "certification", rule_certification, "not certified for this candidate"),
+    Rule(1, "certification", rule_certification, "not certified for this candidate",
+         _certification_words),
     Rule(2, "network_training", rule_network_training, "network training not current"),
     Rule(3, "region", rule_region, "does not serve the region"),
     Rule(4, "role", rule_role, "does not coach the role"),
-    Rule(5, "supervisor", rule_not_supervisor, "in the candidate's reporting chain"),
+    Rule(5, "supervisor", rule_not_supervisor, "in the candidate's reporting chain",
+         _supervisor_words),
     Rule(6, "excluded", rule_not_excluded, "excluded by the candidate"),
-    Rule(7, "travel", rule_travel, "too far to travel"),
-    Rule(8, "admin_years", rule_admin_years, "too few years as an administrator"),
+    Rule(7, "travel", rule_travel, "too far to travel", _travel_words),
+    Rule(8, "admin_years", rule_admin_years, "too few years as an administrator",
+         _admin_years_words),
     Rule(9, "common_time", rule_common_time, "no common free time for a session"),
-)
+)  # fmt: skip
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 RULE_INDEX = {rule.name: i for i, rule in enumerate(RULES)}
 

@@ -11,8 +11,8 @@ from collections import Counter
 
 import numpy as np
 
-from matcher.problem import Candidate, Coach
-from matcher.rules.eligibility import Rule, failed_rules
+from matcher.problem import Coach
+from matcher.rules.eligibility import failed_rules
 from matcher.rules.view import ProgramView
 
 LISTED = 8  # coach ids named in one reason before "and N more"
@@ -39,26 +39,6 @@ def _ids(coaches: list[Coach]) -> str:
     names = [c.coach_id for c in coaches[:LISTED]]
     more = len(coaches) - LISTED
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
-
-
-def rule_words(rule: Rule, coach: Coach, candidate: Candidate, view: ProgramView) -> str:
-    """What one failed rule means for this coach and candidate."""
-    policy = view.program.policy.eligibility
-    if rule.name == "certification":
-        if coach.certification == "in_progress":
-            if not policy.allow_in_progress_certification:
-                return "in coach training, which this program does not allow"
-            return "in coach training, and a year-2 candidate needs a certified coach"
-        return f"certification {coach.certification}"
-    if rule.name == "supervisor":
-        if coach.person_id == candidate.supervisor_id:
-            return "the candidate's direct supervisor"
-        return "in the candidate's reporting chain"
-    if rule.name == "travel":
-        return f"more than {policy.max_travel_km:g} km away"
-    if rule.name == "admin_years":
-        return f"fewer than {policy.min_admin_years} years as an administrator"
-    return rule.ruled_out_as
 
 
 def _year2_takers(
@@ -144,7 +124,7 @@ def explain_unassigned(
     first_words = {}
     for c in relevant:
         first = fails[c][0]
-        first_words[c] = rule_words(first, program.coaches[c], cand, view)
+        first_words[c] = first.words(program.coaches[c], cand, view)
     scope = f"{where} for role {cand.role}"
     if len(relevant) == 1:
         c = relevant[0]

@@ -216,15 +216,12 @@ def coach_problem(
 ) -> CoachScheduleProblem:
     """One coach's calendar as plain data for the scheduler."""
     coaching, policy = program.policy.coaching, program.policy.schedule
-    n_months = len(coaching.months)
     sites: dict[Place, int] = {}
     pairs = []
     for i, (cand, place) in enumerate(zip(cands, session_places(cands), strict=True)):
         sites.setdefault(place, len(sites))
         first = program.first_month_index(cand)
-        left = max(n_months - first, 0)
         max_month = coaching.max_pair_hours_per_month
-        yearly = coaching.min_hours_per_year * 60
         pairs.append(
             PairDemand(
                 pair_id=i,
@@ -236,7 +233,7 @@ def coach_problem(
                 first_month=first,
                 min_minutes_per_month=math.ceil(coaching.min_hours_per_month * 60 - 1e-9),
                 max_minutes_per_month=math.floor(max_month * 60 + 1e-9) if max_month else None,
-                min_minutes_total=math.ceil(yearly * left / n_months - 1e-9),
+                min_minutes_total=math.ceil(program.yearly_minimum_hours(cand) * 60 - 1e-9),
             )
         )
     travel = travel_minutes(list(sites), coaching.travel_kmh)

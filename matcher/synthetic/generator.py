@@ -41,6 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from matcher.policy import Policy
+from matcher.rules.view import haversine_km
 from solvers.coverage import max_coverage
 
 __all__ = [
@@ -417,16 +419,6 @@ class GeneratedProgram:
 # Small helpers
 
 
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                  lon2: np.ndarray) -> np.ndarray:  # fmt: skip
-    """Great-circle distance, as the contract's travel rule measures it (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat = p2 - p1
-    dlon = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def _jitter(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray,
             km: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Points scattered ~``km`` around centres, kept inside California's bounding box."""
@@ -697,7 +689,7 @@ def _make_regions(spec: SizeSpec, rng: np.random.Generator) -> _Regions:
         return _Regions([f"{centre} {a}" for a, _ in areas], rlat.round(4), rlon.round(4),
                         [centre] * spec.n_regions)  # fmt: skip
     if spec.layout == "county":
-        d = _haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+        d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
         kth = np.sort(d, axis=1)[:, spec.n_regions - 1]
         seeds = np.flatnonzero(kth <= 90.0)
         seed = int(seeds[rng.integers(len(seeds))])
@@ -757,11 +749,7 @@ def _school_name(rng: np.random.Generator, level: str, region: str, used: set[st
     return name
 
 
-def _build_org(
-    spec: SizeSpec, rng: np.random.Generator, regions: _Regions, district_names: list[str],
-    region_districts: list[list[int]], k_region: np.ndarray, k_district: np.ndarray,
-    k_role: np.ndarray, k_school: np.ndarray, kind: np.ndarray, c_region: np.ndarray,
-) -> _People:  # fmt: skip
+def _build_org(spec: SizeSpec, rng: np.random.Generator, pop: _Population) -> _People:
     """Schools, offices and reporting lines, district by district.
 
     Each district has a superintendent, assistant superintendents (for a metro program, one
@@ -771,112 +759,196 @@ def _build_org(
     posts in their home region, which puts them above some candidates — sometimes directly.
     Every line points from a later level to an earlier one, so the graph has no cycles.
     """
-    n_k, n_c = len(k_region), len(kind)
+    n_k, n_c = len(pop.k_region), len(pop.kind)
     org = _Org(parent={})
     people = _People([""] * n_k, [""] * n_k, [""] * n_k, [""] * n_k, np.zeros(n_k),
                      np.zeros(n_k), [""] * n_c, [None] * n_c, org)  # fmt: skip
     used_names: set[str] = set()
-    principal_role, director_role = _ROLE_INDEX["principal"], _ROLE_INDEX["director"]
-
-    work_by_unit: dict[tuple[int, int], list[int]] = {}
-    for c in np.flatnonzero(kind == "working").tolist():
-        units = region_districts[int(c_region[c])]
-        d = units[int(rng.integers(len(units)))]
-        work_by_unit.setdefault((d, int(c_region[c])), []).append(c)
-
-    for d, dname in enumerate(district_names):
+    work_by_unit = _working_coaches_by_unit(rng, pop)
+    for d, dname in enumerate(pop.district_names):
         superintendent = org.person(None)
-        for r in [r for r in range(spec.n_regions) if d in region_districts[r]]:
-            members = np.flatnonzero((k_district == d) & (k_region == r))
-            if spec.layout == "metro":
-                n_asst = 1  # the local district superintendent
-            else:
-                n_asst = 1 + int(len(members) > 40) + int(len(members) > 150)
-            assts = [org.person(superintendent) for _ in range(n_asst)]
-            site_k = [int(k) for k in members if k_school[k]]
-            office_k = [int(k) for k in members if not k_school[k]]
-            heads = [k for k in site_k if k_role[k] == principal_role]
-            staff = [k for k in site_k if k_role[k] != principal_role]
-            n_schools = max(len(heads), math.ceil(len(site_k) / 1.7), 1)
-            levels = [_SCHOOL_LEVELS[i] for i in rng.choice(3, size=n_schools, p=_LEVEL_SHARES)]
-            s_lat, s_lon = _jitter(rng, np.full(n_schools, regions.lat[r]),
-                                   np.full(n_schools, regions.lon[r]), spec.spread_km)  # fmt: skip
-            names = [_school_name(rng, lv, regions.names[r], used_names) for lv in levels]
-            n_dirs = max(1, math.ceil(n_schools / 8))
-            school_dirs = [org.person(assts[int(rng.integers(n_asst))]) for _ in range(n_dirs)]
-            office_dirs = [org.person(assts[int(rng.integers(n_asst))])
-                           for _ in range(max(1, math.ceil(len(office_k) / 10)))]  # fmt: skip
-            school_dir = [school_dirs[i] for i in rng.integers(0, n_dirs, n_schools)]
-
-            # Principal posts: principal candidates first (one school each), then working
-            # coaches, then administrators who are neither (created last, see below).
-            principal = [""] * n_schools
-            for s, k in enumerate(heads):
-                principal[s] = org.person(school_dir[s])
-                people.k_person[k], people.k_super[k] = principal[s], school_dir[s]
-            free = list(range(len(heads), n_schools))
+        for r in [r for r in range(spec.n_regions) if d in pop.region_districts[r]]:
+            unit = _open_unit(spec, rng, pop, people, (d, r), superintendent, used_names)
             for c in work_by_unit.get((d, r), []):
                 people.c_district[c] = dname
-                post = rng.random()
-                if post < 0.6 and free:  # principal: directly above the school's staff
-                    s = free.pop(int(rng.integers(len(free))))
-                    principal[s] = people.c_person[c] = org.person(school_dir[s])
-                elif post < 0.9:  # director: above the principals of some schools
-                    pid = people.c_person[c] = org.person(assts[int(rng.integers(n_asst))])
-                    if rng.random() < 0.5:
-                        take = np.flatnonzero(rng.random(n_schools) < 1.0 / (len(school_dirs) + 1))
-                        school_dirs.append(pid)
-                        for s in take.tolist():
-                            school_dir[s] = pid
-                            if principal[s]:
-                                org.parent[principal[s]] = pid
-                        for k in heads:
-                            people.k_super[k] = org.parent[people.k_person[k]]
-                    else:
-                        office_dirs.append(pid)
-                else:  # assistant superintendent: above a whole unit's directors
-                    pid = people.c_person[c] = org.person(superintendent)
-                    assts.append(pid)
-                    n_asst += 1
-            for s in range(n_schools):
-                if not principal[s]:
-                    principal[s] = org.person(school_dir[s])
-
-            # Site staff at schools; assistant principals cluster in the larger high schools.
-            weights = np.array([_AP_LEVEL_WEIGHT[lv] for lv in levels])
-            where = rng.choice(n_schools, size=len(staff), p=weights / weights.sum())
-            placed = [*zip(heads, range(len(heads)), strict=True),
-                      *zip(staff, where.tolist(), strict=True)]  # fmt: skip
-            for k, s in placed:
-                if k_role[k] != principal_role:
-                    people.k_person[k], people.k_super[k] = org.person(None), principal[s]
-                people.k_site[k], people.k_level[k] = names[s], levels[s]
-                people.k_lat[k], people.k_lon[k] = s_lat[s], s_lon[s]
-
-            # District office staff; director candidates hold a director post of their own.
-            o_lat, o_lon = _jitter(rng, np.array([regions.lat[r]]), np.array([regions.lon[r]]),
-                                   spec.spread_km / 3)  # fmt: skip
-            office = (f"{regions.names[r]} Local District Office" if spec.layout == "metro"
+                _post_working_coach(rng, unit, people, c)
+            for s in range(len(unit.levels)):
+                if not unit.principal[s]:
+                    unit.principal[s] = org.person(unit.school_dir[s])
+            _place_site_staff(rng, pop, unit, people)
+            office = (f"{pop.regions.names[r]} Local District Office" if spec.layout == "metro"
                       else f"{dname} Office")  # fmt: skip
-            for k in office_k:
-                if k_role[k] == director_role:
-                    boss = assts[int(rng.integers(n_asst))]
-                    people.k_person[k] = org.person(boss)
-                    office_dirs.append(people.k_person[k])
-                else:
-                    boss = office_dirs[int(rng.integers(len(office_dirs)))]
-                    people.k_person[k] = org.person(None)
-                people.k_super[k] = boss
-                people.k_site[k], people.k_level[k] = office, "district"
-                people.k_lat[k], people.k_lon[k] = o_lat[0], o_lon[0]
+            _place_office_staff(spec, rng, pop, unit, people, office)
     return people
+
+
+def _working_coaches_by_unit(rng: np.random.Generator,
+                             pop: _Population) -> dict[tuple[int, int], list[int]]:  # fmt: skip
+    """Working coaches by (district, region) of their post: a district of their home region.
+
+    Drawn before any unit is built, so a coach's district does not depend on the order units
+    are built in.
+    """
+    work_by_unit: dict[tuple[int, int], list[int]] = {}
+    for c in np.flatnonzero(pop.kind == "working").tolist():
+        units = pop.region_districts[int(pop.c_region[c])]
+        d = units[int(rng.integers(len(units)))]
+        work_by_unit.setdefault((d, int(pop.c_region[c])), []).append(c)
+    return work_by_unit
+
+
+@dataclass
+class _Unit:
+    """One district's part of one region while it is built: its candidates, schools,
+    directors and principals."""
+
+    region: int
+    superintendent: str
+    assts: list[str]  # assistant superintendents
+    office_k: list[int]  # candidates in the district office
+    heads: list[int]  # principal candidates, one school each (schools 0..len(heads)-1)
+    staff: list[int]  # other candidates at school sites
+    levels: list[str]  # per school
+    s_lat: np.ndarray
+    s_lon: np.ndarray
+    names: list[str]
+    school_dirs: list[str]  # directors over schools
+    office_dirs: list[str]  # directors over the office
+    school_dir: list[str]  # per school: its director
+    principal: list[str]  # per school: its principal ("" until filled)
+    free: list[int]  # schools whose principal post is still open to a working coach
+
+    def asst(self, rng: np.random.Generator) -> str:
+        """An assistant superintendent at random, to report to."""
+        return self.assts[int(rng.integers(len(self.assts)))]
+
+
+def _open_unit(
+    spec: SizeSpec, rng: np.random.Generator, pop: _Population, people: _People,
+    at: tuple[int, int], superintendent: str, used_names: set[str],
+) -> _Unit:  # fmt: skip
+    """A unit's assistant superintendents, schools and directors, with principal candidates
+    seated (principal posts go to them first, one school each).
+
+    Enough schools for every principal candidate and ~1.7 site candidates a school, so most
+    schools have one or two candidates, as in real programs.
+    """
+    d, r = at
+    org = people.org
+    members = np.flatnonzero((pop.k_district == d) & (pop.k_region == r))
+    n_asst = _assistant_count(spec, len(members))
+    assts = [org.person(superintendent) for _ in range(n_asst)]
+    principal_role = _ROLE_INDEX["principal"]
+    site_k = [int(k) for k in members if pop.k_school[k]]
+    office_k = [int(k) for k in members if not pop.k_school[k]]
+    heads = [k for k in site_k if pop.k_role[k] == principal_role]
+    staff = [k for k in site_k if pop.k_role[k] != principal_role]
+    n_schools = max(len(heads), math.ceil(len(site_k) / 1.7), 1)
+    levels = [_SCHOOL_LEVELS[i] for i in rng.choice(3, size=n_schools, p=_LEVEL_SHARES)]
+    s_lat, s_lon = _jitter(rng, np.full(n_schools, pop.regions.lat[r]),
+                           np.full(n_schools, pop.regions.lon[r]), spec.spread_km)  # fmt: skip
+    names = [_school_name(rng, lv, pop.regions.names[r], used_names) for lv in levels]
+    n_dirs = max(1, math.ceil(n_schools / 8))
+    school_dirs = [org.person(assts[int(rng.integers(n_asst))]) for _ in range(n_dirs)]
+    office_dirs = [org.person(assts[int(rng.integers(n_asst))])
+                   for _ in range(max(1, math.ceil(len(office_k) / 10)))]  # fmt: skip
+    school_dir = [school_dirs[i] for i in rng.integers(0, n_dirs, n_schools)]
+    principal = [""] * n_schools
+    for s, k in enumerate(heads):
+        principal[s] = org.person(school_dir[s])
+        people.k_person[k], people.k_super[k] = principal[s], school_dir[s]
+    return _Unit(r, superintendent, assts, office_k, heads, staff, levels, s_lat, s_lon, names,
+                 school_dirs, office_dirs, school_dir, principal,
+                 list(range(len(heads), n_schools)))  # fmt: skip
+
+
+def _assistant_count(spec: SizeSpec, n_members: int) -> int:
+    """Assistant superintendents of a unit: one local district superintendent per region of a
+    metro program; elsewhere one, plus one each for a unit past 40 and past 150 candidates."""
+    if spec.layout == "metro":
+        return 1
+    return 1 + int(n_members > 40) + int(n_members > 150)
+
+
+def _post_working_coach(rng: np.random.Generator, unit: _Unit, people: _People, c: int) -> None:
+    """A working coach's post: principal of a school without one, director, or assistant
+    superintendent — each puts it above some of the unit's candidates."""
+    org = people.org
+    post = rng.random()
+    if post < 0.6 and unit.free:  # principal: directly above the school's staff
+        s = unit.free.pop(int(rng.integers(len(unit.free))))
+        unit.principal[s] = people.c_person[c] = org.person(unit.school_dir[s])
+    elif post < 0.9:  # director: above the principals of some schools
+        pid = people.c_person[c] = org.person(unit.asst(rng))
+        if rng.random() < 0.5:
+            _take_over_schools(rng, unit, people, pid)
+        else:
+            unit.office_dirs.append(pid)
+    else:  # assistant superintendent: above a whole unit's directors
+        pid = people.c_person[c] = org.person(unit.superintendent)
+        unit.assts.append(pid)
+
+
+def _take_over_schools(rng: np.random.Generator, unit: _Unit, people: _People, pid: str) -> None:
+    """A new school director takes a random share of the schools; their principals (and the
+    principal candidates' supervisor cells) now report to it."""
+    n_schools = len(unit.levels)
+    take = np.flatnonzero(rng.random(n_schools) < 1.0 / (len(unit.school_dirs) + 1))
+    unit.school_dirs.append(pid)
+    for s in take.tolist():
+        unit.school_dir[s] = pid
+        if unit.principal[s]:
+            people.org.parent[unit.principal[s]] = pid
+    for k in unit.heads:
+        people.k_super[k] = people.org.parent[people.k_person[k]]
+
+
+def _place_site_staff(rng: np.random.Generator, pop: _Population, unit: _Unit,
+                      people: _People) -> None:  # fmt: skip
+    """Site candidates' schools and supervisors (their principal); assistant principals
+    cluster in the larger high schools, as they do in real districts."""
+    weights = np.array([_AP_LEVEL_WEIGHT[lv] for lv in unit.levels])
+    where = rng.choice(len(unit.levels), size=len(unit.staff), p=weights / weights.sum())
+    placed = [*zip(unit.heads, range(len(unit.heads)), strict=True),
+              *zip(unit.staff, where.tolist(), strict=True)]  # fmt: skip
+    principal_role = _ROLE_INDEX["principal"]
+    for k, s in placed:
+        if pop.k_role[k] != principal_role:
+            people.k_person[k], people.k_super[k] = people.org.person(None), unit.principal[s]
+        people.k_site[k], people.k_level[k] = unit.names[s], unit.levels[s]
+        people.k_lat[k], people.k_lon[k] = unit.s_lat[s], unit.s_lon[s]
+
+
+def _place_office_staff(spec: SizeSpec, rng: np.random.Generator, pop: _Population,
+                        unit: _Unit, people: _People, office: str) -> None:  # fmt: skip
+    """District office candidates: director candidates hold a director post of their own,
+    the others report to an office director."""
+    r = unit.region
+    o_lat, o_lon = _jitter(rng, np.array([pop.regions.lat[r]]), np.array([pop.regions.lon[r]]),
+                           spec.spread_km / 3)  # fmt: skip
+    director_role = _ROLE_INDEX["director"]
+    for k in unit.office_k:
+        if pop.k_role[k] == director_role:
+            boss = unit.asst(rng)
+            people.k_person[k] = people.org.person(boss)
+            unit.office_dirs.append(people.k_person[k])
+        else:
+            boss = unit.office_dirs[int(rng.integers(len(unit.office_dirs)))]
+            people.k_person[k] = people.org.person(None)
+        people.k_super[k] = boss
+        people.k_site[k], people.k_level[k] = office, "district"
+        people.k_lat[k], people.k_lon[k] = o_lat[0], o_lon[0]
 
 
 # --------------------------------------------------------------------------------------------
 # Coaches
 
 
-_NEED_HOURS = 4.0  # a candidate's monthly need under the defaults: max(3, 40 h / 10 months)
+_DEFAULT_RULES = Policy()
+"""The contract's defaults, which generated programs are calibrated for (program.toml spells
+them out); the figures below come from here, not from copies."""
+_NEED_HOURS = _DEFAULT_RULES.coaching.monthly_need_hours  # max(3, 40 h / 10 months) = 4 h
+_MAX_KM = _DEFAULT_RULES.eligibility.max_travel_km
 
 
 @dataclass
@@ -915,32 +987,10 @@ class _CoachProfiles:
 def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) -> _CoachProfiles:
     """Certification, experience, places, hours, cost, levels and roles of every coach."""
     n_c = len(kind)
-    full, retired = kind == "full_time", kind == "retired"
-    # Certification by quota among coaches who are not program staff, so even the 25 coaches
-    # of the sample include one in certification and one whose certification lapsed.
-    cert = np.full(n_c, "certified", dtype=object)
-    statuses = np.array(["certified", "in_progress", "expired", "none"], dtype=object)
-    cert[~full] = statuses[_quota(rng, int((~full).sum()), (0.84, 0.09, 0.04, 0.03))]
-    cert = cert.astype(str)
-    cnet_p = np.select([cert == "certified", cert == "in_progress"], [0.93, 0.85], 0.4)
-    cnet = (rng.random(n_c) < cnet_p) | full  # program staff attend the network meetings
-    cnet_missing = (~cnet) & (rng.random(n_c) < 0.3)  # an empty cell reads as false
-
-    # ACSA certification asks for four years as an administrator; coaches in certification may
-    # have three. Retired administrators have long careers. A few leave the cell empty.
-    years = np.where(cert == "in_progress", rng.integers(3, 12, n_c), rng.integers(4, 31, n_c))
-    years = np.where(retired, np.maximum(years, rng.integers(12, 31, n_c)), years)
-    admin_years = [None if gone else int(y)
-                   for y, gone in zip(years, rng.random(n_c) < 0.03, strict=True)]  # fmt: skip
-
-    capacity = np.select(
-        [full, kind == "working"],
-        [rng.integers(20, 23, n_c), rng.integers(3, 6, n_c)],
-        rng.choice(np.arange(3, 13), size=n_c,
-                   p=[0.06, 0.1, 0.14, 0.16, 0.15, 0.13, 0.1, 0.07, 0.05, 0.04]),
-    )  # fmt: skip
-    on_leave = rng.random(n_c) < 0.01
-    capacity[on_leave] = 0
+    full = kind == "full_time"
+    cert, cnet, cnet_missing = _certification(rng, full)
+    admin_years = _admin_years(rng, cert, kind == "retired")
+    capacity, on_leave = _places(rng, kind)
     # Monthly hours: most coaches leave it empty or give room; some give fewer hours than their
     # places need, which then binds.
     hours_kind = rng.choice(3, size=n_c, p=[0.6, 0.25, 0.15])
@@ -948,12 +998,71 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
     slack = rng.integers(1, 9, n_c).astype(float)
     short = rng.integers(3, 10, n_c).astype(float)
     lost = np.where(hours_kind == 2, np.ceil(short / _NEED_HOURS), 0).astype(int)
-
-    # Coarse calibration: retired coaches who qualify take a place more or less (within 3..12)
-    # until qualified places, net of binding hours, come to capacity_ratio × candidates.
     qualified = np.isin(cert, ["certified", "in_progress"]) & cnet
+    _calibrate_places(spec, rng, capacity, lost, qualified & (kind == "retired") & ~on_leave,
+                      qualified)  # fmt: skip
+    # Yearly cost per candidate: stipends of part-time coaches; a full-time coach's salary
+    # spread over ~22 candidates (the district report's ~$12,000 per two-year participant).
+    cost = np.where(full, rng.integers(22, 27, n_c), rng.integers(8, 15, n_c)) * 250.0
+    levels, role_mat = _levels_and_roles(rng, full)
+    roles = [[_ROLES[i] for i in np.flatnonzero(row)] for row in role_mat]
+    return _CoachProfiles(cert, cnet, cnet_missing, admin_years, capacity, hours_kind, slack,
+                          short, cost, levels, roles, role_mat)  # fmt: skip
+
+
+def _certification(rng: np.random.Generator,
+                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Certification status, CNET attendance, and which CNET cells are left empty.
+
+    Certification by quota among coaches who are not program staff, so even the 25 coaches of
+    the sample include one in certification and one whose certification lapsed.
+    """
+    n_c = len(full)
+    cert = np.full(n_c, "certified", dtype=object)
+    statuses = np.array(["certified", "in_progress", "expired", "none"], dtype=object)
+    cert[~full] = statuses[_quota(rng, int((~full).sum()), (0.84, 0.09, 0.04, 0.03))]
+    cert = cert.astype(str)
+    cnet_p = np.select([cert == "certified", cert == "in_progress"], [0.93, 0.85], 0.4)
+    cnet = (rng.random(n_c) < cnet_p) | full  # program staff attend the network meetings
+    cnet_missing = (~cnet) & (rng.random(n_c) < 0.3)  # an empty cell reads as false
+    return cert, cnet, cnet_missing
+
+
+def _admin_years(rng: np.random.Generator, cert: np.ndarray,
+                 retired: np.ndarray) -> list[int | None]:  # fmt: skip
+    """Years as an administrator: ACSA certification asks for four, coaches in certification
+    may have three, retired administrators have long careers; a few leave the cell empty."""
+    n_c = len(cert)
+    years = np.where(cert == "in_progress", rng.integers(3, 12, n_c), rng.integers(4, 31, n_c))
+    years = np.where(retired, np.maximum(years, rng.integers(12, 31, n_c)), years)
+    return [None if gone else int(y)
+            for y, gone in zip(years, rng.random(n_c) < 0.03, strict=True)]  # fmt: skip
+
+
+def _places(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Places by kind of coach (full-time ~20, working 3–5, retired 3–12), and the ~1 % on
+    leave this year, who have none."""
+    n_c = len(kind)
+    capacity = np.select(
+        [kind == "full_time", kind == "working"],
+        [rng.integers(20, 23, n_c), rng.integers(3, 6, n_c)],
+        rng.choice(np.arange(3, 13), size=n_c,
+                   p=[0.06, 0.1, 0.14, 0.16, 0.15, 0.13, 0.1, 0.07, 0.05, 0.04]),
+    )  # fmt: skip
+    on_leave = rng.random(n_c) < 0.01
+    capacity[on_leave] = 0
+    return capacity, on_leave
+
+
+def _calibrate_places(
+    spec: SizeSpec, rng: np.random.Generator, capacity: np.ndarray, lost: np.ndarray,
+    adjustable_mask: np.ndarray, qualified: np.ndarray,
+) -> None:  # fmt: skip
+    """Coarse calibration (in place): retired coaches who qualify take a place more or less
+    (within 3..12) until qualified places, net of binding hours, come to capacity_ratio ×
+    candidates — the size's promised tightness, before the finer coverage calibration."""
     target = math.ceil(spec.capacity_ratio * spec.n_candidates)
-    adjustable = rng.permutation(np.flatnonzero(retired & qualified & ~on_leave)).tolist()
+    adjustable = rng.permutation(np.flatnonzero(adjustable_mask)).tolist()
     total = int(np.maximum(capacity - lost, 0)[qualified].sum())
     step = 1 if total < target else -1
     changed = True
@@ -967,12 +1076,16 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
                 changed = True
                 if (total - target) * step >= 0:
                     break
-    # Yearly cost per candidate: stipends of part-time coaches; a full-time coach's salary
-    # spread over ~22 candidates (the district report's ~$12,000 per two-year participant).
-    cost = np.where(full, rng.integers(22, 27, n_c), rng.integers(8, 15, n_c)) * 250.0
 
-    # Levels and roles follow the coach's own career: district-office people coach specialists
-    # and coordinators; most coaches take assistant principals and principals.
+
+def _levels_and_roles(rng: np.random.Generator,
+                      full: np.ndarray) -> tuple[list[list[str]], np.ndarray]:  # fmt: skip
+    """School levels and roles each coach takes, following the coach's own career.
+
+    District-office people coach specialists and coordinators; most coaches take assistant
+    principals and principals; program staff coach whoever the program admits.
+    """
+    n_c = len(full)
     n_levels = rng.choice(np.array([1, 2, 3]), size=n_c, p=[0.45, 0.4, 0.15])
     level_keys = rng.random((n_c, 3)) ** (1.0 / np.array(_LEVEL_SHARES))  # weighted sampling
     has_district = rng.random(n_c) < 0.3
@@ -985,14 +1098,12 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
         dist = 0.3 * has_district[c]
         p = np.array([0.9, 0.12 + dist, 0.8, 0.12 + dist, 0.08 + 1.5 * dist, 0.08])
         take = role_draw[c] < p
-        if kind[c] == "full_time":  # program staff coach whoever the program admits
+        if full[c]:
             take[:5] = True
         if not take.any():
             take[0] = True
         role_mat[c] = take
-    roles = [[_ROLES[i] for i in np.flatnonzero(row)] for row in role_mat]
-    return _CoachProfiles(cert, cnet, cnet_missing, admin_years, capacity, hours_kind, slack,
-                          short, cost, levels, roles, role_mat)  # fmt: skip
+    return levels, role_mat
 
 
 def _max_coverage(n_c: int, n_k: int, pair_c: np.ndarray, pair_k: np.ndarray,
@@ -1041,7 +1152,11 @@ def _calibrate_coverage(
 
 def generate_program(size: str, seed: int, variant: str = "default") -> GeneratedProgram:
     """A whole synthetic program of the given size and :class:`Variant`; the same size, seed
-    and variant give the same data."""
+    and variant give the same data.
+
+    The steps below draw from one random generator in a fixed order, so their order is part
+    of the output: moving a step (or a draw within one) changes every program after it.
+    """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}: expected one of {', '.join(SIZES)}")
     if variant not in VARIANTS:
@@ -1049,11 +1164,84 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     twist = VARIANTS[variant]
     spec = twist.size_spec(SIZES[size])
     rng = np.random.default_rng(seed)
-    regions = _make_regions(spec, rng)
-    n_reg, n_k, n_c = spec.n_regions, spec.n_candidates, spec.n_coaches
+    pop = _populate(spec, rng)
+    people = _build_org(spec, rng, pop)
+    prof = _coach_profiles(spec, rng, pop.kind)
+    regions = pop.regions
+    c_lat, c_lon = _jitter(rng, regions.lat[pop.c_region], regions.lon[pop.c_region],
+                           spec.spread_km * 1.3)  # fmt: skip
+    c_windows, k_windows = _draw_windows(rng, twist, pop.kind, pop.k_school)
+    elig = _eligibility(spec, pop, people, prof, (c_lat, c_lon), c_windows, k_windows)
+    serves = _regions_served(spec, rng, pop.c_region, elig)
+    adjustable = np.flatnonzero((pop.kind == "retired") & (prof.capacity > 0) & elig.cert_y1)
+    _calibrate_coverage(spec, rng, prof, adjustable, pop.c_region,
+                        _served_pairs(elig.blocks, serves))  # fmt: skip
+    coach_ids = [f"C{c + 1:04d}" for c in range(spec.n_coaches)]
+    cont = _continuity(rng, pop, prof, elig.blocks, serves, coach_ids)
+    if twist.school_hours:
+        _meet_last_year_coach(pop.k_year, cont.current, coach_ids, c_windows, k_windows)
+    start_month = _start_months(rng, twist, pop.k_year)
+    _name_coach_districts(rng, pop, people.c_district)
 
-    # Demand per region, and coach supply that follows it only loosely: some regions end up
-    # short of coaches, as rural and fast-growing areas are in real programs.
+    people_names = _names(rng, spec.n_coaches + spec.n_candidates)
+    c_lang = _languages(rng, spec.n_coaches, 1)
+    k_lang = _candidate_languages(rng, spec.n_candidates)
+    c_served = [[regions.names[r] for r in elig.near[int(pop.c_region[c])] if serves[c, r]]
+                for c in range(spec.n_coaches)]  # fmt: skip
+    coaches = _coach_frame(rng, pop, people, prof, _CoachCells(
+        coach_ids, people_names[: spec.n_coaches], c_served, c_lat, c_lon, c_lang, c_windows
+    ))  # fmt: skip
+    candidates = _candidate_frame(rng, pop, people, cont, _CandidateCells(
+        people_names[spec.n_coaches :], k_lang, k_windows, start_month
+    ))  # fmt: skip
+    if twist.campus_km or twist.no_coordinates:
+        _scatter_sites(candidates, twist, np.random.default_rng([seed, 12]))
+    # org.csv: the reporting line of every post (also of candidates who hold one; those lines
+    # agree with candidates.csv). District superintendents, at the top, have no line.
+    org = pd.DataFrame(sorted(people.org.parent.items()), columns=list(ORG_COLUMNS))
+    return GeneratedProgram(coaches, candidates, org, twist.program_toml())
+
+
+# --------------------------------------------------------------------------------------------
+# Where people are
+
+
+@dataclass
+class _Population:
+    """Regions, districts, candidates' posts and program years, and the kind of each coach:
+    everything the org chart, the coach profiles and eligibility are built on."""
+
+    regions: _Regions
+    district_names: list[str]
+    region_districts: list[list[int]]  # per region: indices into district_names
+    k_region: np.ndarray
+    c_region: np.ndarray
+    k_role: np.ndarray  # indices into _ROLES
+    k_school: np.ndarray  # bool: works at a school site (else a district office)
+    k_district: np.ndarray
+    k_year: np.ndarray  # 1 or 2
+    kind: np.ndarray  # "full_time", "working" or "retired"
+
+
+def _populate(spec: SizeSpec, rng: np.random.Generator) -> _Population:
+    """Regions, then who lives and works where, in the generator's fixed draw order."""
+    regions = _make_regions(spec, rng)
+    k_region, c_region = _spread_people(spec, rng)
+    district_names, region_districts = _make_districts(spec, rng, regions)
+    k_role, k_school, k_district, k_year = _candidate_posts(spec, rng, k_region,
+                                                            region_districts)  # fmt: skip
+    kind = _coach_kinds(spec, rng)
+    return _Population(regions, district_names, region_districts, k_region, c_region, k_role,
+                       k_school, k_district, k_year, kind)  # fmt: skip
+
+
+def _spread_people(spec: SizeSpec, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Home regions of candidates and coaches (every region has at least one of each).
+
+    Coach supply follows demand only loosely, so some regions end up short of coaches, as
+    rural and fast-growing areas are in real programs.
+    """
+    n_reg, n_k, n_c = spec.n_regions, spec.n_candidates, spec.n_coaches
     demand_w = rng.lognormal(0.0, 0.45, n_reg)
     k_counts = 1 + rng.multinomial(n_k - n_reg, demand_w / demand_w.sum())
     k_region = rng.permutation(np.repeat(np.arange(n_reg), k_counts))
@@ -1061,23 +1249,40 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     c_region = np.repeat(
         np.arange(n_reg), 1 + rng.multinomial(n_c - n_reg, supply_w / supply_w.sum())
     )
+    return k_region, c_region
 
-    # Districts: one large district for a metro program, 1–3 per city otherwise.
+
+def _make_districts(
+    spec: SizeSpec, rng: np.random.Generator, regions: _Regions
+) -> tuple[list[str], list[list[int]]]:
+    """District names, and the districts of each region.
+
+    One large district for a metro program (its regions are local districts); 1–3 per city
+    otherwise, so a county or state program spans many employers and org charts.
+    """
+    if spec.layout == "metro":
+        return [f"{regions.city[0]} Unified School District"], [[0] for _ in range(spec.n_regions)]
+    kinds = ("Unified School District", "Elementary School District",
+             "Union High School District")  # fmt: skip
     district_names: list[str] = []
     region_districts: list[list[int]] = []
-    if spec.layout == "metro":
-        district_names.append(f"{regions.city[0]} Unified School District")
-        region_districts = [[0] for _ in range(n_reg)]
-    else:
-        kinds = ("Unified School District", "Elementary School District",
-                 "Union High School District")  # fmt: skip
-        lo, hi = spec.districts_per_region
-        for r in range(n_reg):
-            nd = int(rng.integers(lo, hi + 1))
-            region_districts.append(list(range(len(district_names), len(district_names) + nd)))
-            district_names += [f"{regions.city[r]} {kinds[j]}" for j in range(nd)]
+    lo, hi = spec.districts_per_region
+    for r in range(spec.n_regions):
+        nd = int(rng.integers(lo, hi + 1))
+        region_districts.append(list(range(len(district_names), len(district_names) + nd)))
+        district_names += [f"{regions.city[r]} {kinds[j]}" for j in range(nd)]
+    return district_names, region_districts
 
-    # Candidates: role (the survey's mix), school site or office, district, program year.
+
+def _candidate_posts(
+    spec: SizeSpec, rng: np.random.Generator, k_region: np.ndarray,
+    region_districts: list[list[int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Each candidate's role (the survey's mix), school site or office, district and year.
+
+    Roles and years by quota, so even the sample has the published mix and a year-2 half.
+    """
+    n_k = spec.n_candidates
     k_role = _quota(rng, n_k, _ROLE_SHARES)
     k_school = rng.random(n_k) < np.array(_ROLE_AT_SCHOOL)[k_role]
     pick = rng.random(n_k)
@@ -1086,22 +1291,38 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
          for r, u in zip(k_region.tolist(), pick.tolist(), strict=True)]
     )  # fmt: skip
     k_year = np.where(_quota(rng, n_k, (0.5, 0.5)) == 1, 2, 1)
+    return k_role, k_school, k_district, k_year
 
-    # Coaches: full-time program staff, working administrators, retired administrators.
+
+def _coach_kinds(spec: SizeSpec, rng: np.random.Generator) -> np.ndarray:
+    """Full-time program staff, working administrators and retired administrators.
+
+    The kind decides much of a coach: places, hours, posts in the org chart, availability.
+    """
+    n_c = spec.n_coaches
     kind = np.full(n_c, "retired", dtype=object)
     order = rng.permutation(n_c)
     n_full = round(spec.full_time_share * n_c)
     n_work = max(2, round(spec.working_share * n_c))
     kind[order[:n_full]] = "full_time"
     kind[order[n_full : n_full + n_work]] = "working"
+    return kind
 
-    people = _build_org(spec, rng, regions, district_names, region_districts, k_region,
-                        k_district, k_role, k_school, kind, c_region)  # fmt: skip
-    prof = _coach_profiles(spec, rng, kind)
-    c_lat, c_lon = _jitter(rng, regions.lat[c_region], regions.lon[c_region], spec.spread_km * 1.3)
 
-    c_uniforms = rng.random((n_c, _UNIFORMS_PER_PERSON)).tolist()
-    k_uniforms = rng.random((n_k, _UNIFORMS_PER_PERSON)).tolist()
+# --------------------------------------------------------------------------------------------
+# Availability
+
+
+def _draw_windows(
+    rng: np.random.Generator, twist: Variant, kind: np.ndarray, k_school: np.ndarray
+) -> tuple[list[Windows], list[Windows]]:
+    """Weekly availability of coaches and candidates, as the variant shapes it.
+
+    Each person's windows come from a fixed row of uniforms drawn up front, so a variant that
+    changes how windows are drawn does not shift any other draw of the program.
+    """
+    c_uniforms = rng.random((len(kind), _UNIFORMS_PER_PERSON)).tolist()
+    k_uniforms = rng.random((len(k_school), _UNIFORMS_PER_PERSON)).tolist()
     c_windows = [_coach_windows(_Draws(u), str(kd)) for u, kd in zip(c_uniforms, kind, strict=True)]
     draw_candidate = _school_hours_candidate if twist.school_hours else _candidate_windows
     k_windows = [draw_candidate(_Draws(u), bool(s))
@@ -1112,100 +1333,213 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     if twist.window_change:
         c_windows = [_resized(w, twist.window_change) for w in c_windows]
         k_windows = [_resized(w, twist.window_change) for w in k_windows]
-    c_masks, k_masks = _week_masks(c_windows), _week_masks(k_windows)
+    return c_windows, k_windows
 
-    # Eligibility under the defaults (rules 1–5 and 7–9; nobody excluded yet), for every coach
-    # and every region it could serve: home and the 4 nearest within serve_radius_km.
-    coach_of_person = {p: c for c, p in enumerate(people.c_person) if p}
-    chain_coaches: list[list[int]] = []
-    for k in range(n_k):
-        sup = people.k_super[k]
-        ups = [sup, *people.org.above(sup)] if sup else []
-        chain_coaches.append([coach_of_person[p] for p in ups if p in coach_of_person])
+
+# --------------------------------------------------------------------------------------------
+# Eligibility and regions served
+
+_Block = tuple[np.ndarray, np.ndarray, np.ndarray]  # (candidates, coaches, ok[candidate, coach])
+
+
+@dataclass
+class _Eligibility:
+    """Eligible pairs under the defaults (rules 1–5 and 7–9; nobody excluded yet), region by
+    region, for every coach that could serve the region: home and the 4 nearest."""
+
+    near: list[list[int]]  # per region: the nearest other regions within serve_radius_km
+    could: np.ndarray  # (coaches, regions) bool: home or near
+    blocks: list[_Block]  # per region
+    counts: np.ndarray  # (coaches, regions): eligible candidates
+    cert_y1: np.ndarray  # coaches who may coach year 1 (and year 2 where certified)
+
+
+def _eligibility(
+    spec: SizeSpec, pop: _Population, people: _People, prof: _CoachProfiles,
+    c_pos: tuple[np.ndarray, np.ndarray], c_windows: list[Windows], k_windows: list[Windows],
+) -> _Eligibility:  # fmt: skip
+    """Which coach may take which candidate, before regions served are chosen.
+
+    Regions served and coverage are calibrated on these counts, so a generated program has
+    about the eligible pairs and the coverage its size promises.
+    """
+    near = _nearby_regions(spec, pop.regions)
+    could = np.zeros((spec.n_coaches, spec.n_regions), dtype=bool)
+    could[np.arange(spec.n_coaches), pop.c_region] = True
+    for r in range(spec.n_regions):
+        could[np.ix_(pop.c_region == r, near[r])] = True
     cert_y1 = prof.cnet & np.isin(prof.cert, ["certified", "in_progress"])
     cert_y2 = prof.cnet & (prof.cert == "certified")
-    centre_d = _haversine_km(regions.lat[:, None], regions.lon[:, None], regions.lat[None, :],
-                             regions.lon[None, :])  # fmt: skip
-    near = [[int(j) for j in np.argsort(centre_d[r], kind="stable")
-             if j != r and centre_d[r, j] <= spec.serve_radius_km][:4]
-            for r in range(n_reg)]  # fmt: skip
-    could = np.zeros((n_c, n_reg), dtype=bool)
-    could[np.arange(n_c), c_region] = True
-    for r in range(n_reg):
-        could[np.ix_(c_region == r, near[r])] = True
-
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (candidates, coaches, ok)
-    counts = np.zeros((n_c, n_reg), dtype=np.int64)
-    for r in range(n_reg):
-        ks, cs = np.flatnonzero(k_region == r), np.flatnonzero(could[:, r])
-        ok = np.where((k_year[ks] == 1)[:, None], cert_y1[cs][None, :], cert_y2[cs][None, :])
-        ok &= prof.role_mat[cs][:, k_role[ks]].T
-        ok &= _haversine_km(people.k_lat[ks][:, None], people.k_lon[ks][:, None],
-                            c_lat[cs][None, :], c_lon[cs][None, :]) <= 80.0  # fmt: skip
-        meet = np.zeros(ok.shape, dtype=bool)
-        for day in range(5):
-            meet |= (k_masks[ks, day][:, None] & c_masks[cs, day][None, :]) != 0
-        ok &= meet
-        column = {int(c): j for j, c in enumerate(cs)}
-        for i, k in enumerate(ks.tolist()):
-            for c in chain_coaches[k]:
-                if c in column:
-                    ok[i, column[c]] = False
+    chains = _chain_coaches(people)
+    c_masks, k_masks = _week_masks(c_windows), _week_masks(k_windows)
+    blocks: list[_Block] = []
+    counts = np.zeros((spec.n_coaches, spec.n_regions), dtype=np.int64)
+    for r in range(spec.n_regions):
+        ks, cs = np.flatnonzero(pop.k_region == r), np.flatnonzero(could[:, r])
+        ok = np.where((pop.k_year[ks] == 1)[:, None], cert_y1[cs][None, :], cert_y2[cs][None, :])
+        ok &= prof.role_mat[cs][:, pop.k_role[ks]].T
+        ok &= haversine_km(people.k_lat[ks][:, None], people.k_lon[ks][:, None],
+                            c_pos[0][cs][None, :], c_pos[1][cs][None, :]) <= _MAX_KM  # fmt: skip
+        ok &= _can_meet(k_masks[ks], c_masks[cs])
+        _drop_own_line(ok, ks, cs, chains)
         blocks.append((ks, cs, ok))
         counts[cs, r] = ok.sum(axis=0)
+    return _Eligibility(near, could, blocks, counts, cert_y1)
 
-    # Regions served: 0–3 of the nearest, then (where the size sets a target) trimmed or widened
-    # at random until the eligible pairs come to about target_pairs.
-    serves = np.zeros((n_c, n_reg), dtype=bool)
+
+def _nearby_regions(spec: SizeSpec, regions: _Regions) -> list[list[int]]:
+    """Per region, the 4 nearest other regions within ``serve_radius_km``: the regions its
+    coaches may also serve."""
+    centre_d = haversine_km(regions.lat[:, None], regions.lon[:, None], regions.lat[None, :],
+                             regions.lon[None, :])  # fmt: skip
+    return [[int(j) for j in np.argsort(centre_d[r], kind="stable")
+             if j != r and centre_d[r, j] <= spec.serve_radius_km][:4]
+            for r in range(spec.n_regions)]  # fmt: skip
+
+
+def _chain_coaches(people: _People) -> list[list[int]]:
+    """Per candidate, the coaches above it in the reporting line (its supervisor first): a
+    coach may not coach someone who reports to it."""
+    coach_of_person = {p: c for c, p in enumerate(people.c_person) if p}
+    chains: list[list[int]] = []
+    for sup in people.k_super:
+        ups = [sup, *people.org.above(sup)] if sup else []
+        chains.append([coach_of_person[p] for p in ups if p in coach_of_person])
+    return chains
+
+
+def _can_meet(k_masks: np.ndarray, c_masks: np.ndarray) -> np.ndarray:
+    """(candidates, coaches) bool: some weekday on which both have a window in common."""
+    meet = np.zeros((len(k_masks), len(c_masks)), dtype=bool)
+    for day in range(5):
+        meet |= (k_masks[:, day][:, None] & c_masks[:, day][None, :]) != 0
+    return meet
+
+
+def _drop_own_line(ok: np.ndarray, ks: np.ndarray, cs: np.ndarray,
+                   chains: list[list[int]]) -> None:  # fmt: skip
+    """Mark pairs whose coach is above the candidate in the org chart ineligible (in place)."""
+    column = {int(c): j for j, c in enumerate(cs)}
+    for i, k in enumerate(ks.tolist()):
+        for c in chains[k]:
+            if c in column:
+                ok[i, column[c]] = False
+
+
+def _regions_served(
+    spec: SizeSpec, rng: np.random.Generator, c_region: np.ndarray, elig: _Eligibility
+) -> np.ndarray:
+    """(coaches, regions) bool: home and 0–3 of the nearest regions, then (where the size sets
+    a target) trimmed or widened at random until eligible pairs come to about target_pairs.
+
+    The pair count is what makes a size hard for the solver, so it is held near a target
+    rather than left to where regions happen to lie.
+    """
+    n_c = len(c_region)
+    serves = np.zeros((n_c, spec.n_regions), dtype=bool)
     serves[np.arange(n_c), c_region] = True
     n_extra = rng.choice(4, size=n_c, p=spec.extra_region_probs)
     for c in range(n_c):
-        options = near[int(c_region[c])]
+        options = elig.near[int(c_region[c])]
         m = min(int(n_extra[c]), len(options))
         if m:
             serves[c, [options[i] for i in rng.choice(len(options), size=m, replace=False)]] = True
-    if spec.target_pairs is not None:
-        total = int(counts[serves].sum())
-        home = np.zeros_like(serves)
-        home[np.arange(n_c), c_region] = True
-        if total > spec.target_pairs:  # trim coaches who serve the most regions first
-            extras = np.argwhere(serves & ~home)
-            many = (serves & ~home).sum(axis=1)[extras[:, 0]]
-            extras = extras[np.lexsort((rng.random(len(extras)), -many))]
-            for c, r in extras.tolist():
-                if total <= spec.target_pairs:
-                    break
-                serves[c, r] = False
-                total -= int(counts[c, r])
-        else:
-            for c, r in rng.permutation(np.argwhere(could & ~serves)).tolist():
-                if total >= spec.target_pairs:
-                    break
-                serves[c, r] = True
-                total += int(counts[c, r])
-    c_served = [[regions.names[r] for r in near[int(c_region[c])] if serves[c, r]]
-                for c in range(n_c)]  # fmt: skip
+    if spec.target_pairs is None:
+        return serves
+    total = int(elig.counts[serves].sum())
+    if total > spec.target_pairs:
+        _trim_served(rng, serves, c_region, elig.counts, total, spec.target_pairs)
+    else:
+        _widen_served(rng, serves, elig, total, spec.target_pairs)
+    return serves
 
+
+def _trim_served(rng: np.random.Generator, serves: np.ndarray, c_region: np.ndarray,
+                 counts: np.ndarray, total: int, target: int) -> None:  # fmt: skip
+    """Drop regions beyond home until pairs come to ``target``, coaches who serve the most
+    regions first (in place): they are the ones a program would ask to travel less."""
+    home = np.zeros_like(serves)
+    home[np.arange(len(c_region)), c_region] = True
+    extras = np.argwhere(serves & ~home)
+    many = (serves & ~home).sum(axis=1)[extras[:, 0]]
+    extras = extras[np.lexsort((rng.random(len(extras)), -many))]
+    for c, r in extras.tolist():
+        if total <= target:
+            break
+        serves[c, r] = False
+        total -= int(counts[c, r])
+
+
+def _widen_served(rng: np.random.Generator, serves: np.ndarray, elig: _Eligibility, total: int,
+                  target: int) -> None:  # fmt: skip
+    """Add nearby regions at random until pairs come to ``target`` (in place)."""
+    for c, r in rng.permutation(np.argwhere(elig.could & ~serves)).tolist():
+        if total >= target:
+            break
+        serves[c, r] = True
+        total += int(elig.counts[c, r])
+
+
+def _served_pairs(blocks: list[_Block], serves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(coach, candidate) index arrays of the eligible pairs within the regions served."""
     pair_c, pair_k = [], []
     for r, (ks, cs, ok) in enumerate(blocks):
         keep = serves[cs, r]
         ii, jj = np.nonzero(ok[:, keep])
         pair_k.append(ks[ii])
         pair_c.append(cs[keep][jj])
-    adjustable = np.flatnonzero((kind == "retired") & (prof.capacity > 0) & cert_y1)
-    pairs = (np.concatenate(pair_c), np.concatenate(pair_k))
-    _calibrate_coverage(spec, rng, prof, adjustable, c_region, pairs)
+    return np.concatenate(pair_c), np.concatenate(pair_k)
 
-    # Year 2 continuity: last year's coach, who had this year's year 2 candidates as year 1
-    # alongside others (at most ~60 % of the places); a few coaches have left since.
-    coach_ids = [f"C{c + 1:04d}" for c in range(n_c)]
+
+# --------------------------------------------------------------------------------------------
+# Continuity: last year's coaches, exclusions and preferences
+
+
+@dataclass
+class _Continuity:
+    """Per candidate: ``current_coach_id``, ``exclude_coach_ids``, ``preferred_coach_ids``."""
+
+    current: list[str | None]
+    exclude: list[list[str]]
+    preferred: list[list[str]]
+
+
+@dataclass
+class _LastYear:
+    """Last year's roster as it is rebuilt: each coach had this year's year-2 candidates as
+    year 1 alongside others, so at most ~60 % of its places (``limit``)."""
+
+    coach_ids: list[str]
+    left_ids: list[str]  # coaches who have left the program since
+    limit: np.ndarray
+    load: np.ndarray
+
+    def take(self, options: np.ndarray, u: float) -> str | None:
+        """One of ``options`` with room left (picked by ``u``), now one candidate fuller."""
+        options = options[self.load[options] < self.limit[options]]
+        if not len(options):
+            return None
+        c = int(options[int(u * len(options))])
+        self.load[c] += 1
+        return self.coach_ids[c]
+
+
+def _continuity(
+    rng: np.random.Generator, pop: _Population, prof: _CoachProfiles, blocks: list[_Block],
+    serves: np.ndarray, coach_ids: list[str],
+) -> _Continuity:  # fmt: skip
+    """Last year's coach of year-2 candidates, earlier matches that did not work, and coaches
+    candidates asked for.
+
+    These are what ``reassign``, pins and exclusions are tested on; drawn among coaches
+    serving the candidate's region, so most of them are pairs the rules allow.
+    """
+    n_c, n_k = len(coach_ids), len(pop.k_region)
     n_left = max(1, n_c // 40)
-    left_ids = [f"C{n_c + 1 + j:04d}" for j in range(n_left)]
-    current: list[str | None] = [None] * n_k
-    exclude: list[list[str]] = [[] for _ in range(n_k)]
-    preferred: list[list[str]] = [[] for _ in range(n_k)]
-    load = np.zeros(n_c, dtype=int)
-    last_year = np.maximum(np.ceil(0.6 * prof.capacity), 1).astype(int)
+    last = _LastYear(coach_ids, [f"C{n_c + 1 + j:04d}" for j in range(n_left)],
+                     np.maximum(np.ceil(0.6 * prof.capacity), 1).astype(int),
+                     np.zeros(n_c, dtype=int))  # fmt: skip
+    out = _Continuity([None] * n_k, [[] for _ in range(n_k)], [[] for _ in range(n_k)])
     for r, (ks, cs_all, ok_all) in enumerate(blocks):
         keep = serves[cs_all, r]
         cs, ok = cs_all[keep], ok_all[:, keep]
@@ -1213,43 +1547,68 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
         for i in rng.permutation(len(ks)).tolist():
             k, u = int(ks[i]), draws[i]
             elig = cs[ok[i]]
-            if k_year[k] == 2:
-                if u[0] < 0.86:
-                    options = elig[load[elig] < last_year[elig]]
-                    if len(options):
-                        c = int(options[int(u[1] * len(options))])
-                        load[c] += 1
-                        current[k] = coach_ids[c]
-                elif u[0] < 0.90:  # the coach has left the program
-                    current[k] = left_ids[int(u[1] * n_left)]
-                elif u[0] < 0.94:  # last year's coach, who may no longer qualify
-                    options = cs[prof.role_mat[cs, k_role[k]] & (load[cs] < last_year[cs])]
-                    if len(options):
-                        c = int(options[int(u[1] * len(options))])
-                        load[c] += 1
-                        current[k] = coach_ids[c]
-            if u[2] < 0.03:  # an earlier match that did not work
-                if current[k] is not None and k_year[k] == 2 and u[3] < 0.3:
-                    exclude[k] = [current[k]]
-                elif len(elig):
-                    c_id = coach_ids[int(elig[int(u[3] * len(elig))])]
-                    if c_id != current[k]:
-                        exclude[k] = [c_id]
-            if u[4] < 0.06:  # asked for coaches they know, mostly ones who qualify
-                pool = elig if u[5] < 0.75 and len(elig) else cs
-                m = min(len(pool), 1 if u[6] < 0.7 else 2)
-                first = int(u[7] * len(pool))
-                picks = [pool[(first + j) % len(pool)] for j in range(m)]
-                preferred[k] = [coach_ids[int(c)] for c in picks
-                                if coach_ids[int(c)] not in exclude[k]]  # fmt: skip
+            if pop.k_year[k] == 2:
+                out.current[k] = _last_year_coach(u, elig, cs[prof.role_mat[cs, pop.k_role[k]]],
+                                                  last)  # fmt: skip
+            if u[2] < 0.03:
+                out.exclude[k] = _earlier_mismatch(u, out.current[k], int(pop.k_year[k]), elig,
+                                                   coach_ids)  # fmt: skip
+            if u[4] < 0.06:
+                out.preferred[k] = _known_coaches(u, elig, cs, coach_ids, out.exclude[k])
+    return out
 
-    if twist.school_hours:  # last year's coach is still someone the candidate can meet
-        index = {cid: c for c, cid in enumerate(coach_ids)}
-        for k in range(n_k):
-            if k_year[k] == 2 and current[k] in index:
-                k_windows[k] = _with_common_window(k_windows[k], c_windows[index[current[k]]])
 
-    start_month: list[str | None] = [None] * n_k
+def _last_year_coach(u: np.ndarray, elig: np.ndarray, same_role: np.ndarray,
+                     last: _LastYear) -> str | None:  # fmt: skip
+    """A year-2 candidate's coach last year: mostly one still eligible; some have left the
+    program, some no longer qualify (only the role still fits); a few had none on record."""
+    if u[0] < 0.86:
+        return last.take(elig, u[1])
+    if u[0] < 0.90:  # the coach has left the program
+        return last.left_ids[int(u[1] * len(last.left_ids))]
+    if u[0] < 0.94:  # last year's coach, who may no longer qualify
+        return last.take(same_role, u[1])
+    return None
+
+
+def _earlier_mismatch(u: np.ndarray, current: str | None, year: int, elig: np.ndarray,
+                      coach_ids: list[str]) -> list[str]:  # fmt: skip
+    """An earlier match that did not work: sometimes last year's coach, else an eligible one
+    (never the current coach, which would contradict ``current_coach_id``)."""
+    if current is not None and year == 2 and u[3] < 0.3:
+        return [current]
+    if len(elig):
+        c_id = coach_ids[int(elig[int(u[3] * len(elig))])]
+        if c_id != current:
+            return [c_id]
+    return []
+
+
+def _known_coaches(u: np.ndarray, elig: np.ndarray, cs: np.ndarray, coach_ids: list[str],
+                   exclude: list[str]) -> list[str]:  # fmt: skip
+    """One or two coaches the candidate knows and asked for, mostly ones who qualify (and
+    never one it excludes)."""
+    pool = elig if u[5] < 0.75 and len(elig) else cs
+    m = min(len(pool), 1 if u[6] < 0.7 else 2)
+    first = int(u[7] * len(pool))
+    picks = [pool[(first + j) % len(pool)] for j in range(m)]
+    return [coach_ids[int(c)] for c in picks if coach_ids[int(c)] not in exclude]
+
+
+def _meet_last_year_coach(k_year: np.ndarray, current: list[str | None], coach_ids: list[str],
+                          c_windows: list[Windows], k_windows: list[Windows]) -> None:  # fmt: skip
+    """School-hours variant: give a year-2 candidate a window in common with last year's coach
+    (in place), who coached it last year and so could meet it."""
+    index = {cid: c for c, cid in enumerate(coach_ids)}
+    for k, coach in enumerate(current):
+        if k_year[k] == 2 and coach in index:
+            k_windows[k] = _with_common_window(k_windows[k], c_windows[index[coach]])
+
+
+def _start_months(rng: np.random.Generator, twist: Variant, k_year: np.ndarray) -> list[str | None]:
+    """Spring starts: some year-1 candidates join mid-year (at least two, so the sample has
+    them); the others start with the program."""
+    start_month: list[str | None] = [None] * len(k_year)
     year1 = np.flatnonzero(k_year == 1)
     n_spring = min(len(year1), max(2, round(twist.spring_share * len(year1))))
     spring = np.sort(rng.choice(year1, size=n_spring, replace=False))
@@ -1257,29 +1616,66 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     months = rng.choice(len(starts), size=len(spring), p=[w for _, w in starts])
     for k, m in zip(spring.tolist(), months.tolist(), strict=True):
         start_month[k] = starts[m][0]
+    return start_month
 
-    # Coaches without a post: full-time coaches work for the district, retired coaches often
-    # name the district they retired from.
-    c_district = people.c_district
-    pick = rng.random((n_c, 2))
-    for c in range(n_c):
-        if c_district[c] is None and (kind[c] == "full_time" or pick[c, 0] < 0.5):
-            units = region_districts[int(c_region[c])]
-            c_district[c] = district_names[units[int(pick[c, 1] * len(units))]]
 
-    people_names = _names(rng, n_c + n_k)
-    c_lang = _languages(rng, n_c, 1)
+def _name_coach_districts(rng: np.random.Generator, pop: _Population,
+                          c_district: list[str | None]) -> None:  # fmt: skip
+    """Districts of coaches without a post (in place): full-time coaches work for a district of
+    their region, retired coaches often name the district they retired from."""
+    pick = rng.random((len(c_district), 2))
+    for c in range(len(c_district)):
+        if c_district[c] is None and (pop.kind[c] == "full_time" or pick[c, 0] < 0.5):
+            units = pop.region_districts[int(pop.c_region[c])]
+            c_district[c] = pop.district_names[units[int(pick[c, 1] * len(units))]]
+
+
+# --------------------------------------------------------------------------------------------
+# Frames
+
+
+def _candidate_languages(rng: np.random.Generator, n_k: int) -> list[list[str]]:
+    """Candidates' languages; about one in ten left empty (not asked on the intake form)."""
     k_lang = _languages(rng, n_k, 2)
     for k in np.flatnonzero(rng.random(n_k) < 0.1).tolist():
-        k_lang[k] = []  # not asked on the intake form
+        k_lang[k] = []
+    return k_lang
 
-    coaches = pd.DataFrame({
-        "coach_id": coach_ids,
-        "name": people_names[:n_c],
-        "region": [regions.names[r] for r in c_region],
-        "regions_served": c_served,
-        "lat": c_lat,
-        "lon": c_lon,
+
+@dataclass
+class _CoachCells:
+    """Coach columns drawn late, which :func:`_coach_frame` takes as they are."""
+
+    coach_ids: list[str]
+    names: list[str]
+    served: list[list[str]]
+    lat: np.ndarray
+    lon: np.ndarray
+    languages: list[list[str]]
+    windows: list[Windows]
+
+
+@dataclass
+class _CandidateCells:
+    """Candidate columns drawn late, which :func:`_candidate_frame` takes as they are."""
+
+    names: list[str]
+    languages: list[list[str]]
+    windows: list[Windows]
+    start_month: list[str | None]
+
+
+def _coach_frame(rng: np.random.Generator, pop: _Population, people: _People,
+                 prof: _CoachProfiles, cells: _CoachCells) -> pd.DataFrame:  # fmt: skip
+    """coaches.csv as typed values (CPSEL strengths are drawn here, before candidates')."""
+    n_c = len(cells.coach_ids)
+    return pd.DataFrame({
+        "coach_id": cells.coach_ids,
+        "name": cells.names,
+        "region": [pop.regions.names[r] for r in pop.c_region],
+        "regions_served": cells.served,
+        "lat": cells.lat,
+        "lon": cells.lon,
         "roles": prof.roles,
         "levels": prof.levels,
         "capacity": prof.capacity.astype(int),
@@ -1289,41 +1685,41 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
              for v, gone in zip(prof.cnet, prof.cnet_missing, strict=True)], dtype="boolean"
         ),
         "admin_years": pd.array(prof.admin_years, dtype="Int64"),
-        "languages": c_lang,
+        "languages": cells.languages,
         "cpsel_strengths": _standards(rng, n_c),
-        "district": c_district,
+        "district": people.c_district,
         "person_id": [p or None for p in people.c_person],
-        "available": [_windows_text(w) or None for w in c_windows],
+        "available": [_windows_text(w) or None for w in cells.windows],
         "max_hours_per_month": pd.array(prof.max_hours(), dtype="Float64"),
         "cost_per_candidate": prof.cost,
     })  # fmt: skip
-    candidates = pd.DataFrame({
+
+
+def _candidate_frame(rng: np.random.Generator, pop: _Population, people: _People,
+                     cont: _Continuity, cells: _CandidateCells) -> pd.DataFrame:  # fmt: skip
+    """candidates.csv as typed values (CPSEL focus is the last draw of the main generator)."""
+    n_k = len(pop.k_region)
+    return pd.DataFrame({
         "candidate_id": [f"K{k + 1:05d}" for k in range(n_k)],
-        "name": people_names[n_c:],
-        "region": [regions.names[r] for r in k_region],
+        "name": cells.names,
+        "region": [pop.regions.names[r] for r in pop.k_region],
         "lat": people.k_lat,
         "lon": people.k_lon,
         "site": people.k_site,
-        "district": [district_names[d] for d in k_district],
-        "role": [_ROLES[i] for i in k_role],
+        "district": [pop.district_names[d] for d in pop.k_district],
+        "role": [_ROLES[i] for i in pop.k_role],
         "level": people.k_level,
         "person_id": people.k_person,
         "supervisor_id": people.k_super,
-        "program_year": k_year.astype(int),
-        "current_coach_id": current,
-        "languages": k_lang,
+        "program_year": pop.k_year.astype(int),
+        "current_coach_id": cont.current,
+        "languages": cells.languages,
         "cpsel_focus": _standards(rng, n_k),
-        "available": [_windows_text(w) or None for w in k_windows],
-        "exclude_coach_ids": exclude,
-        "preferred_coach_ids": preferred,
-        "start_month": start_month,
+        "available": [_windows_text(w) or None for w in cells.windows],
+        "exclude_coach_ids": cont.exclude,
+        "preferred_coach_ids": cont.preferred,
+        "start_month": cells.start_month,
     })  # fmt: skip
-    if twist.campus_km or twist.no_coordinates:
-        _scatter_sites(candidates, twist, np.random.default_rng([seed, 12]))
-    # org.csv: the reporting line of every post (also of candidates who hold one; those lines
-    # agree with candidates.csv). District superintendents, at the top, have no line.
-    org = pd.DataFrame(sorted(people.org.parent.items()), columns=list(ORG_COLUMNS))
-    return GeneratedProgram(coaches, candidates, org, twist.program_toml())
 
 
 def _scatter_sites(candidates: pd.DataFrame, twist: Variant, rng: np.random.Generator) -> None:

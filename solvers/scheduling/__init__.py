@@ -49,19 +49,32 @@ modelled as ``window start + step * q`` to keep every domain contiguous.
 
 The solve, minimums first (a lexicographic objective)
 -----------------------------------------------------
-Minimums are soft: each plan carries its shortfall, at ``shortfall_minute`` points per minute,
-so a calendar always comes back and each unmet minimum is reported, never hidden. No pair can
-miss less than it misses with the coach to itself, so:
+Minimums are soft: each plan carries its shortfall, so a calendar always comes back and each
+unmet minimum is reported, never hidden. The shortfall is counted in *pairs* first, then in
+minutes: a plan that misses any minimum (the empty plan included) pays ``short_pair`` points,
+by default one more than all of the coach's pairs could miss together, then
+``shortfall_minute`` points per minute missing. Why pairs first: ``plan`` treats every pair
+with any shortfall as failed and moves or forbids it, so what counts is how many pairs a
+coach serves *fully*. Minutes alone would spread a crowded coach's shortage thinly — six pairs
+each two hours short, all six failed — where a week that fully serves five and leaves the
+sixth out lets ``plan`` move one candidate. So, lexicographically: (1) the most pairs whose
+plan meets every minimum, (2) the least shortfall minutes, (3) the calendar terms below. No
+pair can miss less than it misses with the coach to itself, so:
 
 0. a greedy week (least flexible pairs first, each taking the plan and earliest start that add
-   least to the objective) over each pair's least-shortfall plans. If it places everyone and
-   costs no more than the trivial lower bound (every pair's best plan plus one weekday), it is
-   returned as optimal without calling CP-SAT (a one-pair coach, or pairs sharing one day);
-1. only if the greedy leaves a pair out: CP-SAT finds the least total shortfall the week allows
-   (a pure packing problem, which it solves fast without the calendar terms), from the greedy
-   week, over the plans whose extra shortfall fits in what the greedy missed;
-2. CP-SAT finds the best calendar at that shortfall (capped by a constraint), over the plans
-   that can still take part, hinted with the week found so far.
+   least to the objective) over each pair's least-shortfall plans — for a pair that can be
+   served fully alone, its full plans only, so a pair that does not fit is left out whole
+   rather than squeezed. If it places everyone and costs no more than the trivial lower bound
+   (every pair's best plan plus one weekday; the short-pair penalty is part of each plan's
+   cost, so the bound holds under the lexicographic objective too), it is returned as optimal
+   without calling CP-SAT (a one-pair coach, or pairs sharing one day);
+1. only if the greedy leaves a pair out: CP-SAT finds the fewest short pairs, then the least
+   total shortfall, the week allows (one objective: the penalty dominates; a pure packing
+   problem, which it solves fast without the calendar terms), from the greedy week, over the
+   plans whose extra shortfall (penalty included) fits in what the greedy missed;
+2. CP-SAT finds the best calendar at that shortfall (capped by a constraint on penalty plus
+   minutes: no week under the cap has more short pairs, nor as many with more minutes), over
+   the plans that can still take part, hinted with the week found so far.
 
 Then the counts become dates (:func:`.solve.expand`), evenly spread in each month (centred),
 except in a pair's first month, where the first date is used so coaching starts promptly;
@@ -103,8 +116,10 @@ A standing week cannot use a one-off date: one 60-minute session a week in 39 us
 39 h, an hour short of 40; a month that loses its Mondays to blackouts misses its minimum
 although Wednesday is free. So after the dates are chosen, :mod:`.makeup` adds one-off
 sessions (kind ``make-up``) or lengthens booked ones (kind ``lengthened``) for the pairs still
-short, in a small date-level CP-SAT model over only those pairs' options (every hard rule,
-monthly minimums first, then yearly ones, then few make-ups). Booked sessions never move or
+short, in a small date-level CP-SAT model over only those pairs' options (every hard rule;
+the fewest pairs left short first — free time that completes one pair beats the same time
+spread over several that all stay short — then monthly minutes, then yearly ones, then few
+make-ups). Booked sessions never move or
 shrink, so no shortfall grows; ``status``/``objective``/``bound`` stay the standing week's and
 the pass's figures go to ``stats``. ``solve_coach_schedule(..., makeup=False)`` skips it.
 

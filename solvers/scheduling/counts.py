@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .calendar import Calendar
-from .plans import Plan, SlotSpec, make_plan, points
+from .plans import Plan, SlotSpec, make_plan, points, short_pair_points
 from .problem import CoachScheduleProblem
 
 
@@ -73,11 +73,13 @@ def capped_plans(
     cap = problem.coach_max_minutes_per_month
     assert cap is not None
     wts = problem.weights
+    short_pair = short_pair_points(problem, cal)
     lengths = sorted(problem.session_lengths)
     model = cp_model.CpModel()
-    month_terms: dict[int, list] = {m: [] for m in range(cal.n_months)}
+    month_terms: dict[int, list[cp_model.LinearExpr]] = {m: [] for m in range(cal.n_months)}
     month_short: list[cp_model.IntVar] = []
-    rest: list = []  # the rest of the objective: yearly shortfall, sessions, minutes
+    # the rest of the objective: yearly shortfall, sessions, minutes
+    rest: list[cp_model.LinearExpr] = []
     options: dict[int, list[list[_Option]]] = {}
     hint: list[tuple[cp_model.IntVar, int]] = []
     for pi, plan in chosen.items():
@@ -142,7 +144,9 @@ def capped_plans(
         zero = [0] * cal.n_months
         pairs = problem.pairs
         empty = {
-            pi: make_plan(problem, cal, pairs[pi], plan.slots, [zero for _ in plan.slots])
+            pi: make_plan(
+                problem, cal, pairs[pi], plan.slots, [zero for _ in plan.slots], short_pair
+            )
             for pi, plan in chosen.items()
         }
         return empty, False
@@ -160,7 +164,7 @@ def capped_plans(
         picked = _picked(options, solver)
     proven = proven and status == cp_model.OPTIMAL
     out = {
-        pi: make_plan(problem, cal, problem.pairs[pi], slots, counts)
+        pi: make_plan(problem, cal, problem.pairs[pi], slots, counts, short_pair)
         for pi, (slots, counts) in picked.items()
     }
     return out, proven
@@ -192,7 +196,7 @@ def _solver(seed: int, work_limit: float, time_limit: float) -> cp_model.CpSolve
 
 def _hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     """Replace the model's hint with the solver's solution (every variable)."""
-    model.clear_hints()
+    model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
     for i in range(len(model.proto.variables)):
         var = model.get_int_var_from_proto_index(i)
         model.add_hint(var, solver.value(var))

@@ -5,6 +5,13 @@ and with a small deterministic budget the search then spends its time repairing 
 week — the least flexible pairs first, each taking the plan and earliest start that add least to
 the objective while keeping the week free of overlaps and travel conflicts — is usually already
 free of avoidable shortfall and close to the best calendar, so the search starts from there.
+
+The plans it is given are each pair's least-shortfall ones: for a pair that can be served fully
+alone, only full plans. A pair that no longer fits is left out whole (it pays the short-pair
+penalty once) instead of squeezing the others, which is what the objective wants: the most
+pairs fully served first (see :class:`~solvers.scheduling.problem.ScheduleWeights`). Its week
+is a feasible solution of the model and its objective is counted as the model counts it, so
+the solve may compare it with a lower bound and stop.
 """
 
 from __future__ import annotations

@@ -18,10 +18,15 @@ dates, so after the week is expanded this pass works on the coach's actual dates
   pair's monthly maximum and the coach's monthly cap as linear sums.
 
 Lexicographic objective, three short CP-SAT solves sharing one deterministic budget: the
-fewest minutes missing from *monthly* minimums; with that held, from *yearly* minimums; then
+fewest pairs left short of any minimum (monthly or yearly), then the fewest minutes missing
+from *monthly* minimums (one objective, the pair count weighted above all minutes); with that
+held, the fewest missing from *yearly* minimums; then
 the fewest make-up sessions (a lengthened session costs less than a new one: no extra trip),
 few minutes beyond what is needed, dates in months where the pair has least, not on a day the
-pair already meets, on days the coach already works, early rather than late. Booked sessions
+pair already meets, on days the coach already works, early rather than late. Pairs come
+first because ``plan`` treats a pair with any shortfall as failed: the free time that could
+complete one pair is worth more than the same time spread over several that all stay short
+(the standing week ranks its plans the same way). Booked sessions
 never move or shrink, so the shortfall never grows. Deterministic: one worker, fixed seed,
 deterministic work limit.
 """
@@ -334,7 +339,7 @@ def _solve_stages(
         proven = proven and status == cp_model.OPTIMAL
         if k < len(stages) - 1:
             model.add(objective <= round(stage.objective_value))
-            model.clear_hints()
+            model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
             for lit in literals:
                 model.add_hint(lit, stage.boolean_value(lit))
     return solver, proven, spent
@@ -398,25 +403,35 @@ def add_makeups(
 
     month_short: list[cp_model.IntVar] = []
     year_short: list[cp_model.IntVar] = []
+    left_short: list[cp_model.IntVar] = []  # per short pair: still misses a minimum
     for pi, months in helpful.items():
         p = pairs[pi]
         months_all = range(p.first_month, cal.n_months)
+        mine: list[cp_model.IntVar] = []
         for m in months_all:
             need = p.min_minutes_per_month - booked.got[pi, m]
             if m in months and need > 0:
                 short = model.new_int_var(0, p.min_minutes_per_month, "")
                 model.add(cp_model.LinearExpr.sum([*added.get((pi, m), []), short]) >= need)
                 month_short.append(short)
+                mine.append(short)
         if p.min_minutes_total > 0:
             need = p.min_minutes_total - sum(booked.got[pi, m] for m in months_all)
             short = model.new_int_var(0, p.min_minutes_total, "")
             terms = [t for m in months_all for t in added.get((pi, m), [])]
             model.add(cp_model.LinearExpr.sum([*terms, short]) >= need)
             year_short.append(short)
+            mine.append(short)
+        left = model.new_bool_var("")
+        for short in mine:
+            model.add(short == 0).only_enforce_if(left.Not())
+        left_short.append(left)
 
     budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
+    # a pair completed outweighs every monthly minute: complete pairs, not fill several partly
+    complete_weight = 1 + sum(pairs[pi].min_minutes_per_month for pi in helpful) * cal.n_months
     stages: list[cp_model.LinearExprT] = [
-        sum(month_short),
+        complete_weight * sum(left_short) + sum(month_short),
         sum(year_short),
         sum(o.cost * o.var for o in options),
     ]

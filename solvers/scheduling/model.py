@@ -1,8 +1,9 @@
 """The CP-SAT model of one coach's standing week.
 
 Per pair, one Boolean per *plan* (:mod:`.plans`: which weekday, week mode and length each of
-its standing slots has, with all per-pair costs precomputed) — at most one is chosen; none
-means the pair gets nothing and pays its whole shortfall. Per *slot* (a pair's first or second
+its standing slots has, with all per-pair costs precomputed, the short-pair penalty of a plan
+that misses any minimum included) — at most one is chosen; none means the pair gets nothing
+and pays its whole shortfall and the penalty. Per *slot* (a pair's first or second
 standing appointment):
 
 - ``z[w]``: the slot lies in window ``w`` of the pair (each window is on one weekday);
@@ -41,7 +42,7 @@ class SlotVars:
     pair: int  # index into problem.pairs
     k: int  # 0 = the pair's first slot, 1 = its second
     windows: tuple[TimeWindow, ...]
-    used: cp_model.LinearExprT
+    used: cp_model.LinearExpr | int  # a sum of literals (0 if none)
     used_lit: cp_model.IntVar
     z: list[cp_model.IntVar]
     q: cp_model.IntVar  # start = window start + step * q
@@ -50,7 +51,7 @@ class SlotVars:
     end: cp_model.IntVar
     even: cp_model.IntVar | None
     odd: cp_model.IntVar | None
-    on_day: dict[int, cp_model.LinearExprT]  # weekday -> 1 when the slot is on it
+    on_day: dict[int, cp_model.LinearExpr | int]  # weekday -> 1 when the slot is on it
     interval_even: cp_model.IntervalVar
     interval_odd: cp_model.IntervalVar
 
@@ -89,10 +90,12 @@ def build_model(
 ) -> TemplateModel:
     """Build the standing-week model with its objective set; the caller solves it.
 
-    ``shortfall_only`` keeps only the shortfall part of the plans' costs and drops the
-    week's terms: the first phase of the solve, which only has to find room for everyone.
-    ``max_shortfall_points`` caps the total shortfall (in points) at what that phase found,
-    which makes the objective lexicographic: minimums first, then the calendar.
+    ``shortfall_only`` keeps only the shortfall part of the plans' costs (short-pair penalties
+    and shortfall minutes) and drops the week's terms: the first phase of the solve, which
+    only has to serve as many pairs fully, then miss as few minutes, as the week allows.
+    ``max_shortfall_points`` caps that total (in points) at what that phase found, which makes
+    the objective lexicographic: pairs served, then minutes, then the calendar (the penalty
+    outweighs every minute, so the cap admits no week with more short pairs).
     """
     model = cp_model.CpModel()
     day_span = week_day_span(problem)
@@ -224,7 +227,7 @@ def _slot(
     used_lit = model.new_bool_var("")
     model.add(used_lit == used)
     z = [model.new_bool_var("") for _ in wins]
-    on_day: dict[int, cp_model.LinearExprT] = {}
+    on_day: dict[int, cp_model.LinearExpr | int] = {}
     for d in weekdays:
         on_day[d] = sum(lit for w, lit in zip(wins, z, strict=True) if w.weekday == d)
         model.add(on_day[d] == sum(lit for spec, lit in specs if spec.weekday == d))

@@ -8,6 +8,11 @@ greedy is optimal for one length, since every added session is worth the same. S
 the shortfalls, the first session's date and every per-pair objective term of a slot choice are
 computed here once, in plain Python, and the CP-SAT model only chooses among plans and places
 the slots in the week. This keeps the month dimension out of the search entirely.
+
+A plan's shortfall points start with the short-pair penalty when it misses any minimum
+(:func:`short_pair_points`): a pair counts as served only when fully served, since ``plan``
+moves every pair with any shortfall, and the penalty outweighs all minutes so the model ranks
+weeks by pairs fully served first.
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ class Plan:
     year_short: int
     first_session: dt.date | None
     cost: int
-    shortfall_points: int  # the shortfall part of ``cost``
+    shortfall_points: int  # the shortfall part of ``cost`` (short-pair penalty included)
+    short_pair_points: int = 0  # the short-pair penalty in it (0 when nothing is missed)
 
     @property
     def shortfall_minutes(self) -> int:
@@ -56,6 +62,26 @@ class Plan:
 def points(weight: float, amount: float = 1.0) -> int:
     """A weight times an amount, in scaled integer points."""
     return round(weight * amount * SCALE)
+
+
+def short_pair_points(problem: CoachScheduleProblem, cal: Calendar) -> int:
+    """Points of one pair whose plan misses any minimum (``ScheduleWeights.short_pair``).
+
+    Automatic (``None``): one more than the coach's pairs could miss in shortfall points all
+    together (every pair with nothing at all), so one pair more fully served always outweighs
+    any number of shortfall minutes: the objective ranks *pairs fully served* first.
+    """
+    wts = problem.weights
+    if wts.short_pair is not None:
+        return points(wts.short_pair)
+    worst = 0
+    for pair in problem.pairs:
+        if pair.first_month >= cal.n_months:
+            continue
+        months = cal.n_months - pair.first_month
+        worst += points(wts.shortfall_minute, pair.min_minutes_per_month * months)
+        worst += points(wts.year_shortfall_minute, pair.min_minutes_total)
+    return worst + 1
 
 
 def spread(n: int, count: int, front: bool) -> list[int]:
@@ -183,8 +209,10 @@ def make_plan(
     pair: PairDemand,
     slots: tuple[SlotSpec, ...],
     counts: list[list[int]],
+    short_pair: int,
 ) -> Plan:
-    """A plan from its slots and counts, with its shortfalls and its whole per-pair cost."""
+    """A plan from its slots and counts, with its shortfalls and its whole per-pair cost;
+    ``short_pair`` (:func:`short_pair_points`) is added when it misses any minimum."""
     wts = problem.weights
     short = [0] * cal.n_months
     total = 0
@@ -196,8 +224,11 @@ def make_plan(
     sessions = sum(sum(c) for c in counts)
     first = first_session(cal, pair.first_month, slots, counts)
     delay = 366 if first is None else (first - problem.months[pair.first_month].first).days
-    shortfall_points = points(wts.shortfall_minute, sum(short)) + points(
-        wts.year_shortfall_minute, year_short
+    penalty = short_pair if sum(short) + year_short > 0 else 0
+    shortfall_points = (
+        penalty
+        + points(wts.shortfall_minute, sum(short))
+        + points(wts.year_shortfall_minute, year_short)
     )
     cost = (
         shortfall_points
@@ -216,19 +247,26 @@ def make_plan(
         first_session=first,
         cost=cost,
         shortfall_points=shortfall_points,
+        short_pair_points=penalty,
     )
 
 
-def empty_plan(problem: CoachScheduleProblem, cal: Calendar, pair: PairDemand) -> Plan:
-    """The plan of a pair that gets no slot: every minimum missed entirely."""
+def empty_plan(
+    problem: CoachScheduleProblem, cal: Calendar, pair: PairDemand, short_pair: int
+) -> Plan:
+    """The plan of a pair that gets no slot: every minimum missed entirely (and, if it has
+    any minimum, the short-pair penalty)."""
     short = [
         pair.min_minutes_per_month if m >= pair.first_month else 0 for m in range(cal.n_months)
     ]
     wts = problem.weights
-    cost = points(wts.shortfall_minute, sum(short)) + points(
-        wts.year_shortfall_minute, pair.min_minutes_total
+    penalty = short_pair if sum(short) + pair.min_minutes_total > 0 else 0
+    cost = (
+        penalty
+        + points(wts.shortfall_minute, sum(short))
+        + points(wts.year_shortfall_minute, pair.min_minutes_total)
     )
-    return Plan((), (), tuple(short), pair.min_minutes_total, None, cost, cost)
+    return Plan((), (), tuple(short), pair.min_minutes_total, None, cost, cost, penalty)
 
 
 def pair_plans(
@@ -236,6 +274,7 @@ def pair_plans(
     cal: Calendar,
     pair: PairDemand,
     windows: tuple[TimeWindow, ...],
+    short_pair: int,
 ) -> list[Plan]:
     """Every one-slot plan of the pair, and two-slot plans where one slot cannot meet the
     minimums (weekly slots on two weekdays; only then is the model offered them)."""
@@ -252,7 +291,9 @@ def pair_plans(
             for mode in modes:
                 spec = SlotSpec(d, mode, ln)
                 singles.append(
-                    make_plan(problem, cal, pair, (spec,), [_single_counts(pair, cal, spec)])
+                    make_plan(
+                        problem, cal, pair, (spec,), [_single_counts(pair, cal, spec)], short_pair
+                    )
                 )
     plans = list(singles)
     if (
@@ -269,5 +310,5 @@ def pair_plans(
                 if b.weekday == a.weekday:
                     continue
                 counts = _pair_counts(pair, cal, (a, b), problem.weights)
-                plans.append(make_plan(problem, cal, pair, (a, b), counts))
+                plans.append(make_plan(problem, cal, pair, (a, b), counts, short_pair))
     return plans

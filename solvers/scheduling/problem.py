@@ -70,7 +70,12 @@ class PairDemand:
 class ScheduleWeights:
     """Objective weights (points; lower total is better). Defaults rank the goals so:
 
-    1. minimums first: one minute short costs more than any calendar nicety can gain;
+    1. minimums first, pairs before minutes: each pair left short of any minimum costs
+       ``short_pair``, more than all shortfall minutes together, then one minute short costs
+       more than any calendar nicety can gain. ``plan`` treats a pair with any shortfall as
+       failed and moves it, so a crowded coach should serve as many pairs *fully* as its
+       week holds (five pairs complete and one left for ``plan`` to move) rather than spread
+       the shortage (six pairs each two hours short, all six failed);
     2. a steady rhythm: a pair needing a second standing slot, or sharing its slot on
        alternate weeks, pays once per slot;
     3. the coach's week: each weekday in use and each minute of travel between two sites
@@ -84,6 +89,10 @@ class ScheduleWeights:
     construction (see the package docstring).
     """
 
+    short_pair: float | None = None
+    """Points per pair missing any minimum; ``None`` (the default) = automatic: one point more
+    than the coach's whole possible shortfall (every pair with nothing), so it dominates. A
+    number is used as given (``0`` restores the old objective: shortfall minutes only)."""
     shortfall_minute: float = 1000.0
     year_shortfall_minute: float = 1000.0
     extra_slot: float = 20.0

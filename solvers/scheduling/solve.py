@@ -15,7 +15,7 @@ from .counts import capped_plans, fits_cap
 from .hint import greedy_week
 from .makeup import add_makeups
 from .model import Week, add_hint, build_model, solution_week, week_day_span, week_points
-from .plans import SCALE, Plan, empty_plan, pair_plans, spread
+from .plans import SCALE, Plan, empty_plan, pair_plans, short_pair_points, spread
 from .plans import points as points_of
 from .problem import (
     COACH_HOUR_CAP,
@@ -62,6 +62,7 @@ class _Prepared:
 def _prepare(problem: CoachScheduleProblem) -> _Prepared:
     cal = build_calendar(problem)
     shortest = min(problem.session_lengths)
+    short_pair = short_pair_points(problem, cal)
     windows: dict[int, tuple[TimeWindow, ...]] = {}
     plans: dict[int, list[Plan]] = {}
     empty: dict[int, Plan] = {}
@@ -70,8 +71,12 @@ def _prepare(problem: CoachScheduleProblem) -> _Prepared:
         windows[pi] = normalise_windows(pair.windows, shortest, cal.weekdays)
         if pair.first_month >= cal.n_months:
             continue
-        empty[pi] = empty_plan(problem, cal, pair)
-        good = [p for p in pair_plans(problem, cal, pair, windows[pi]) if p.cost < empty[pi].cost]
+        empty[pi] = empty_plan(problem, cal, pair, short_pair)
+        good = [
+            p
+            for p in pair_plans(problem, cal, pair, windows[pi], short_pair)
+            if p.cost < empty[pi].cost
+        ]
         if good:
             plans[pi] = good
         alone[pi] = min([*good, empty[pi]], key=lambda p: p.cost)
@@ -110,8 +115,9 @@ def solve_coach_schedule(
         points = empty_points / SCALE
         return _finish(problem, prep, "optimal", {}, {}, points, points, t0, {}, run)
 
-    # Minimums first: no pair can miss less than it misses alone, so when every pair gets a
-    # plan of its least shortfall the minimums are settled and only those plans matter.
+    # Minimums first (pairs fully served, then minutes: both are in ``shortfall_points``): no
+    # pair can miss less than it misses alone, so when every pair gets a plan of its least
+    # shortfall the minimums are settled and only those plans matter.
     least = sum(p.shortfall_points for p in prep.alone.values())
     lean = _within(prep, 0)
     span = week_day_span(problem)
@@ -136,9 +142,10 @@ def solve_coach_schedule(
     spent = 0.0
     plans, shortfall_cap, settled = lean, None, True
     if len(week) < len(lean):
-        # Phase 1: the least total shortfall the week allows (a packing problem, which
-        # CP-SAT solves fast without the calendar terms), from the greedy week. A plan can
-        # only be part of a better week if its extra shortfall fits in the greedy's excess.
+        # Phase 1: the fewest short pairs, then the least total shortfall, the week allows (a
+        # packing problem, which CP-SAT solves fast without the calendar terms), from the
+        # greedy week. A plan can only be part of a better week if its extra shortfall
+        # (penalty included) fits in the greedy's excess.
         found = _shortfall_points(prep, week)
         tm1 = build_model(
             problem,
@@ -521,7 +528,9 @@ def _shortfalls(
             for m in range(cal.n_months)
         ]
 
-        def binding(m: int, p=p, smallest=smallest, slot_dates=slot_dates) -> bool:
+        def binding(
+            m: int, p: PairDemand = p, smallest: int = smallest, slot_dates: list[int] = slot_dates
+        ) -> bool:
             pmax = p.max_minutes_per_month
             return (
                 cap is not None
@@ -537,7 +546,7 @@ def _shortfalls(
             problem.weights.shortfall_minute,
             sum(p.min_minutes_per_month - got[p.pair_id, m] for m in short_months),
         ) + points_of(problem.weights.year_shortfall_minute, max(0, p.min_minutes_total - year_got))
-        as_alone = missed <= best_alone.shortfall_points
+        as_alone = missed <= best_alone.shortfall_points - best_alone.short_pair_points
         crowded = _crowded_months(problem, month_of, windows, p, sessions) if irregular else set()
 
         def cause(
@@ -546,11 +555,11 @@ def _shortfalls(
             alone_max: int,
             nominal_max: int,
             cap_binding: bool,
-            p=p,
-            best_alone=best_alone,
-            as_alone=as_alone,
-            nominal_windows=nominal_windows,
-            crowded=crowded,
+            p: PairDemand = p,
+            best_alone: Plan = best_alone,
+            as_alone: bool = as_alone,
+            nominal_windows: tuple[TimeWindow, ...] = nominal_windows,
+            crowded: set[int] = crowded,
         ) -> str:
             pmax = p.max_minutes_per_month
             if month is None and pmax is not None:
