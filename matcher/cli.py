@@ -405,9 +405,9 @@ def schedule(
 @click.option(
     "--max-rounds",
     type=click.IntRange(min=1),
-    default=200,
+    default=5,
     show_default=True,
-    help="Most assign-and-schedule rounds.",
+    help="Most assign-and-schedule rounds; pairs still short after them leave the roster.",
 )
 @click.option(
     "--strict",
@@ -435,7 +435,7 @@ def plan(
     from matcher.io.result_folder import write_result
     from matcher.planning.loop import plan as run_plan
     from matcher.planning.loop import plan_summary
-    from matcher.report.text import print_summary
+    from matcher.report.text import print_plan, print_summary
 
     started = time.perf_counter()
     program, pins = _load_with_pins(program_dir, pin_file)
@@ -465,10 +465,7 @@ def plan(
         _fail_schedule_rules(exc)
     if not quiet:
         print_summary(out, summary)
-        out.print(
-            f"Paper optimum: {result.paper.assigned} assigned; with calendars that fit: "
-            f"{result.assignment.assigned} ({len(result.rounds)} rounds)."
-        )
+        print_plan(out, summary["plan"])
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     _print_schedule(summary, quiet)

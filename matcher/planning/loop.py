@@ -1,40 +1,52 @@
-"""``plan``: assign, schedule, and feed calendar conflicts back until every pair fits.
+"""``plan``: a roster whose every pair can meet its hours, near the best any roster can do.
 
-A roster that is optimal on paper can still give a coach candidates whose free hours do not
-fit together (a coach with 11 free hours a week and six candidates with narrow windows). The
-loop reads each shortfall's cause from the scheduler:
+1. **The bound.** The time-aware assignment (:mod:`solvers.timed_assign`: each coach's free
+   week cut into atoms, the pairs' minutes flowing into them) relaxes assign + schedule: any
+   valid schedule satisfies it, so its proven optimum bounds how many candidates any roster
+   can have with every pair meeting its hours. It is solved once, over every eligible pair.
+2. **The first roster** comes from the same model, lexicographically: year-2 candidates first
+   (``[priority] year2_first``), then coverage, then *continuity* (a year-2 candidate keeps
+   its current coach where that pair can meet its hours alone), then the pair scores. Pairs
+   whose calendars miss a minimum even with the coach to themselves (the per-coach scheduler
+   says so; each distinct case solved once) are left out of it. So the roster already fits
+   in aggregate.
+3. **Schedule** every coach, then **repair** from the shortfalls' causes, re-solving the model
+   with what was learned (only coaches whose candidates changed are re-scheduled):
 
-- the pair's own windows cannot hold the hours (no common window, narrow windows, a standing
-  slot that cannot reach the minimum, too few usable days on the pair's weekdays) → that pair
-  is forbidden, since another coach may fit;
-- the pair would fit alone but the coach's other candidates hold the common hours → of each
-  such coach's short pairs, those with the least common time are forbidden: a third in the
-  first rounds (the others keep their chance once those have gone), a growing share after,
-  all from round 6 on, so large programs converge in a few rounds;
-- the coach's monthly hour cap is full → that coach gets one place fewer;
-- the program's calendar itself (a month too short for anyone, a pair maximum below the
-  minimum) → nothing a re-match can fix: reported, not looped on.
+   - the pair's own windows cannot hold the hours → that pair is forbidden;
+   - the coach's other candidates hold the common hours → the coach's short pairs are
+     forbidden, except continuity pairs: where only those are short, the coach's other pair
+     that overlaps them most is forbidden instead (crowding is resolved by moving others);
+   - the coach's monthly cap is full → that coach gets one place fewer;
+   - the program's own calendar (a month too short for anyone) → reported, not looped on.
 
-Before the first round, every eligible pair whose calendar misses a minimum even with the
-coach to itself is forbidden (each distinct case of windows, start and cap is solved once):
-the paper roster would only have to unlearn them round by round. Each round only removes
-options, so the loop ends; only coaches whose candidates changed are
-re-scheduled. Pairs whose calendars fit get a small stability bonus in the re-match, so a
-round moves few of them (and few coaches need a new calendar). Pinned pairs are never
-forbidden.
+   Pairs whose calendars fit get a stability bonus, so a repair moves few of them.
+
+The paper optimum (``assign``) is kept beside the result, so the summary can say what the
+calendar cost. Pinned pairs are never forbidden.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
+import time
 from collections.abc import Callable
 
-from matcher.assignment.optimize import Restrictions, assign, coach_places
+import numpy as np
+
+from matcher.assignment.optimize import Restrictions, assign, coach_places, roster_from
+from matcher.errors import InfeasibleError
+from matcher.planning.timed_roster import continuity_mask, timed_problem
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.pairs import build_pairs
-from matcher.scheduling.sessions import ScheduleResult, pairs_that_cannot_fit_alone, schedule
+from matcher.scheduling.sessions import (
+    ScheduleResult,
+    common_windows,
+    pairs_that_cannot_fit_alone,
+    schedule,
+)
+from solvers.assignment_data import WEIGHT_SCALE, AssignmentSolution, min_load_met, tier3_value
 from solvers.scheduling import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
@@ -43,62 +55,165 @@ from solvers.scheduling import (
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
 )
+from solvers.timed_assign import coverage_bound, solve_timed
 
 STABILITY_BONUS = 1.0
+FORBID_FROM = 1
+"""From this round on, a crowded coach's short pairs are also forbidden (see _repair)."""
 """Score points that keep a fitting pair in the next round's roster, all else near equal."""
 
 FORBID_PAIR = frozenset({NO_COMMON_WINDOW, NARROW_WINDOWS, STANDING_SLOT_LIMIT})
 
 
 @dataclasses.dataclass(frozen=True)
+class PlanBound:
+    """The time relaxation's proven most candidates any roster can schedule, of ``candidates``."""
+
+    value: int
+    found: int
+    proven: bool
+    candidates: int
+    seconds: float
+
+
+@dataclasses.dataclass(frozen=True)
 class PlanResult:
-    """The final roster and calendar, the paper optimum it started from, and each round."""
+    """The final roster and calendar, the bound, the paper optimum, and each round."""
 
     assignment: AssignmentResult
     schedule: ScheduleResult
     paper: AssignmentResult
     restrictions: Restrictions
     rounds: tuple[dict, ...]
+    bound: PlanBound | None = None
+    continuity_possible: int = 0
+    continuity_kept: int = 0
+    seconds: float = 0.0
+
+    @property
+    def scheduled(self) -> int:
+        """Assigned candidates whose pair meets every minimum."""
+        short = {s.candidate_id for s in self.schedule.shortfalls}
+        rows = self.assignment.rows
+        return sum(1 for r in rows if r.status == "assigned" and r.candidate_id not in short)
+
+    @property
+    def gap(self) -> float | None:
+        if self.bound is None:
+            return None
+        return (self.bound.value - self.scheduled) / max(self.bound.value, 1)
+
+    @property
+    def status(self) -> str:
+        """``optimal``: as many as the bound allows, every pair meeting its hours;
+        ``feasible``: every pair meets its hours, below the bound; ``short``: some
+        pair-months still miss their minimum."""
+        if self.schedule.shortfalls:
+            return "short"
+        if self.bound is not None and self.scheduled >= self.bound.value:
+            return "optimal"
+        return "feasible"
 
 
-def plan_summary(program: ProgramData, result: PlanResult) -> dict:
-    """summary.json of a plan: the final roster's figures, then how the plan got there."""
-    from matcher.io.writers import summary_dict
-
-    summary = summary_dict(program, result.assignment)
-    summary["plan"] = {
-        "paper_assigned": result.paper.assigned,
-        "paper_objective": round(result.paper.objective, 6),
-        "assigned": result.assignment.assigned,
-        "objective": round(result.assignment.objective, 6),
-        "pairs_forbidden": len(result.restrictions.forbidden),
-        "coaches_with_fewer_places": len(result.restrictions.places),
-        "rounds": list(result.rounds),
-        "note": "status, objective and bound above are the final roster's, given the pairs "
-        "and places that calendars ruled out; paper_* is the optimum before that.",
-    }
-    return summary
-
-
-def _pair_specific(program: ProgramData, coach_id: str, cand_id: str, cause: str) -> bool:
+def _pair_specific(program: ProgramData, c: int, k: int, cause: str) -> bool:
     if cause in FORBID_PAIR:
         return True
     if cause != TOO_FEW_DAYS:
         return False
     # blackouts bite harder on a pair free on few weekdays: a coach free on others may fit
-    from matcher.scheduling.sessions import common_windows
-
-    coach = next(c for c in program.coaches if c.coach_id == coach_id)
-    cand = next(k for k in program.candidates if k.candidate_id == cand_id)
-    days = {w.weekday for w in common_windows(coach, cand, program)}
+    days = {w.weekday for w in common_windows(program.coaches[c], program.candidates[k], program)}
     return len(days) < len(program.policy.coaching.weekdays)
 
 
-def _common_minutes(program: ProgramData, c: int, k: int) -> int:
-    from matcher.scheduling.sessions import common_windows
+def _overlap(program: ProgramData, c: int, a: int, b: int) -> int:
+    """Minutes a week that candidates ``a`` and ``b`` compete for in coach ``c``'s week."""
+    coach = program.coaches[c]
+    wa = common_windows(coach, program.candidates[a], program)
+    wb = common_windows(coach, program.candidates[b], program)
+    return sum(
+        max(0, min(x.end, y.end) - max(x.start, y.start))
+        for x in wa
+        for y in wb
+        if x.weekday == y.weekday
+    )
 
-    windows = common_windows(program.coaches[c], program.candidates[k], program)
-    return sum(w.minutes for w in windows)
+
+@dataclasses.dataclass
+class _Learned:
+    """What the rounds have learned so far (indices into the program's lists)."""
+
+    forbidden: dict[tuple[int, int], str]
+    places: np.ndarray
+    permille: np.ndarray
+
+
+def _shortfalls_by_pair(program: ProgramData, sched: ScheduleResult) -> dict:
+    coach_index, cand_index = program.coach_index(), program.candidate_index()
+    out: dict[tuple[int, int], list] = {}
+    for short in sched.shortfalls:
+        pair = (cand_index[short.candidate_id], coach_index[short.coach_id])
+        out.setdefault(pair, []).append(short)
+    return out
+
+
+def _repair(
+    program: ProgramData,
+    sched: ScheduleResult,
+    mapping: dict[int, int],
+    demand: np.ndarray,
+    index: dict[tuple[int, int], int],
+    keep: set[tuple[int, int]],
+    pinned: set[tuple[int, int]],
+    learned: _Learned,
+    forbid_crowded: bool,
+) -> int:
+    """Learn from one round's shortfalls; returns how many things changed.
+
+    Pair causes forbid the pair. A coach whose other pairs crowd a pair out plans on less of
+    its week next time (by the share of its planned minutes that came out short, at least
+    3 %), so the model itself picks whom to move, continuity pairs last. With
+    ``forbid_crowded`` its short pairs are also forbidden (continuity pairs excepted: then the
+    coach's other candidate that competes most with them goes), so late rounds surely shrink.
+    """
+    changes = 0
+    crowded: dict[int, dict[int, float]] = {}
+    for (k, c), shorts in sorted(_shortfalls_by_pair(program, sched).items()):
+        if (k, c) in pinned:
+            continue
+        pair_cause = next((s for s in shorts if _pair_specific(program, c, k, s.cause)), None)
+        if pair_cause is not None:
+            learned.forbidden.setdefault((k, c), pair_cause.reason)
+            changes += 1
+        elif any(s.cause == COACH_HOUR_CAP for s in shorts):
+            load = sum(1 for cc in mapping.values() if cc == c)
+            learned.places[c] = max(0, min(int(learned.places[c]), load - 1))
+            changes += 1
+        elif any(s.cause == COACH_TIME_TAKEN for s in shorts):
+            missing = max(
+                (s.required_hours - s.scheduled_hours) * 60 * (1 if s.month == "year" else 3)
+                for s in shorts
+            )
+            crowded.setdefault(c, {})[k] = missing
+    for c, shorts in sorted(crowded.items()):
+        planned = sum(int(demand[index[(k, cc)]]) for k, cc in mapping.items() if cc == c)
+        cut = min(0.97, 1 - sum(shorts.values()) / max(planned, 1))
+        learned.permille[c] = int(learned.permille[c] * max(cut, 0.5))
+        changes += 1
+        if not forbid_crowded:
+            continue
+        movable = [k for k in shorts if (k, c) not in keep]
+        reason = "the coach's other candidates take the common hours"
+        for k in movable:
+            learned.forbidden.setdefault((k, c), reason)
+        if movable:
+            continue
+        others = [k for k, cc in mapping.items() if cc == c and (k, c) not in keep | pinned]
+        if others:
+            worst = max(others, key=lambda k: (sum(_overlap(program, c, k, s) for s in shorts), -k))
+            learned.forbidden.setdefault(
+                (worst, c), "moved so that a year-2 candidate keeps this coach's common hours"
+            )
+    return changes
 
 
 def plan(
@@ -111,82 +226,199 @@ def plan(
     scheduler: str | None = None,
     pins: list[tuple[int, int]] = (),
     alternates: int = 0,
-    max_rounds: int = 200,
+    max_rounds: int = 5,
     on_round: Callable[[dict], None] | None = None,
     on_done: Callable[[int], None] | None = None,
 ) -> PlanResult:
+    """See the module docstring. After ``max_rounds`` rounds, candidates whose pairs still
+    miss a minimum leave the roster (with the scheduler's reason), so every pair of the result
+    meets its hours."""
+    started = time.perf_counter()
     pairs = build_pairs(program)
-    kw = dict(solver=solver, time_limit=time_limit, seed=seed, workers=workers, pins=pins,
-              alternates=alternates, pairs=pairs)  # fmt: skip
-    paper = assign(program, **kw)
-    coach_index, cand_index = program.coach_index(), program.candidate_index()
+    paper = assign(program, solver=solver, time_limit=time_limit, seed=seed, workers=workers,
+                   pins=pins, pairs=pairs)  # fmt: skip
+    cand_index = program.candidate_index()
+    coach_index = program.coach_index()
     pinned = set(pins)
     every = list(zip(pairs.candidate.tolist(), pairs.coach.tolist(), strict=True))
-    forbidden = {
+    index = {pair: p for p, pair in enumerate(every)}
+    unfit = {
         pair: why
         for pair, why in pairs_that_cannot_fit_alone(program, every, workers=workers).items()
         if pair not in pinned
     }
-    places: dict[int, int] = {}
+    continuity = continuity_mask(pairs, set(unfit))
+    problem = timed_problem(pairs, pins, continuity)
+    tick = time.perf_counter()
+    relaxed = coverage_bound(problem, time_limit=time_limit)
+    bound = PlanBound(relaxed.bound, relaxed.found, relaxed.proven, len(program.candidates),
+                      time.perf_counter() - tick)  # fmt: skip
+    hint = relaxed.chosen
+    keep_pairs = {every[p] for p in np.flatnonzero(continuity).tolist()}
+    full_places = coach_places(program)
+    learned = _Learned(dict(unfit), full_places.copy(), np.full(len(program.coaches), 1000))
+    demand = np.maximum(problem.reserve, problem.min_total)
+    bonus = np.zeros(len(every), dtype=np.int64)
     cache: dict = {}
-    rounds = []
-    result = (
-        assign(program, **kw, restrictions=Restrictions(dict(forbidden))) if forbidden else paper
-    )
+    rounds: list[dict] = []
+
+    def restrictions() -> Restrictions:
+        lowered = np.flatnonzero(learned.places < full_places).tolist()
+        return Restrictions(dict(learned.forbidden), {c: int(learned.places[c]) for c in lowered})
+
+    def run_schedule(result: AssignmentResult) -> ScheduleResult:
+        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
+        return schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
+                        on_done=on_done, cache=cache)  # fmt: skip
+
     for number in range(1, max_rounds + 1):
-        mapping = result.mapping()
-        sched = schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
-                         on_done=on_done, cache=cache)  # fmt: skip
-        loads: dict[int, int] = {}
-        for coach_id in mapping.values():
-            loads[coach_index[coach_id]] = loads.get(coach_index[coach_id], 0) + 1
-        new_forbidden, new_places = {}, {}
-        crowded: dict[int, dict[int, tuple[int, str]]] = {}  # coach -> k -> (minutes, reason)
-        for short in sched.shortfalls:
-            k, c = cand_index[short.candidate_id], coach_index[short.coach_id]
-            if (k, c) in pinned:
-                continue
-            if _pair_specific(program, short.coach_id, short.candidate_id, short.cause):
-                new_forbidden.setdefault((k, c), short.reason)
-            elif short.cause == COACH_TIME_TAKEN:
-                room = _common_minutes(program, c, k)
-                crowded.setdefault(c, {}).setdefault(k, (room, short.reason))
-            elif short.cause == COACH_HOUR_CAP:
-                new_places[c] = min(new_places.get(c, loads[c]), loads[c] - 1)
-        for c, shorts in crowded.items():
-            if any(cc == c for _, cc in new_forbidden):
-                continue  # this coach already loses a pair this round
-            ranked = sorted(shorts.items(), key=lambda item: (item[1][0], item[0]))
-            share = max(1 / 3, min(1.0, number / 6))
-            for k, (_, reason) in ranked[: max(1, math.ceil(len(ranked) * share - 1e-9))]:
-                new_forbidden[(k, c)] = reason
+        tick = time.perf_counter()
+        allowed = np.ones(len(every), dtype=bool)
+        for pair in learned.forbidden:
+            allowed[index[pair]] = False
+        current = dataclasses.replace(
+            problem,
+            base=dataclasses.replace(problem.base, capacity=learned.places.copy()),
+            room_permille=learned.permille.copy(),
+        )
+        budget = time_limit if number == 1 else time_limit / 2
+        timed = solve_timed(current, allowed=allowed, bonus=bonus, hint=hint, time_limit=budget)
+        if timed.status == "infeasible":
+            raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
+        hint = timed.chosen
+        result = _roster(pairs, current.base, timed.chosen, timed.status, timed.solve_seconds,
+                         seed, alternates, restrictions())  # fmt: skip
+        sched = run_schedule(result)
+        mapping = {
+            cand_index[r.candidate_id]: coach_index[r.coach_id]
+            for r in result.rows
+            if r.status == "assigned"
+        }
+        changes = 0
+        if sched.shortfalls and number < max_rounds:
+            changes = _repair(program, sched, mapping, demand, index, keep_pairs, pinned,
+                              learned, forbid_crowded=number >= FORBID_FROM)  # fmt: skip
         step = {
             "round": number,
             "assigned": result.assigned,
             "objective": round(result.objective, 4),
             "pair_months_short": len(sched.shortfalls),
-            "pairs_forbidden": len(new_forbidden),
-            "coach_places_lowered": len(new_places),
+            "pairs_forbidden": len(learned.forbidden) - len(unfit),
+            "coach_places_lowered": int((learned.places < full_places).sum()),
+            "coaches_with_less_room": int((learned.permille < 1000).sum()),
+            "seconds": round(time.perf_counter() - tick, 3),
         }
         rounds.append(step)
         if on_round:
             on_round(step)
-        if not new_forbidden and not new_places:
+        if not changes:
             break
-        forbidden.update(new_forbidden)
-        for c, cap in new_places.items():
-            places[c] = max(0, min(places.get(c, int(coach_places(program)[c])), cap))
-        short = {(cand_index[x.candidate_id], coach_index[x.coach_id]) for x in sched.shortfalls}
-        keep = {
-            (cand_index[k], coach_index[c]): STABILITY_BONUS
-            for k, c in mapping.items()
-            if (cand_index[k], coach_index[c]) not in short
+        short = set(_shortfalls_by_pair(program, sched))
+        bonus[:] = 0
+        for k, c in mapping.items():
+            if (k, c) not in short:
+                bonus[index[(k, c)]] = round(STABILITY_BONUS * WEIGHT_SCALE)
+    # what still misses a minimum leaves the roster, so every pair that stays meets its hours
+    for _ in range(5):
+        short = {
+            pair: s for pair, s in _shortfalls_by_pair(program, sched).items() if pair not in pinned
         }
-        restrictions = Restrictions(dict(forbidden), dict(places), keep)
-        result = assign(program, **kw, restrictions=restrictions)
-    else:  # out of rounds: the last roster still needs its calendar
-        mapping = result.mapping()
-        sched = schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
-                         on_done=on_done, cache=cache)  # fmt: skip
-    restrictions = Restrictions(dict(forbidden), dict(places))
-    return PlanResult(result, sched, paper, restrictions, tuple(rounds))
+        if not short:
+            break
+        for pair, shorts in short.items():
+            learned.forbidden.setdefault(pair, shorts[0].reason)
+        chosen = np.array(
+            [p for p in _chosen(result, index, cand_index, coach_index) if every[p] not in short],
+            dtype=np.int64,
+        )
+        result = _roster(pairs, current.base, chosen, "feasible", result.solve_seconds, seed,
+                         alternates, restrictions())  # fmt: skip
+        sched = run_schedule(result)
+        rounds[-1]["dropped_short"] = rounds[-1].get("dropped_short", 0) + len(short)
+        rounds[-1]["pair_months_short_after_drop"] = len(sched.shortfalls)
+    short_ids = {s.candidate_id for s in sched.shortfalls}
+    kept = sum(
+        1
+        for p in _chosen(result, index, cand_index, coach_index)
+        if continuity[p] and program.candidates[every[p][0]].candidate_id not in short_ids
+    )
+    return PlanResult(result, sched, paper, restrictions(), tuple(rounds), bound,
+                      int(continuity.sum()), kept, time.perf_counter() - started)  # fmt: skip
+
+
+def _chosen(result: AssignmentResult, index: dict, cand_index: dict, coach_index: dict):
+    """Pair indices of a roster's assigned rows."""
+    return sorted(
+        index[(cand_index[r.candidate_id], coach_index[r.coach_id])]
+        for r in result.rows
+        if r.status == "assigned"
+    )
+
+
+def _roster(pairs, base, chosen, status, seconds, seed, alternates, restrictions):
+    """Chosen pair indices as a roster, with a reason for every candidate left out."""
+    value = tier3_value(base, chosen)
+    solution = AssignmentSolution(
+        status=status,
+        chosen=chosen,
+        assigned=len(chosen),
+        min_load_met=min_load_met(base, chosen),
+        objective=value,
+        bound=value,
+        solve_seconds=seconds,
+        solver="timed",
+    )
+    result = roster_from(pairs, base, solution, seed=seed, alternates=alternates,
+                         restrictions=restrictions)  # fmt: skip
+    return dataclasses.replace(result, solve_seconds=seconds)
+
+
+def _plan_block(result: PlanResult) -> dict:
+    """summary.json's ``plan`` block: the bound, what this roster schedules, each round."""
+    bound = result.bound
+    return {
+        "status": result.status,
+        "scheduled": result.scheduled,
+        "assigned": result.assignment.assigned,
+        "bound": None if bound is None else bound.value,
+        "bound_proven": None if bound is None else bound.proven,
+        "bound_seconds": None if bound is None else round(bound.seconds, 3),
+        "candidates": None if bound is None else bound.candidates,
+        "gap": None if result.gap is None else round(result.gap, 6),
+        "seconds": round(result.seconds, 3),
+        "rounds": list(result.rounds),
+        "continuity": {"kept": result.continuity_kept, "possible": result.continuity_possible},
+        "paper_assigned": result.paper.assigned,
+        "paper_objective": round(result.paper.objective, 6),
+        "objective": round(result.assignment.objective, 6),
+        "pairs_forbidden": len(result.restrictions.forbidden),
+        "coaches_with_fewer_places": len(result.restrictions.places),
+        "note": "bound: no roster can have more candidates whose pairs all meet their hours "
+        "(a proven optimum of a time relaxation of assign + schedule); scheduled: assigned "
+        "candidates whose every minimum is met; paper_*: the assignment before calendars.",
+    }
+
+
+def plan_summary(program: ProgramData, result: PlanResult) -> dict:
+    """summary.json of a plan: the roster's figures, with plan's own headline, then the
+    ``plan`` block (see :func:`_headline`)."""
+    from matcher.io.writers import summary_dict
+
+    summary = summary_dict(program, result.assignment)
+    summary.update(_headline(result))
+    summary["plan"] = _plan_block(result)
+    return summary
+
+
+def _headline(result: PlanResult) -> dict:
+    """summary.json's headline keys as plan's own: status, bound and gap in candidates whose
+    pairs all meet their hours (``objective`` stays the roster's total score), and the time."""
+    bound = result.bound
+    return {
+        "status": "optimal" if result.status == "optimal" else "feasible",
+        "bound": None if bound is None else bound.value,
+        "bound_of": "candidates whose pairs all meet their hours (time relaxation)",
+        "gap": None if result.gap is None else round(result.gap, 6),
+        "solver": "timed",
+        "solve_seconds": round(result.seconds, 3),
+    }

@@ -250,6 +250,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         ],
         "hours": hours,
         "required": required,
+        "plan": _plan_headline(summary.get("plan")),
     }
     return {
         "title": f"coachmatch report — {result_dir.resolve().name}",
@@ -308,6 +309,22 @@ def _required_hours(program, rows: list[dict]) -> float:
         if r["status"] == "assigned" and r["candidate_id"] in cands
     )
     return round(total, 2)
+
+
+def _plan_headline(plan: object) -> dict | None:
+    """A plan's proven bound beside what it schedules, when summary.json has one."""
+    if not isinstance(plan, dict) or plan.get("bound") is None:
+        return None
+    return {
+        "bound": plan["bound"],
+        "scheduled": plan.get("scheduled"),
+        "candidates": plan.get("candidates"),
+        "gap": plan.get("gap"),
+        "proven": bool(plan.get("bound_proven")),
+        "continuity": plan.get("continuity") or {},
+        "rounds": len(plan.get("rounds") or []),
+        "paper_assigned": plan.get("paper_assigned"),
+    }
 
 
 def render(context: dict) -> str:

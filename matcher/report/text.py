@@ -38,7 +38,10 @@ def print_summary(console: Console, summary: dict) -> None:
     cont = summary["continuity"]
     table.add_row("continuity kept", f"{cont['kept']} of {cont['of']}")
     table.add_row("objective (total score)", f"{summary['objective']:.2f}")
-    table.add_row("best bound", f"{summary['bound']:.2f}")
+    if "bound_of" in summary:  # plan: the bound counts candidates, not score
+        table.add_row("bound (candidates scheduled)", str(summary["bound"]))
+    else:
+        table.add_row("best bound", f"{summary['bound']:.2f}")
     gap = summary["gap"]
     table.add_row("gap", "-" if gap is None else f"{gap:.4%}")
     table.add_row("status", f"{summary['status']} ({summary['solver']})")
@@ -47,6 +50,30 @@ def print_summary(console: Console, summary: dict) -> None:
         table.add_row("data warnings", str(len(summary["warnings"])))
     console.print(table)
     print_warnings(console, summary["warnings"], "all in summary.json, key 'warnings'")
+
+
+def print_plan(console: Console, plan: dict) -> None:
+    """plan's own headline: the proven bound, what this roster schedules, and the paper roster."""
+    n = plan["candidates"]
+    bound = plan["bound"]
+    lines = []
+    if bound is not None:
+        proof = "" if plan["bound_proven"] else " (best bound found)"
+        lines.append(
+            f"No roster can schedule more than {bound} of {n} candidates{proof}; "
+            f"this one schedules {plan['scheduled']} (gap {plan['gap']:.1%})."
+        )
+    cont = plan["continuity"]
+    lines.append(
+        f"plan: {plan['status']}, {len(plan['rounds'])} rounds, {plan['seconds']:.1f} s; "
+        f"continuity kept {cont['kept']} of {cont['possible']} possible."
+    )
+    lines.append(
+        f"Paper roster (calendars ignored): {plan['paper_assigned']} assigned, "
+        f"objective {plan['paper_objective']:.2f}."
+    )
+    for line in lines:
+        console.print(line, markup=False)
 
 
 WARNINGS_SHOWN = 10
