@@ -261,6 +261,19 @@ def _build(
         if (allowed[p] and fits[int(p)]) or (pinned is not None and pinned[p])
     ]  # fmt: skip
     x = {p: model.new_bool_var(f"x{p}") for p in usable}
+    by_right = _assignment_rows(model, base, usable, x)
+    for r, group in sorted(by_right.items()):
+        model.add(sum(x[p] for p in group) <= int(base.capacity[r]))
+        share = 1000 if scale is None else int(scale[r])
+        _coach_time_rows(model, problem, r, group, x, fits, segments, demand, share)
+    return _Model(model, x)
+
+
+def _assignment_rows(
+    model: cp_model.CpModel, base: AssignmentProblem, usable: list[int], x: dict[int, Any]
+) -> dict[int, list[int]]:
+    """The assignment's own constraints: one coach per candidate, program caps per group and
+    pins. Returns the usable pairs by coach (right node), whose places the caller adds."""
     by_left, by_right = defaultdict(list), defaultdict(list)
     for p in usable:
         by_left[int(base.left[p])].append(p)
@@ -274,34 +287,45 @@ def _build(
                 in_group[int(fam.pair_group[p])].append(x[p])
         for g, members in in_group.items():
             model.add(sum(members) <= int(fam.cap[g]))
-    if pinned is not None:
+    if base.pinned is not None:
         for p in usable:
-            if pinned[p]:
+            if base.pinned[p]:
                 model.add(x[p] == 1)
+    return by_right
+
+
+def _coach_time_rows(
+    model: cp_model.CpModel,
+    problem: TimedAssignProblem,
+    r: int,
+    group: list[int],
+    x: dict[int, Any],
+    fits: dict[int, bool],
+    segments: dict[int, Any],
+    demand: np.ndarray,
+    share: int,
+) -> None:
+    """Coach ``r``'s time: Hall rows over its atoms, its yearly hour cap, and per month the
+    running pairs' monthly minimums against its whole week and cap (necessary conditions of
+    any valid schedule, so the bound stays valid)."""
+    rows, atoms = _coach_rows(problem, group, fits, segments, demand, share)
+    cap = int(problem.coach_cap[r])
+    for coefs, room in rows:
+        model.add(sum(c * x[p] for p, c in coefs.items()) <= room)
     n_months = problem.n_months
-    for r, group in sorted(by_right.items()):
-        model.add(sum(x[p] for p in group) <= int(base.capacity[r]))
-        share = 1000 if scale is None else int(scale[r])
-        rows, atoms = _coach_rows(problem, group, fits, segments, demand, share)
-        cap = int(problem.coach_cap[r])
-        for coefs, room in rows:
-            model.add(sum(c * x[p] for p, c in coefs.items()) <= room)
-        if cap >= 0:
-            need = {p: int(problem.min_total[p]) for p in group if fits[p]}
-            if sum(need.values()) > cap * n_months:
-                model.add(sum(n * x[p] for p, n in need.items()) <= cap * n_months)
-        every_piece = [x for pieces in atoms.pieces for x in pieces]
-        union_month = (
-            _usable_week(every_piece, tuple(sorted(problem.session_lengths))) @ problem.dates
-        )
-        for m in range(n_months):
-            running = [p for p in group if fits[p] and int(problem.first_month[p]) <= m]
-            if not running or problem.min_month <= 0:
-                continue
-            room = int(union_month[m]) if cap < 0 else min(int(union_month[m]), cap)
-            if room < problem.min_month * len(running):
-                model.add(problem.min_month * sum(x[p] for p in running) <= room)
-    return _Model(model, x)
+    if cap >= 0:
+        need = {p: int(problem.min_total[p]) for p in group if fits[p]}
+        if sum(need.values()) > cap * n_months:
+            model.add(sum(n * x[p] for p, n in need.items()) <= cap * n_months)
+    every_piece = [x for pieces in atoms.pieces for x in pieces]
+    union_month = _usable_week(every_piece, tuple(sorted(problem.session_lengths))) @ problem.dates
+    for m in range(n_months):
+        running = [p for p in group if fits[p] and int(problem.first_month[p]) <= m]
+        if not running or problem.min_month <= 0:
+            continue
+        room = int(union_month[m]) if cap < 0 else min(int(union_month[m]), cap)
+        if room < problem.min_month * len(running):
+            model.add(problem.min_month * sum(x[p] for p in running) <= room)
 
 
 def _parameters(solver: cp_model.CpSolver, time_limit: float) -> None:
