@@ -24,7 +24,7 @@ REASON_WORDS = {
     "eligible_coaches_full": "every eligible coach is full",
     "eligible_coaches_capped": "eligible coaches are at a program cap",
     "no_coach_calendar_fits": "no eligible coach's calendar can give the hours",
-    "not_reached": "the solver stopped before an optimal roster",
+    "not_reached": "not placed before the search ended (roster not proven optimal)",
 }
 """Plain words for each reason code of :func:`explain_unassigned` (roster.csv and summary.json
 keep the codes, for counting; the report and the terminal show these words)."""
@@ -108,7 +108,9 @@ def explain_unassigned(
             )
         if not proven:
             return "not_reached", (
-                "eligible coaches have room, but the solver stopped before an optimal roster: "
+                "eligible coaches have room, but the search ended before it placed this candidate "
+                "with one of them (the roster is not proven optimal; plan stops after its repair "
+                "rounds): "
                 + _ids(coaches)
             )
         return "eligible_coaches_capped", (
