@@ -51,8 +51,15 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def compare(run: Run, base: Run, max_ratio: float, min_seconds: float, strict: bool,
-            clock: str = "cpu", guard: bool = True):  # fmt: skip
+def compare(
+    run: Run,
+    base: Run,
+    max_ratio: float,
+    min_seconds: float,
+    strict: bool,
+    clock: str = "cpu",
+    guard: bool = True,
+):
     """Rows (benchmark, figure, baseline, now, ratio, verdict) and the number of failures."""
     rows: list[tuple[str, str, str, str, str, str]] = []
     failures = 0
@@ -92,17 +99,24 @@ def compare(run: Run, base: Run, max_ratio: float, min_seconds: float, strict: b
             ratio = f"{b / a:.2f}×" if a else "–"
             rows.append((name, figure, _fmt(a), _fmt(b), ratio, "info"))
         if not same_data:
-            notes.append(f"{name}: cohort fingerprint {old.extra.get('fingerprint')} → "
-                         f"{new.extra.get('fingerprint')} (generator changed?)")  # fmt: skip
+            notes.append(
+                f"{name}: cohort fingerprint {old.extra.get('fingerprint')} → "
+                f"{new.extra.get('fingerprint')} (generator changed?)"
+            )
     for name in sorted(set(run.benches) - set(base.benches)):
         notes.append(f"{name}: new, not in the baseline")
     return rows, failures, notes
 
 
 def _time_rows(
-    name: str, old: Bench, new: Bench, clock: str, max_ratio: float, min_seconds: float,
+    name: str,
+    old: Bench,
+    new: Bench,
+    clock: str,
+    max_ratio: float,
+    min_seconds: float,
     guard: bool,
-) -> list[tuple[str, str, str, str, str, str]]:  # fmt: skip
+) -> list[tuple[str, str, str, str, str, str]]:
     """The gated time row (``clock``), then the other clock's row for information.
 
     With ``guard``, a median over the limit fails only if the fastest round is over it too: a
@@ -140,8 +154,10 @@ def _time_rows(
 def render(rows) -> str:
     header = ("benchmark", "figure", "baseline", "now", "ratio", "verdict")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = [" | ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)),
-             "-|-".join("-" * w for w in widths)]  # fmt: skip
+    lines = [
+        " | ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)),
+        "-|-".join("-" * w for w in widths),
+    ]
     lines += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
 
@@ -174,12 +190,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="fail on the median alone, even if the fastest round is in limit",
     )
-    parser.add_argument("--strict", action="store_true",
-                        help="fail when a tier's cohort differs from the baseline's")  # fmt: skip
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail when a tier's cohort differs from the baseline's",
+    )
     args = parser.parse_args(argv)
     run, base = load_run(args.run), load_run(args.baseline)
-    rows, failures, notes = compare(run, base, args.max_time_ratio, args.min_seconds,
-                                    args.strict, args.clock, args.guard)  # fmt: skip
+    rows, failures, notes = compare(
+        run, base, args.max_time_ratio, args.min_seconds, args.strict, args.clock, args.guard
+    )
     print(f"run:      {args.run} — {machine_line(run)}")
     print(f"baseline: {args.baseline} — {machine_line(base)}")
     print(f"tiers:    {', '.join(sorted(run.tiers & base.tiers)) or 'none in common'}\n")
@@ -191,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\nnothing compared: the run and the baseline share no benchmark")
         return 1
     verdict = f"{failures} failure(s)" if failures else "no regression"
-    print(f"\n{compared} benchmarks compared: {verdict} "
-          f"(time ratio limit {args.max_time_ratio:g}× on {args.clock} medians)")  # fmt: skip
+    print(
+        f"\n{compared} benchmarks compared: {verdict} "
+        f"(time ratio limit {args.max_time_ratio:g}× on {args.clock} medians)"
+    )
     return 1 if failures else 0
 
 

@@ -24,8 +24,14 @@ from pathlib import Path
 
 
 def cli_args(program_dir: Path, out_dir: Path, xlsx: bool) -> list[str]:
-    return ["assign", str(program_dir), "--out", str(out_dir), "--quiet",
-            "--xlsx" if xlsx else "--no-xlsx"]  # fmt: skip
+    return [
+        "assign",
+        str(program_dir),
+        "--out",
+        str(out_dir),
+        "--quiet",
+        "--xlsx" if xlsx else "--no-xlsx",
+    ]
 
 
 def import_everything() -> None:
@@ -61,9 +67,20 @@ def main(argv: list[str]) -> int:
         "peak_rss_mib": round(peak, 1),
         "memory_method": method,
         "xlsx": xlsx,
-        **{k: summary.get(k) for k in ("status", "assigned", "unassigned", "eligible_pairs",
-                                       "objective", "bound", "gap", "solve_seconds")},
-    }  # fmt: skip
+        **{
+            k: summary.get(k)
+            for k in (
+                "status",
+                "assigned",
+                "unassigned",
+                "eligible_pairs",
+                "objective",
+                "bound",
+                "gap",
+                "solve_seconds",
+            )
+        },
+    }
     print(json.dumps(report))
     return 0
 

@@ -66,12 +66,16 @@ def compute(tier: str, root: Path, independent: bool) -> dict:
         "objective": round(result.objective, 6),
         "checked_by": ["coachmatch flow"],
     }
-    for solve, name in ((solve_highs_milp, "HiGHS phased MILP"),
-                        (solve_ortools_mcf, "OR-Tools min-cost flow")):  # fmt: skip
+    for solve, name in (
+        (solve_highs_milp, "HiGHS phased MILP"),
+        (solve_ortools_mcf, "OR-Tools min-cost flow"),
+    ):
         peer = solve(cohort.problem)
         if (peer.assigned, peer.objective) != (flow.assigned, flow.objective):
-            raise SystemExit(f"{tier}: {name} found {peer.assigned}/{peer.objective}, "
-                             f"flow {flow.assigned}/{flow.objective}")  # fmt: skip
+            raise SystemExit(
+                f"{tier}: {name} found {peer.assigned}/{peer.objective}, "
+                f"flow {flow.assigned}/{flow.objective}"
+            )
         entry["checked_by"].append(name)
     if independent:
         assigned, total, n_pairs = independent_optimum(cohort.folder)
@@ -79,9 +83,11 @@ def compute(tier: str, root: Path, independent: bool) -> dict:
         if (assigned, n_pairs) != (flow.assigned, len(cohort.pairs)) or abs(
             total - result.objective
         ) > tolerance:
-            raise SystemExit(f"{tier}: independent checker found {assigned} assigned, "
-                             f"score {total}, {n_pairs} pairs; coachmatch {flow.assigned}, "
-                             f"{result.objective}, {len(cohort.pairs)}")  # fmt: skip
+            raise SystemExit(
+                f"{tier}: independent checker found {assigned} assigned, "
+                f"score {total}, {n_pairs} pairs; coachmatch {flow.assigned}, "
+                f"{result.objective}, {len(cohort.pairs)}"
+            )
         entry["checked_by"].append("tests/independent (own rules, float-score MILP)")
     entry["seconds"] = round(time.perf_counter() - start, 2)
     return entry
@@ -112,10 +118,18 @@ def from_run(path: Path, tier: str) -> dict:
         if extra is None:
             continue
         if (extra["assigned"], extra["weight"]) != target:
-            raise SystemExit(f"{tier}: {method} found {extra['assigned']}/{extra['weight']}, "
-                             f"flow {target[0]}/{target[1]}")  # fmt: skip
-        agreed.append(label + ("" if extra.get("status") == "optimal" else " (same value, "
-                               f"status {extra.get('status')})"))  # fmt: skip
+            raise SystemExit(
+                f"{tier}: {method} found {extra['assigned']}/{extra['weight']}, "
+                f"flow {target[0]}/{target[1]}"
+            )
+        agreed.append(
+            label
+            + (
+                ""
+                if extra.get("status") == "optimal"
+                else f" (same value, status {extra.get('status')})"
+            )
+        )
     load, roster = by.get(("load", "")), by.get(("roster", ""))
     if load is None or roster is None:
         raise SystemExit(f"{tier}: the run lacks test_load / test_roster figures")
@@ -167,14 +181,17 @@ def main(argv: list[str] | None = None) -> int:
                 for k in ("fingerprint", "eligible_pairs", "assigned", "weight")
             )
             note = "matches the record" if same else "differs from the record"
-            print(f"{tier}: {entry['assigned']} assigned, objective {entry['objective']}, "
-                  f"{entry['eligible_pairs']} pairs, fingerprint {entry['fingerprint']} — "
-                  f"{note}; checked by {', '.join(entry['checked_by'])}")  # fmt: skip
+            print(
+                f"{tier}: {entry['assigned']} assigned, objective {entry['objective']}, "
+                f"{entry['eligible_pairs']} pairs, fingerprint {entry['fingerprint']} — "
+                f"{note}; checked by {', '.join(entry['checked_by'])}"
+            )
             if args.write:
                 if same:  # keep every earlier check of the same figures
                     earlier = old.get("checked_by", [])
-                    entry["checked_by"] = earlier + [c for c in entry["checked_by"]
-                                                     if c not in earlier]  # fmt: skip
+                    entry["checked_by"] = earlier + [
+                        c for c in entry["checked_by"] if c not in earlier
+                    ]
                 recorded[tier] = entry
             elif not same:
                 failed = True

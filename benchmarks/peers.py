@@ -90,14 +90,21 @@ def check_feasible(problem: AssignmentProblem, chosen: np.ndarray) -> None:
         raise AssertionError("a coach got more candidates than places")
 
 
-def _result(method: str, problem: AssignmentProblem, chosen: np.ndarray, status: str,
-            start: float, bound: int | None = None) -> PeerResult:  # fmt: skip
+def _result(
+    method: str,
+    problem: AssignmentProblem,
+    chosen: np.ndarray,
+    status: str,
+    start: float,
+    bound: int | None = None,
+) -> PeerResult:
     chosen = np.sort(np.asarray(chosen, dtype=np.int64))
     seconds = time.perf_counter() - start
     check_feasible(problem, chosen)
     value = int(problem.weight[chosen].sum())
-    return PeerResult(method, status, chosen, len(chosen), value,
-                      value if bound is None else bound, seconds)  # fmt: skip
+    return PeerResult(
+        method, status, chosen, len(chosen), value, value if bound is None else bound, seconds
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,8 +116,7 @@ def solve_coachmatch(problem: AssignmentProblem) -> PeerResult:
 
     start = time.perf_counter()
     solution, _ = solve(problem, "auto")
-    return _result("coachmatch", problem, solution.chosen, solution.status, start,
-                   solution.bound)  # fmt: skip
+    return _result("coachmatch", problem, solution.chosen, solution.status, start, solution.bound)
 
 
 def solve_cpsat_path(problem: AssignmentProblem) -> PeerResult:
@@ -244,8 +250,9 @@ def _solve_pulp_cbc(problem: AssignmentProblem) -> PeerResult:
         raise RuntimeError(f"CBC phase 1: {pulp.LpStatus[model.status]}")
     covered = round(pulp.value(model.objective))
     model += pulp.lpSum(x) >= covered, "coverage"
-    model.setObjective(pulp.lpSum(int(w) * v for w, v in zip(problem.weight.tolist(), x,
-                                                              strict=True) if w))  # fmt: skip
+    model.setObjective(
+        pulp.lpSum(int(w) * v for w, v in zip(problem.weight.tolist(), x, strict=True) if w)
+    )
     if model.solve(solver) != pulp.LpStatusOptimal:
         raise RuntimeError(f"CBC phase 2: {pulp.LpStatus[model.status]}")
     chosen = [p for p, v in enumerate(x) if (v.varValue or 0.0) > 0.5]
@@ -262,8 +269,7 @@ def solve_ortools_mcf(problem: AssignmentProblem) -> PeerResult:
     start = time.perf_counter()
     n_left, n_right, n = problem.n_left, problem.n_right, problem.n_pairs
     source, sink = n_left + n_right, n_left + n_right + 1
-    tails = np.concatenate([np.full(n_left, source), problem.left,
-                            n_left + np.arange(n_right)])  # fmt: skip
+    tails = np.concatenate([np.full(n_left, source), problem.left, n_left + np.arange(n_right)])
     heads = np.concatenate([np.arange(n_left), n_left + problem.right, np.full(n_right, sink)])
     caps = np.concatenate([np.ones(n_left), np.ones(n), problem.capacity]).astype(np.int64)
     bonus = np.zeros(n_left, dtype=np.int64)

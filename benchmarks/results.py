@@ -59,12 +59,19 @@ def load_run(path: Path | str) -> Run:
     for entry in data.get("benchmarks", []):
         stats = entry.get("stats") or {}
         benches[entry["name"]] = Bench(
-            entry["name"], float(stats.get("median", "nan")), float(stats.get("min", "nan")),
+            entry["name"],
+            float(stats.get("median", "nan")),
+            float(stats.get("min", "nan")),
             int(stats.get("rounds", 0)),
             dict(entry.get("extra_info") or {}),
-        )  # fmt: skip
-    return Run(path, benches, data.get("machine_info") or {}, data.get("commit_info") or {},
-               str(data.get("datetime", "")))  # fmt: skip
+        )
+    return Run(
+        path,
+        benches,
+        data.get("machine_info") or {},
+        data.get("commit_info") or {},
+        str(data.get("datetime", "")),
+    )
 
 
 def machine_line(run: Run) -> str:

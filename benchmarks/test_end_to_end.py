@@ -32,8 +32,14 @@ def fresh_process(program_dir: Path, out_dir: Path, xlsx: bool) -> dict:
     path = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     start = time.perf_counter()
-    done = subprocess.run(command + (["--xlsx"] if xlsx else []), cwd=REPO, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        command + (["--xlsx"] if xlsx else []),
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall = time.perf_counter() - start
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])

@@ -67,8 +67,10 @@ def test_same_site(run, cohort: Cohort, same_site: float) -> None:
     )
     flow = solve_flow(dataclasses.replace(problem, cluster_bonus=0))  # tiers 0–2, proven
     assert (result.priority_assigned, result.assigned, result.min_load_met) == (
-        flow.priority_assigned, flow.assigned, flow.min_load_met
-    )  # fmt: skip
+        flow.priority_assigned,
+        flow.assigned,
+        flow.min_load_met,
+    )
     assert min_load_met(problem, result.chosen) == result.min_load_met
     assert tier3_value(problem, result.chosen) == result.objective <= result.bound
     gap = result.gap

@@ -22,9 +22,14 @@ EXIT_INFEASIBLE = 3
 EXIT_SHORT_HOURS = 4
 EXIT_SCHEDULE_RULES = 5
 _VARIANT_NAMES = (
-    "default", "wide_windows", "narrow_windows", "spring_starts", "blackouts", "travel_heavy",
+    "default",
+    "wide_windows",
+    "narrow_windows",
+    "spring_starts",
+    "blackouts",
+    "travel_heavy",
     "school_hours",
-)  # fmt: skip
+)
 """``generate --variant`` choices (the generator's VARIANTS; a test keeps the two equal), listed
 here so that ``--help`` does not import numpy and pandas."""
 
@@ -91,8 +96,11 @@ def validate(program_dir: Path, all_warnings: bool) -> None:
     if print_validation(out, program, build_pairs(program), all_warnings=all_warnings):
         out.print("[green]The program folder is valid.[/]")
     else:
-        out.print("[bold red]The files read correctly, but the program cannot be matched "
-                  "as it stands: see the warning above.[/]", soft_wrap=True)  # fmt: skip
+        out.print(
+            "[bold red]The files read correctly, but the program cannot be matched "
+            "as it stands: see the warning above.[/]",
+            soft_wrap=True,
+        )
 
 
 def _load_with_pins(program_dir: Path, pin_file: Path | None):
@@ -208,17 +216,29 @@ def assign(
 
     try:
         result = run_assign(
-            program, solver=solver, time_limit=time_limit, seed=seed, workers=workers,
-            pins=pins, alternates=alternates, progress=progress,
-        )  # fmt: skip
+            program,
+            solver=solver,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            pins=pins,
+            alternates=alternates,
+            progress=progress,
+        )
     except InfeasibleError as exc:
         _fail_infeasible(exc)
     summary = summary_dict(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
     write_result(
-        out_dir, program, result, summary=summary, alternates=alternates, xlsx=xlsx,
-        redact=redact, on_removed=None if quiet else _say_removed(out_dir),
-    )  # fmt: skip
+        out_dir,
+        program,
+        result,
+        summary=summary,
+        alternates=alternates,
+        xlsx=xlsx,
+        redact=redact,
+        on_removed=None if quiet else _say_removed(out_dir),
+    )
     if html_report:
         _write_report(out_dir, program_dir, redact=redact, quiet=quiet)
     if not quiet:
@@ -329,8 +349,11 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     if len(short) > 15:
         out.print(f"  ... and {len(short) - 15} more (short_hours.csv)")
     if "plan" not in summary:  # a paper roster: plan is the command that fixes it
-        out.print("coachmatch plan assigns and schedules together, re-matching these pairs until "
-                  "every assigned pair meets its hours.", soft_wrap=True)  # fmt: skip
+        out.print(
+            "coachmatch plan assigns and schedules together, re-matching these pairs until "
+            "every assigned pair meets its hours.",
+            soft_wrap=True,
+        )
 
 
 @main.command()
@@ -450,17 +473,31 @@ def plan(
 
     try:
         result = run_plan(
-            program, solver=solver, time_limit=time_limit, seed=seed, workers=workers,
-            scheduler=scheduler, pins=pins, alternates=alternates, max_rounds=max_rounds,
+            program,
+            solver=solver,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            pins=pins,
+            alternates=alternates,
+            max_rounds=max_rounds,
             on_round=on_round,
-        )  # fmt: skip
+        )
     except InfeasibleError as exc:
         _fail_infeasible(exc)
     summary = plan_summary(program, result)
     summary["total_seconds"] = round(time.perf_counter() - started, 3)
     try:
-        write_result(out_dir, program, result, summary=summary, alternates=alternates,
-                     xlsx=xlsx, redact=redact)  # fmt: skip
+        write_result(
+            out_dir,
+            program,
+            result,
+            summary=summary,
+            alternates=alternates,
+            xlsx=xlsx,
+            redact=redact,
+        )
     except ScheduleRuleError as exc:
         _fail_schedule_rules(exc)
     if not quiet:
@@ -499,8 +536,10 @@ def generate(size: str, seed: int, variant: str, out_dir: Path) -> None:
     with staged_folder(out_dir) as stage:
         write_program(program, stage)
     kind = size if variant == "default" else f"{size} ({variant})"
-    out.print(f"Wrote a {kind} program ({len(program.candidates)} candidates, "
-              f"{len(program.coaches)} coaches) to {out_dir}")  # fmt: skip
+    out.print(
+        f"Wrote a {kind} program ({len(program.candidates)} candidates, "
+        f"{len(program.coaches)} coaches) to {out_dir}"
+    )
 
 
 def _same_folder(a: Path, b: Path) -> bool:
@@ -530,28 +569,42 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
             safe = csv_safe(capacity_frame(plan), ["region", "role"])  # input text
             safe.to_csv(stage / "capacity.csv", index=False)
     if not plan.rows:
-        out.print(f"[green]Every one of the {plan.candidates} candidates can be assigned "
-                  "with the places there are: no places need to be added.[/]",
-                  soft_wrap=True)  # fmt: skip
+        out.print(
+            f"[green]Every one of the {plan.candidates} candidates can be assigned "
+            "with the places there are: no places need to be added.[/]",
+            soft_wrap=True,
+        )
     else:
-        out.print(f"{plan.total_added} places to add so that all {plan.candidates} candidates "
-                  "are assigned (the fewest, by min-cost flow):", soft_wrap=True)  # fmt: skip
+        out.print(
+            f"{plan.total_added} places to add so that all {plan.candidates} candidates "
+            "are assigned (the fewest, by min-cost flow):",
+            soft_wrap=True,
+        )
         out.print(
             f"  {'region':<20} {'role':<22} {'added_places':>12} {'cost':>12}  basis",
             soft_wrap=True,
         )
         for r in plan.rows:
             cost = "" if r.cost is None else f"{r.cost:,.2f}"
-            out.print(f"  {r.region:<20} {r.role:<22} {r.added_places:>12} {cost:>12}  "
-                      f"{r.cost_basis}", markup=False, soft_wrap=True)  # fmt: skip
-        out.print("cost = added_places x the mean cost_per_candidate of the coaches who serve "
-                  "that region and role (basis: region/role mean), or of all coaches where "
-                  "none of those gives a cost (basis: overall mean).", soft_wrap=True)  # fmt: skip
+            out.print(
+                f"  {r.region:<20} {r.role:<22} {r.added_places:>12} {cost:>12}  {r.cost_basis}",
+                markup=False,
+                soft_wrap=True,
+            )
+        out.print(
+            "cost = added_places x the mean cost_per_candidate of the coaches who serve "
+            "that region and role (basis: region/role mean), or of all coaches where "
+            "none of those gives a cost (basis: overall mean).",
+            soft_wrap=True,
+        )
     if plan.unused:
         spare = sum(u[1] for u in plan.unused)
         out.print(f"{spare} places of {len(plan.unused)} coaches go unused in the optimal roster:")
-        out.print("  " + ", ".join(f"{cid} ({n} of {p})" for cid, n, p in plan.unused),
-                  markup=False, soft_wrap=True)  # fmt: skip
+        out.print(
+            "  " + ", ".join(f"{cid} ({n} of {p})" for cid, n, p in plan.unused),
+            markup=False,
+            soft_wrap=True,
+        )
     if out_dir is not None:
         out.print(f"Wrote {out_dir}/capacity.csv")
 
@@ -578,9 +631,15 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
 @click.option("--xlsx/--no-xlsx", default=False, show_default=True)
 @click.option("--quiet", is_flag=True)
 def reassign(
-    program_dir: Path, previous_dir: Path, out_dir: Path, allow_moves: int, time_limit: float,
-    seed: int, xlsx: bool, quiet: bool,
-) -> None:  # fmt: skip
+    program_dir: Path,
+    previous_dir: Path,
+    out_dir: Path,
+    allow_moves: int,
+    time_limit: float,
+    seed: int,
+    xlsx: bool,
+    quiet: bool,
+) -> None:
     """Re-match during the year: keep every pair that still may hold, place the rest."""
     from matcher.assignment.reassign import (
         change_counts,
@@ -601,8 +660,9 @@ def reassign(
     except InputError as exc:
         _fail_input(exc)
     try:
-        done = run_reassign(program, previous, allow_moves=allow_moves, time_limit=time_limit,
-                            seed=seed)  # fmt: skip
+        done = run_reassign(
+            program, previous, allow_moves=allow_moves, time_limit=time_limit, seed=seed
+        )
     except InfeasibleError as exc:
         _fail_infeasible(exc)
     summary = reassign_summary(program, done, previous_dir)
@@ -610,11 +670,16 @@ def reassign(
     write_reassignment(out_dir, program, done, summary, xlsx=xlsx)
     if not quiet:
         counts = change_counts(done)
-        out.print(change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",
-                  markup=False, soft_wrap=True)  # fmt: skip
+        out.print(
+            change_line(counts) + f"; {done.moved} moved of {allow_moves} allowed.",
+            markup=False,
+            soft_wrap=True,
+        )
         if done.gone_candidates:
-            out.print(f"{len(done.gone_candidates)} candidates of the previous roster are no "
-                      "longer in the program.")  # fmt: skip
+            out.print(
+                f"{len(done.gone_candidates)} candidates of the previous roster are no "
+                "longer in the program."
+            )
         if done.note:
             out.print(done.note, markup=False)
         out.print(f"Wrote {out_dir}/roster.csv, summary.json and changes.csv")
@@ -648,8 +713,10 @@ def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool
     from matcher.io.rollover import write_rollover
 
     if _same_folder(out_dir, program_dir) or _same_folder(out_dir, roster_csv.parent):
-        _refuse("--out must be a new folder, not the program or result folder "
-                "(input files are never modified)")  # fmt: skip
+        _refuse(
+            "--out must be a new folder, not the program or result folder "
+            "(input files are never modified)"
+        )
     _load(program_dir)
     try:
         roll = run_rollover(program_dir, roster_csv, keep_cnet=keep_cnet)

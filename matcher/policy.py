@@ -88,9 +88,17 @@ class CoachingPolicy(_Section):
     """How much coaching each pair needs, and when it may happen."""
 
     months: tuple[str, ...] = (
-        "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
-        "2027-01", "2027-02", "2027-03", "2027-04", "2027-05",
-    )  # fmt: skip
+        "2026-08",
+        "2026-09",
+        "2026-10",
+        "2026-11",
+        "2026-12",
+        "2027-01",
+        "2027-02",
+        "2027-03",
+        "2027-04",
+        "2027-05",
+    )
     min_hours_per_year: float = Field(40.0, ge=0)
     min_hours_per_month: float = Field(3.0, ge=0)
     max_pair_hours_per_month: float = Field(6.0, ge=0)
@@ -165,8 +173,11 @@ class CalendarPolicy(_Section):
     """Days without coaching: school holidays and the coaches' own meetings."""
 
     blackout: tuple[str, ...] = (
-        "2026-11-26", "2026-11-27", "2026-12-21..2027-01-01", "2027-03-29..2027-04-02",
-    )  # fmt: skip
+        "2026-11-26",
+        "2026-11-27",
+        "2026-12-21..2027-01-01",
+        "2027-03-29..2027-04-02",
+    )
     coach_meetings: tuple[str, ...] = ("2026-10-14", "2027-03-10")
 
     @field_validator("blackout", "coach_meetings")

@@ -114,18 +114,32 @@ class AssignmentSolution:
 
     @classmethod
     def from_roster(
-        cls, problem: AssignmentProblem, chosen: npt.NDArray[np.int64] | Sequence[int],
-        seconds: float, solver: str, status: SolveStatus = SolveStatus.OPTIMAL,
+        cls,
+        problem: AssignmentProblem,
+        chosen: npt.NDArray[np.int64] | Sequence[int],
+        seconds: float,
+        solver: str,
+        status: SolveStatus = SolveStatus.OPTIMAL,
         stats: SolverStats | None = None,
-    ) -> AssignmentSolution:  # fmt: skip
+    ) -> AssignmentSolution:
         """A solution from a roster alone: each tier's value is also its bound (proven, for an
         exact model; for a heuristic, ``status`` says feasible and the bound claims nothing)."""
         chosen = np.sort(np.asarray(chosen, dtype=np.int64))
         value, prio = tier3_value(problem, chosen), priority_met(problem, chosen)
         return cls(
-            status, chosen, len(chosen), min_load_met(problem, chosen), value, value, seconds,
-            solver, stats or {}, prio, prio, len(chosen),
-        )  # fmt: skip
+            status,
+            chosen,
+            len(chosen),
+            min_load_met(problem, chosen),
+            value,
+            value,
+            seconds,
+            solver,
+            stats or {},
+            prio,
+            prio,
+            len(chosen),
+        )
 
     @property
     def gap(self) -> float:

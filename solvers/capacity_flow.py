@@ -32,9 +32,14 @@ def fewest_added_places(
     if len(group_of_left) != problem.n_left or (group_of_left < 0).any():
         raise ValueError("every left node needs a group to take a virtual place from")
     real_problem = dataclasses.replace(
-        problem, min_load=None, pinned=None, groups=problem.groups[:1], balance=0,
-        cluster=None, cluster_bonus=0,
-    )  # fmt: skip
+        problem,
+        min_load=None,
+        pinned=None,
+        groups=problem.groups[:1],
+        balance=0,
+        cluster=None,
+        cluster_bonus=0,
+    )
     real = solve_flow(real_problem).chosen
     covered = np.zeros(problem.n_left, dtype=bool)
     covered[problem.left[real]] = True

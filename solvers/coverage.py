@@ -12,9 +12,13 @@ from ortools.graph.python import max_flow
 
 
 def max_coverage(
-    n_coaches: int, n_candidates: int, pair_coach: np.ndarray, pair_candidate: np.ndarray,
-    places: np.ndarray, candidates: np.ndarray | None = None,
-) -> int:  # fmt: skip
+    n_coaches: int,
+    n_candidates: int,
+    pair_coach: np.ndarray,
+    pair_candidate: np.ndarray,
+    places: np.ndarray,
+    candidates: np.ndarray | None = None,
+) -> int:
     """Largest number of candidates (of ``candidates``, a boolean mask; all by default) that can
     each get an eligible coach without any coach exceeding its places."""
     keep = (

@@ -188,11 +188,16 @@ def _network(
             costs.append(unit_cost.astype(np.int64))
 
     return _Network(
-        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64),
-        source, sink, np.arange(pair_arc_start, pair_arc_start + len(free_pairs)), free_pairs,
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
+        source,
+        sink,
+        np.arange(pair_arc_start, pair_arc_start + len(free_pairs)),
+        free_pairs,
         pin_idx,
-    )  # fmt: skip
+    )
 
 
 def _solve_network(

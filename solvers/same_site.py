@@ -282,9 +282,12 @@ def linearised_problem(
     n = keys.per_pair(counts)
     extra = np.where(keys.has, np.rint(problem.cluster_bonus * (2 * n - 1)), 0).astype(np.int64)
     return dataclasses.replace(
-        problem, weight=2 * problem.weight + extra, cluster=None, cluster_bonus=0,
+        problem,
+        weight=2 * problem.weight + extra,
+        cluster=None,
+        cluster_bonus=0,
         balance=2 * problem.balance,
-    )  # fmt: skip
+    )
 
 
 def linearised_step(problem: AssignmentProblem, counts: np.ndarray, keys: _Keys) -> np.ndarray:
@@ -325,10 +328,26 @@ def flow_duals(
     below = np.flatnonzero(np.bincount(right[chosen], minlength=R) < capacity)
     free = np.flatnonzero(~assigned & np.isin(np.arange(K), left))
     root, cover = K + R, K + R + 1  # P = 0 at the root; the coverage node holds −μ
-    src = np.concatenate([left, right[chosen] + K, np.full(R, root), below + K,
-                          np.arange(K), np.full(len(free), cover)])  # fmt: skip
-    dst = np.concatenate([right + K, left[chosen], np.arange(R) + K, np.full(len(below), root),
-                          np.full(K, cover), free])  # fmt: skip
+    src = np.concatenate(
+        [
+            left,
+            right[chosen] + K,
+            np.full(R, root),
+            below + K,
+            np.arange(K),
+            np.full(len(free), cover),
+        ]
+    )
+    dst = np.concatenate(
+        [
+            right + K,
+            left[chosen],
+            np.arange(R) + K,
+            np.full(len(below), root),
+            np.full(K, cover),
+            free,
+        ]
+    )
     length = np.concatenate([-w, w[chosen], np.zeros(R + len(below) + K + len(free))])
     order = np.argsort(dst, kind="stable")
     src, dst, length = src[order], dst[order], length[order]
@@ -521,10 +540,15 @@ class Relaxation:
         self.group_cut = self.clustered & self.has_cut[self.group_cluster]
         # for the rounding-error budget: pairs and bonus pairs a cut can touch
         self.cut_size = np.bincount(cl[inside], minlength=n_clusters).astype(float)
-        self.cut_size += np.bincount(
-            self.group_cluster[big], weights=self.top[big] * (self.top[big] - 1) / 2,
-            minlength=n_clusters,
-        ) / np.maximum(self.slope, 1e-12) * self.has_cut  # fmt: skip
+        self.cut_size += (
+            np.bincount(
+                self.group_cluster[big],
+                weights=self.top[big] * (self.top[big] - 1) / 2,
+                minlength=n_clusters,
+            )
+            / np.maximum(self.slope, 1e-12)
+            * self.has_cut
+        )
 
     def _skew(self, wc: int, top: int) -> np.ndarray:
         """Columns of a max-plus convolution: load ``n`` with ``j`` members of the new cluster
@@ -736,10 +760,13 @@ def _dot(a: Multipliers, b: Multipliers) -> float:
 def _axpy(a: float, x: Multipliers, y: Multipliers) -> Multipliers:
     """``y + a·x``."""
     return Multipliers(
-        y.lam + a * x.lam, y.mu + a * x.mu, y.eta + a * x.eta,
+        y.lam + a * x.lam,
+        y.mu + a * x.mu,
+        y.eta + a * x.eta,
         tuple(v + a * u for u, v in zip(x.nus, y.nus, strict=True)),
-        None if x.rho is None or y.rho is None else y.rho + a * x.rho, y.mu0 + a * x.mu0,
-    )  # fmt: skip
+        None if x.rho is None or y.rho is None else y.rho + a * x.rho,
+        y.mu0 + a * x.mu0,
+    )
 
 
 def _project(m: Multipliers, d: Multipliers) -> None:

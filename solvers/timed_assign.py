@@ -257,9 +257,8 @@ def _build(
     # a pin stays, even where its windows cannot hold the hours (it is then placed, owing
     # nothing here): the coordinator fixed it, and the schedule will report its shortfall
     usable = [
-        int(p) for p in pairs
-        if (allowed[p] and fits[int(p)]) or (pinned is not None and pinned[p])
-    ]  # fmt: skip
+        int(p) for p in pairs if (allowed[p] and fits[int(p)]) or (pinned is not None and pinned[p])
+    ]
     x = {p: model.new_bool_var(f"x{p}") for p in usable}
     by_right = _assignment_rows(model, base, usable, x)
     for r, group in sorted(by_right.items()):
@@ -467,8 +466,9 @@ def solve_timed(
         if hint is None:
             status, best, _, _ = _solve(m, dict.fromkeys(m.x, 1), budget * SHARES[0])
             if best is None and status == cp_model.INFEASIBLE:
-                return TimedSolution("infeasible", np.zeros(0, np.int64), 0, 0, 0, 0,
-                                     time.perf_counter() - start)  # fmt: skip
+                return TimedSolution(
+                    "infeasible", np.zeros(0, np.int64), 0, 0, 0, 0, time.perf_counter() - start
+                )
         else:
             best = {int(p) for p in hint if int(p) in m.x}
         tiers = _tiers(problem, m.x, weight)
@@ -476,8 +476,9 @@ def solve_timed(
             status, chosen, value, top = _solve(m, coefs, budget * SHARES[level + 1], best)
             if chosen is None:
                 if status == cp_model.INFEASIBLE and level == 0:
-                    return TimedSolution("infeasible", np.zeros(0, np.int64), 0, 0, 0, 0,
-                                         time.perf_counter() - start)  # fmt: skip
+                    return TimedSolution(
+                        "infeasible", np.zeros(0, np.int64), 0, 0, 0, 0, time.perf_counter() - start
+                    )
                 proven = False
                 break
             best = chosen

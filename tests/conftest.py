@@ -13,19 +13,47 @@ import pandas as pd
 import pytest
 
 COACH_DEFAULTS = {
-    "coach_id": "C1", "name": "Coach One", "region": "North", "regions_served": "",
-    "lat": "", "lon": "", "roles": "assistant_principal;principal", "levels": "high",
-    "capacity": "2", "certification": "certified", "cnet_current": "true", "admin_years": "10",
-    "languages": "english", "cpsel_strengths": "1;2", "district": "D1", "person_id": "",
-    "available": "", "max_hours_per_month": "", "cost_per_candidate": "2500",
-}  # fmt: skip
+    "coach_id": "C1",
+    "name": "Coach One",
+    "region": "North",
+    "regions_served": "",
+    "lat": "",
+    "lon": "",
+    "roles": "assistant_principal;principal",
+    "levels": "high",
+    "capacity": "2",
+    "certification": "certified",
+    "cnet_current": "true",
+    "admin_years": "10",
+    "languages": "english",
+    "cpsel_strengths": "1;2",
+    "district": "D1",
+    "person_id": "",
+    "available": "",
+    "max_hours_per_month": "",
+    "cost_per_candidate": "2500",
+}
 CANDIDATE_DEFAULTS = {
-    "candidate_id": "K1", "name": "Cand One", "region": "North", "lat": "", "lon": "",
-    "site": "Lincoln High", "district": "D1", "role": "assistant_principal", "level": "high",
-    "person_id": "", "supervisor_id": "", "program_year": "1", "current_coach_id": "",
-    "languages": "english", "cpsel_focus": "1;3", "available": "", "exclude_coach_ids": "",
-    "preferred_coach_ids": "", "start_month": "",
-}  # fmt: skip
+    "candidate_id": "K1",
+    "name": "Cand One",
+    "region": "North",
+    "lat": "",
+    "lon": "",
+    "site": "Lincoln High",
+    "district": "D1",
+    "role": "assistant_principal",
+    "level": "high",
+    "person_id": "",
+    "supervisor_id": "",
+    "program_year": "1",
+    "current_coach_id": "",
+    "languages": "english",
+    "cpsel_focus": "1;3",
+    "available": "",
+    "exclude_coach_ids": "",
+    "preferred_coach_ids": "",
+    "start_month": "",
+}
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], defaults: dict[str, str]) -> None:

@@ -15,32 +15,76 @@ from matcher.cli import main
 
 runner = CliRunner()
 
-CONTRACT_ROSTER = ["candidate_id", "coach_id", "status", "reason", "score", "travel_km",
-                   "continuity"]  # fmt: skip
-SUMMARY_KEYS = {"status", "objective", "bound", "assigned", "unassigned", "solve_seconds",
-                "program"}  # fmt: skip
+CONTRACT_ROSTER = [
+    "candidate_id",
+    "coach_id",
+    "status",
+    "reason",
+    "score",
+    "travel_km",
+    "continuity",
+]
+SUMMARY_KEYS = {
+    "status",
+    "objective",
+    "bound",
+    "assigned",
+    "unassigned",
+    "solve_seconds",
+    "program",
+}
 
 COACHES = [
-    {"coach_id": "C1", "capacity": "2", "lat": "37.00", "lon": "-122.00", "levels": "high",
-     "cpsel_strengths": "1;2"},
-    {"coach_id": "C2", "capacity": "1", "lat": "37.20", "lon": "-122.10", "levels": "middle",
-     "roles": "principal;assistant_principal", "cpsel_strengths": "3"},
-    {"coach_id": "C3", "region": "South", "regions_served": "North", "capacity": "2",
-     "lat": "37.40", "lon": "-121.90", "levels": "elementary;high",
-     "languages": "english;spanish"},
-]  # fmt: skip
+    {
+        "coach_id": "C1",
+        "capacity": "2",
+        "lat": "37.00",
+        "lon": "-122.00",
+        "levels": "high",
+        "cpsel_strengths": "1;2",
+    },
+    {
+        "coach_id": "C2",
+        "capacity": "1",
+        "lat": "37.20",
+        "lon": "-122.10",
+        "levels": "middle",
+        "roles": "principal;assistant_principal",
+        "cpsel_strengths": "3",
+    },
+    {
+        "coach_id": "C3",
+        "region": "South",
+        "regions_served": "North",
+        "capacity": "2",
+        "lat": "37.40",
+        "lon": "-121.90",
+        "levels": "elementary;high",
+        "languages": "english;spanish",
+    },
+]
 # ids deliberately out of sorted order: the roster must keep the input's order
 CANDIDATES = [
-    {"candidate_id": "K7", "lat": "37.05", "lon": "-122.02", "program_year": "2",
-     "current_coach_id": "C2"},
-    {"candidate_id": "K2", "role": "principal", "level": "middle", "lat": "37.21",
-     "lon": "-122.08"},
+    {
+        "candidate_id": "K7",
+        "lat": "37.05",
+        "lon": "-122.02",
+        "program_year": "2",
+        "current_coach_id": "C2",
+    },
+    {
+        "candidate_id": "K2",
+        "role": "principal",
+        "level": "middle",
+        "lat": "37.21",
+        "lon": "-122.08",
+    },
     {"candidate_id": "K5", "region": "East"},
     {"candidate_id": "K1", "languages": "spanish", "lat": "37.30", "lon": "-121.95"},
     {"candidate_id": "K4", "region": "South", "level": "elementary", "cpsel_focus": "4"},
     {"candidate_id": "K3", "preferred_coach_ids": "C1"},
     {"candidate_id": "K6", "cpsel_focus": "2", "lat": "36.95", "lon": "-122.05"},
-]  # fmt: skip
+]
 INPUT_ORDER = [k["candidate_id"] for k in CANDIDATES]
 
 
@@ -76,8 +120,12 @@ def test_assign_writes_the_contract_files(program, tmp_path):
     out = tmp_path / "result"
     _ok(_assign(program, out, "--alternates", "2"))
     assert {p.name for p in out.iterdir()} == {
-        "roster.csv", "summary.json", "roster.xlsx", "alternates.csv", "why.csv"
-    }  # fmt: skip
+        "roster.csv",
+        "summary.json",
+        "roster.xlsx",
+        "alternates.csv",
+        "why.csv",
+    }
 
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
     assert list(roster.columns[: len(CONTRACT_ROSTER)]) == CONTRACT_ROSTER
@@ -124,8 +172,9 @@ def test_assign_writes_the_contract_files(program, tmp_path):
     assert set(alternates["rank"].astype(int)) <= {1, 2}
     assert alternates.groupby("candidate_id").size().max() <= 2
     own = dict(zip(roster["candidate_id"], roster["coach_id"], strict=True))
-    assert all(own[k] != c for k, c in zip(alternates["candidate_id"], alternates["coach_id"],
-                                           strict=True))  # fmt: skip
+    assert all(
+        own[k] != c for k, c in zip(alternates["candidate_id"], alternates["coach_id"], strict=True)
+    )
     assert set(alternates["candidate_id"]) <= set(INPUT_ORDER) - {"K5"}
 
 
@@ -148,8 +197,7 @@ def _fail_xlsx(*args, **kwargs):
     raise OSError("disk full (simulated)")
 
 
-def test_failed_write_leaves_earlier_result_untouched(program, program_dir, tmp_path,
-                                                      monkeypatch):  # fmt: skip
+def test_failed_write_leaves_earlier_result_untouched(program, program_dir, tmp_path, monkeypatch):
     out = tmp_path / "result"
     _ok(_assign(program, out))
     before = _snapshot(out)
@@ -223,8 +271,9 @@ def test_validate_prints_region_role_table(program):
     assert "7 candidates, 3 coaches" in text
     assert "region" in text
     assert "role" in text
-    table_rows = {line.split("│")[1].strip(): line for line in text.splitlines()
-                  if line.count("│") >= 6}  # fmt: skip
+    table_rows = {
+        line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") >= 6
+    }
     assert {"North", "South", "East"} <= set(table_rows)
     east = [cell.strip() for cell in table_rows["East"].split("│")[1:-1]]
     # 1 candidate, no eligible coach, no coach, 0 places, placed at most 0 and at least 0
@@ -263,5 +312,7 @@ def test_solver_progress_shows_score_units_at_most_once_a_second(monkeypatch):
     progress(137_700_000, 138_100_277, 0.4)  # within the second: skipped
     progress(137_700_000, 138_100_277, 1.3)
     lines = buffer.getvalue().splitlines()
-    assert lines == ["     0.0 s  best 1,376.73  bound not yet",
-                     "     1.3 s  best 1,377.00  bound 1,381.00"]  # fmt: skip
+    assert lines == [
+        "     0.0 s  best 1,376.73  bound not yet",
+        "     1.3 s  best 1,377.00  bound 1,381.00",
+    ]

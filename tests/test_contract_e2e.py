@@ -57,9 +57,15 @@ def _assign(folder: Path, out: Path, *extra: str) -> dict:
 
 @pytest.mark.parametrize(
     ("size", "seed", "variant"),
-    [("sample", 1, "defaults"), ("sample", 2, "strict"), ("sample", 3, "loose"),
-     ("sample", 1, "plain"), ("district", 4, "defaults"), ("district", 5, "strict")],
-)  # fmt: skip
+    [
+        ("sample", 1, "defaults"),
+        ("sample", 2, "strict"),
+        ("sample", 3, "loose"),
+        ("sample", 1, "plain"),
+        ("district", 4, "defaults"),
+        ("district", 5, "strict"),
+    ],
+)
 def test_roster_is_valid_and_optimal(tmp_path, size, seed, variant):
     folder = _program(tmp_path, size, seed, variant)
     summary = _assign(folder, tmp_path / "out")
@@ -171,9 +177,7 @@ def test_year2_first_gives_the_place_to_the_completing_candidate(tmp_path, solve
 def test_year2_first_false_restores_the_plain_optimum(tmp_path):
     folder = _year2_program(tmp_path / "p", "[priority]\nyear2_first = false\n")
     summary = _assign(folder, tmp_path / "out")
-    assert (summary["year2_first"], summary["year2_assigned"], summary["assigned"]) == (
-        False, 0, 1
-    )  # fmt: skip
+    assert (summary["year2_first"], summary["year2_assigned"], summary["assigned"]) == (False, 0, 1)
     assert summary["year2_bound"] is None
     rows = (tmp_path / "out" / "roster.csv").read_text().splitlines()
     assert rows[1].startswith("K1,C1,assigned,")

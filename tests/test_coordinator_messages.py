@@ -85,8 +85,9 @@ def test_report_speaks_plain_words_and_puts_short_hours_last(crowded, scheduled)
 
 
 def test_report_reason_words_replace_codes(program_dir, tmp_path) -> None:
-    folder = program_dir(coaches=[{"capacity": "1"}],
-                         candidates=[{"candidate_id": "K1"}, {"candidate_id": "K2"}])  # fmt: skip
+    folder = program_dir(
+        coaches=[{"capacity": "1"}], candidates=[{"candidate_id": "K1"}, {"candidate_id": "K2"}]
+    )
     out = tmp_path / "out"
     _run("assign", folder, "--out", out, "--quiet")
     html = render(build_context(out, folder))
@@ -129,8 +130,9 @@ def test_reassign_counts_everyone_who_lost_a_coach(program_dir, tmp_path) -> Non
 
 
 def test_assign_terminal_shows_reasons_in_plain_words(program_dir, tmp_path) -> None:
-    folder = program_dir(coaches=[{"capacity": "1"}],
-                         candidates=[{"candidate_id": "K1"}, {"candidate_id": "K2"}])  # fmt: skip
+    folder = program_dir(
+        coaches=[{"capacity": "1"}], candidates=[{"candidate_id": "K1"}, {"candidate_id": "K2"}]
+    )
     output = _run("assign", folder, "--out", tmp_path / "out")
     assert REASON_WORDS["eligible_coaches_full"] in output
     assert "eligible coaches full" not in output and "eligible_coaches_full" not in output

@@ -20,15 +20,47 @@ import pytest
 from matcher.synthetic.generator import SIZES, GeneratedProgram, generate_program, write_program
 
 COACH_COLUMNS = [
-    "coach_id", "name", "region", "regions_served", "lat", "lon", "roles", "levels", "capacity",
-    "certification", "cnet_current", "admin_years", "languages", "cpsel_strengths", "district",
-    "person_id", "available", "max_hours_per_month", "cost_per_candidate",
-]  # fmt: skip
+    "coach_id",
+    "name",
+    "region",
+    "regions_served",
+    "lat",
+    "lon",
+    "roles",
+    "levels",
+    "capacity",
+    "certification",
+    "cnet_current",
+    "admin_years",
+    "languages",
+    "cpsel_strengths",
+    "district",
+    "person_id",
+    "available",
+    "max_hours_per_month",
+    "cost_per_candidate",
+]
 CANDIDATE_COLUMNS = [
-    "candidate_id", "name", "region", "lat", "lon", "site", "district", "role", "level",
-    "person_id", "supervisor_id", "program_year", "current_coach_id", "languages", "cpsel_focus",
-    "available", "exclude_coach_ids", "preferred_coach_ids", "start_month",
-]  # fmt: skip
+    "candidate_id",
+    "name",
+    "region",
+    "lat",
+    "lon",
+    "site",
+    "district",
+    "role",
+    "level",
+    "person_id",
+    "supervisor_id",
+    "program_year",
+    "current_coach_id",
+    "languages",
+    "cpsel_focus",
+    "available",
+    "exclude_coach_ids",
+    "preferred_coach_ids",
+    "start_month",
+]
 ROLES = {"principal", "assistant_principal", "coordinator", "director", "specialist", "other"}
 LEVELS = {"elementary", "middle", "high", "district"}
 CERTIFICATIONS = {"certified", "in_progress", "expired", "none"}
@@ -266,8 +298,15 @@ def test_written_cells_follow_the_contract(tmp_path: Path, sample: GeneratedProg
 
 # ----------------------------------------------------------------------------- variants
 
-VARIANT_NAMES = {"default", "wide_windows", "narrow_windows", "spring_starts", "blackouts",
-                 "travel_heavy", "school_hours"}  # fmt: skip
+VARIANT_NAMES = {
+    "default",
+    "wide_windows",
+    "narrow_windows",
+    "spring_starts",
+    "blackouts",
+    "travel_heavy",
+    "school_hours",
+}
 
 
 def _windows(cell: object) -> list[tuple[str, int, int]]:

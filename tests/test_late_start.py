@@ -37,9 +37,17 @@ def _schedule(folder: Path, out: Path, *extra: str):
     assert result.exit_code == 0, result.output
     return runner.invoke(
         main,
-        ["schedule", str(folder), "--roster", str(out / "roster.csv"), "--out", str(out),
-         "--quiet", *extra],
-    )  # fmt: skip
+        [
+            "schedule",
+            str(folder),
+            "--roster",
+            str(out / "roster.csv"),
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ],
+    )
 
 
 def test_blackout_makes_the_first_session_late_and_strict_fails(tmp_path):
@@ -70,8 +78,14 @@ def test_blackout_makes_the_first_session_late_and_strict_fails(tmp_path):
     assert "Mon" in pair["reason"] and "until 2026-09-14" in pair["reason"]
     frame = pd.read_csv(out / "late_start.csv", dtype=str, keep_default_na=False)
     assert list(frame.columns) == [
-        "candidate_id", "coach_id", "start", "first_session", "days_late", "cause", "reason",
-    ]  # fmt: skip
+        "candidate_id",
+        "coach_id",
+        "start",
+        "first_session",
+        "days_late",
+        "cause",
+        "reason",
+    ]
     assert frame.to_dict("records")[0]["days_late"] == str(pair["days_late"])
     strict = _schedule(folder, tmp_path / "strict", "--strict")
     assert strict.exit_code == EXIT_SHORT_HOURS
@@ -108,8 +122,10 @@ def test_a_later_slot_than_possible_is_the_coachs_time(tmp_path):
     sessions = [SessionRow("K1", "C1", dt.date(2026, 10, 8), 9 * 60, 10 * 60, "")]
     (late,) = late_starts(program, {"K1": "C1"}, sessions, {}, coaching_days(program))
     assert (late.first_session, late.days_late, late.cause) == (
-        dt.date(2026, 10, 8), 7, "coach_time_taken",
-    )  # fmt: skip
+        dt.date(2026, 10, 8),
+        7,
+        "coach_time_taken",
+    )
     assert "2026-09-03" in late.reason and "Thu 09:00" in late.reason  # Thursday, the first day
 
 

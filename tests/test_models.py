@@ -30,8 +30,10 @@ def brute_force(problem: AssignmentProblem) -> tuple[int, int, int] | None:
 
 def brute_force_tiers(problem: AssignmentProblem) -> tuple[int, int, int, int] | None:
     """(priority assigned, assigned, min loads met, tier-3 value) of the lexicographic best."""
-    options = [[None] + [p for p in range(problem.n_pairs) if problem.left[p] == k]
-               for k in range(problem.n_left)]  # fmt: skip
+    options = [
+        [None] + [p for p in range(problem.n_pairs) if problem.left[p] == k]
+        for k in range(problem.n_left)
+    ]
     best = None
     for choice in itertools.product(*options):
         chosen = [p for p in choice if p is not None]
@@ -78,9 +80,15 @@ def brute_force_tiers(problem: AssignmentProblem) -> tuple[int, int, int, int] |
 
 @st.composite
 def problems(
-    draw, *, groups=False, clusters=False, balance=False, min_load=False, pins=False,
+    draw,
+    *,
+    groups=False,
+    clusters=False,
+    balance=False,
+    min_load=False,
+    pins=False,
     priority=False,
-):  # fmt: skip
+):
     # coupling terms only bite when several left nodes compete: make those problems denser
     n_left = draw(st.integers(3 if clusters else 1, 5))
     n_right = draw(st.integers(2 if clusters else 1, 3))
@@ -118,13 +126,22 @@ def problems(
         pinned = np.zeros(len(chosen), dtype=bool)
         pinned[draw(st.integers(0, len(chosen) - 1))] = True
     return AssignmentProblem(
-        n_left=n_left, n_right=n_right, left=left, right=right, weight=weight.astype(np.int64),
+        n_left=n_left,
+        n_right=n_right,
+        left=left,
+        right=right,
+        weight=weight.astype(np.int64),
         capacity=capacity.astype(np.int64),
         min_load=np.array(draw(st.lists(st.integers(0, 2), min_size=n_right, max_size=n_right)))
-        if min_load else None,
-        pinned=pinned, groups=fams, balance=draw(st.integers(1, 3)) if balance else 0,
-        cluster=cluster, cluster_bonus=bonus, priority=prio,
-    )  # fmt: skip
+        if min_load
+        else None,
+        pinned=pinned,
+        groups=fams,
+        balance=draw(st.integers(1, 3)) if balance else 0,
+        cluster=cluster,
+        cluster_bonus=bonus,
+        priority=prio,
+    )
 
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -216,9 +233,15 @@ def test_components_split_exactly_and_solve_to_the_same_optimum():
                 right.append(block * 3 + int(r))
     n = len(left)
     problem = AssignmentProblem(
-        24, 12, np.array(left), np.array(right), rng.integers(0, 50, n), np.full(12, 1),
-        cluster=rng.integers(-1, 3, 24), cluster_bonus=7,
-    )  # fmt: skip
+        24,
+        12,
+        np.array(left),
+        np.array(right),
+        rng.integers(0, 50, n),
+        np.full(12, 1),
+        cluster=rng.integers(-1, 3, 24),
+        cluster_bonus=7,
+    )
     parts = components(problem)
     assert len(parts) == 4
     assert sorted(np.concatenate(parts).tolist()) == list(range(n))
@@ -234,9 +257,14 @@ def test_components_split_exactly_and_solve_to_the_same_optimum():
 def _one_place_problem(priority):
     """One right node with one place; left 0 (not priority) weighs 10, left 1 weighs 1."""
     return AssignmentProblem(
-        n_left=2, n_right=1, left=np.array([0, 1]), right=np.array([0, 0]),
-        weight=np.array([10, 1]), capacity=np.array([1]), priority=priority,
-    )  # fmt: skip
+        n_left=2,
+        n_right=1,
+        left=np.array([0, 1]),
+        right=np.array([0, 0]),
+        weight=np.array([10, 1]),
+        capacity=np.array([1]),
+        priority=priority,
+    )
 
 
 def test_priority_takes_the_place_the_plain_optimum_gives_away():
@@ -255,10 +283,14 @@ def test_priority_never_costs_coverage_in_a_flow():
     """Left 1 (priority) can take right 0 or 1, left 0 only right 0: both are covered, and the
     staged flow finds it although the plain roster would too."""
     problem = AssignmentProblem(
-        n_left=3, n_right=2, left=np.array([0, 1, 1, 2]), right=np.array([0, 0, 1, 1]),
-        weight=np.array([1, 50, 2, 40]), capacity=np.array([1, 1]),
+        n_left=3,
+        n_right=2,
+        left=np.array([0, 1, 1, 2]),
+        right=np.array([0, 0, 1, 1]),
+        weight=np.array([1, 50, 2, 40]),
+        capacity=np.array([1, 1]),
         priority=np.array([False, True, False]),
-    )  # fmt: skip
+    )
     solution = solve_flow(problem)
     assert (solution.priority_assigned, solution.assigned) == (1, 2)
     assert _tiers(solution) == brute_force_tiers(problem)
@@ -316,14 +348,19 @@ def test_greedy_serves_priority_nodes_first(problem):
 
 def test_components_keep_priorities():
     problem = AssignmentProblem(
-        n_left=4, n_right=2, left=np.array([0, 1, 2, 3]), right=np.array([0, 0, 1, 1]),
-        weight=np.array([9, 1, 9, 1]), capacity=np.array([1, 1]),
+        n_left=4,
+        n_right=2,
+        left=np.array([0, 1, 2, 3]),
+        right=np.array([0, 0, 1, 1]),
+        weight=np.array([9, 1, 9, 1]),
+        capacity=np.array([1, 1]),
         priority=np.array([False, True, False, True]),
-    )  # fmt: skip
+    )
     parts = components(problem)
     assert len(parts) == 2
-    chosen = np.sort(np.concatenate([idx[solve_flow(subproblem(problem, idx)).chosen]
-                                     for idx in parts]))  # fmt: skip
+    chosen = np.sort(
+        np.concatenate([idx[solve_flow(subproblem(problem, idx)).chosen] for idx in parts])
+    )
     assert chosen.tolist() == solve_flow(problem).chosen.tolist() == [1, 3]
 
 
@@ -339,10 +376,14 @@ def test_priority_binds_often_on_seeded_random_problems():
         if not pairs:
             continue
         problem = AssignmentProblem(
-            n_left=n_left, n_right=n_right, left=np.array([k for k, _ in pairs]),
-            right=np.array([r for _, r in pairs]), weight=rng.integers(-5, 30, len(pairs)),
-            capacity=rng.integers(0, 3, n_right), priority=rng.random(n_left) < 0.5,
-        )  # fmt: skip
+            n_left=n_left,
+            n_right=n_right,
+            left=np.array([k for k, _ in pairs]),
+            right=np.array([r for _, r in pairs]),
+            weight=rng.integers(-5, 30, len(pairs)),
+            capacity=rng.integers(0, 3, n_right),
+            priority=rng.random(n_left) < 0.5,
+        )
         expected = brute_force_tiers(problem)
         assert _tiers(solve_flow(problem)) == expected
         assert _tiers(solve_cpsat(problem, time_limit=5)) == expected

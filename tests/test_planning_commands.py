@@ -349,16 +349,27 @@ def test_reassign_year2_first_pins_by_default_and_moves_only_when_allowed(progra
     (prev / "roster.csv").write_text("candidate_id,coach_id,status\nK1,C1,assigned\n")
     folder = program_dir(
         coaches=[{"coach_id": "C1", "capacity": "1"}],
-        candidates=[{"candidate_id": "K1", "program_year": "1"},
-                    {"candidate_id": "K2", "program_year": "2"}],
-    )  # fmt: skip
+        candidates=[
+            {"candidate_id": "K1", "program_year": "1"},
+            {"candidate_id": "K2", "program_year": "2"},
+        ],
+    )
     outcomes = {}
     for moves in ("0", "1"):
         out = tmp_path / f"moves{moves}"
         result = CliRunner().invoke(
-            main, ["reassign", str(folder), "--previous", str(prev), "--out", str(out),
-                   "--allow-moves", moves],
-        )  # fmt: skip
+            main,
+            [
+                "reassign",
+                str(folder),
+                "--previous",
+                str(prev),
+                "--out",
+                str(out),
+                "--allow-moves",
+                moves,
+            ],
+        )
         assert result.exit_code == 0, result.output
         changes = pd.read_csv(out / "changes.csv", dtype=str, keep_default_na=False)
         outcomes[moves] = changes.set_index("candidate_id")

@@ -25,14 +25,38 @@ from matcher.synthetic.generator import generate_program, write_program
 
 PRESETS = Path(__file__).resolve().parents[1] / "scenarios" / "presets"
 DOMAIN_FILES = {
-    "acsa-coach-certification.txt", "acsa-coach-training.txt", "cccoe-alp-program.txt",
-    "district-casc-impact-report.txt", "fcss-casc-coach-role.txt", "README.md",
-}  # fmt: skip
+    "acsa-coach-certification.txt",
+    "acsa-coach-training.txt",
+    "cccoe-alp-program.txt",
+    "district-casc-impact-report.txt",
+    "fcss-casc-coach-role.txt",
+    "README.md",
+}
 
-SEPT_JUNE = ("2026-09", "2026-10", "2026-11", "2026-12", "2027-01",
-             "2027-02", "2027-03", "2027-04", "2027-05", "2027-06")  # fmt: skip
-AUG_MAY = ("2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
-           "2027-01", "2027-02", "2027-03", "2027-04", "2027-05")  # fmt: skip
+SEPT_JUNE = (
+    "2026-09",
+    "2026-10",
+    "2026-11",
+    "2026-12",
+    "2027-01",
+    "2027-02",
+    "2027-03",
+    "2027-04",
+    "2027-05",
+    "2027-06",
+)
+AUG_MAY = (
+    "2026-08",
+    "2026-09",
+    "2026-10",
+    "2026-11",
+    "2026-12",
+    "2027-01",
+    "2027-02",
+    "2027-03",
+    "2027-04",
+    "2027-05",
+)
 
 # preset -> (generated size for the end-to-end run, cited values by "section.key")
 EXPECTED: dict[str, tuple[str, dict[str, object]]] = {
@@ -237,12 +261,22 @@ def test_preset_runs_end_to_end(tmp_path, name):
     folder = _generated_program(tmp_path, name, size, seed=7)
     out = tmp_path / "out"
     runner = CliRunner()
-    result = runner.invoke(main, ["assign", str(folder), "--out", str(out), "--quiet",
-                                  "--no-xlsx"])  # fmt: skip
+    result = runner.invoke(main, ["assign", str(folder), "--out", str(out), "--quiet", "--no-xlsx"])
     assert result.exit_code == 0, result.output + repr(result.exception)
     assert (out / "roster.csv").exists()
-    result = runner.invoke(main, ["schedule", str(folder), "--roster", str(out / "roster.csv"),
-                                  "--out", str(out), "--quiet", "--no-xlsx"])  # fmt: skip
+    result = runner.invoke(
+        main,
+        [
+            "schedule",
+            str(folder),
+            "--roster",
+            str(out / "roster.csv"),
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-xlsx",
+        ],
+    )
     assert result.exit_code == 0, result.output + repr(result.exception)
     assert (out / "schedule.csv").exists()
 

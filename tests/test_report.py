@@ -164,8 +164,11 @@ def test_same_results_give_a_byte_identical_report(scheduled: Path, tmp_path: Pa
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
             [sys.executable, "-m", "matcher.cli", "report", str(scheduled), "--out", str(target)],
-            env=env, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         pages.append(target.read_bytes())
     assert pages[0] == pages[1]
@@ -232,8 +235,12 @@ def _texts(svg: str) -> list[str]:
 
 
 def _coach(cid: str, load: int, capacity: int) -> dict:
-    return {"coach_id": cid, "load": load, "capacity": capacity,
-            "share": load / capacity if capacity else 0.0}  # fmt: skip
+    return {
+        "coach_id": cid,
+        "load": load,
+        "capacity": capacity,
+        "share": load / capacity if capacity else 0.0,
+    }
 
 
 def _assert_inline_svg(svg: str, uid: str) -> None:
@@ -326,16 +333,20 @@ def test_map_chart_one_marker_per_placed_point() -> None:
 
 
 def test_session_heatmap_months_by_weeks() -> None:
-    sessions = [{"date": d} for d in
-                ("2026-08-03", "2026-08-04", "2026-08-30", "2026-10-15", "not a date")]  # fmt: skip
+    sessions = [
+        {"date": d} for d in ("2026-08-03", "2026-08-04", "2026-08-30", "2026-10-15", "not a date")
+    ]
     svg = charts.session_heatmap(sessions, months=["2026-08", "2026-09"])
     _assert_inline_svg(svg, "chart-sessions")
     assert _cells(svg, "chart-sessions") == ["2", "1", "1"]  # Aug wk 1, Aug wk 5, Oct wk 3
     ids = re.findall(r'id="chart-sessions-cell-(\d+)-(\d+)"', svg)
     assert ids == [("0", "0"), ("0", "4"), ("2", "2")]  # rows Aug, Sep (none), Oct
     texts = _texts(svg)
-    assert [t for t in texts if re.fullmatch(r"\d{4}-\d{2}", t)] == ["2026-08", "2026-09",
-                                                                      "2026-10"]  # fmt: skip
+    assert [t for t in texts if re.fullmatch(r"\d{4}-\d{2}", t)] == [
+        "2026-08",
+        "2026-09",
+        "2026-10",
+    ]
     assert "wk 5" in " ".join(texts)
     assert charts.session_heatmap([], months=["2026-08"]) is None
     assert charts.session_heatmap([{"date": ""}]) is None
@@ -345,7 +356,7 @@ def test_charts_are_deterministic_and_escape_their_text() -> None:
     loads = [_coach('C<1>&"x"', 1, 1)]
     once, twice = charts.load_chart(loads), charts.load_chart(loads)
     assert once == twice
-    assert 'C<1>' not in once and "C&lt;1&gt;&amp;" in once
+    assert "C<1>" not in once and "C&lt;1&gt;&amp;" in once
     svg = charts.coverage_chart([{"region": "A & B", "role": "r", "status": "assigned"}])
     assert "A &amp; B" in svg
     fig = charts.Figure(figsize=(2, 1))
@@ -362,9 +373,12 @@ def test_report_without_schedule_or_program_notes_what_is_missing(tmp_path: Path
         encoding="utf-8",
     )
     summary = {
-        "status": "optimal", "assigned": 1, "unassigned": 1,
-        "unassigned_by_reason": {"no_eligible_coach": 1}, "schedule": {"sessions": 0},
-    }  # fmt: skip
+        "status": "optimal",
+        "assigned": 1,
+        "unassigned": 1,
+        "unassigned_by_reason": {"no_eligible_coach": 1},
+        "schedule": {"sessions": 0},
+    }
     (folder / "summary.json").write_text(json.dumps(summary), "utf-8")
     (folder / "schedule.csv").write_text("candidate_id,coach_id,date,minutes\n", "utf-8")
     done = _invoke("report", folder)

@@ -39,10 +39,17 @@ from selenium.webdriver.support.ui import Select  # noqa: E402
 
 runner = CliRunner()
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1400,1000",
-)  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+)
 
 
 def _invoke(*args) -> None:
@@ -54,8 +61,9 @@ def _invoke(*args) -> None:
 def page(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "result"
     _invoke("assign", SAMPLE, "--out", out, "--alternates", "2", "--no-xlsx", "--quiet")
-    _invoke("schedule", SAMPLE, "--roster", out / "roster.csv", "--out", out, "--no-xlsx",
-            "--quiet")  # fmt: skip
+    _invoke(
+        "schedule", SAMPLE, "--roster", out / "roster.csv", "--out", out, "--no-xlsx", "--quiet"
+    )
     _invoke("report", out)
     assert (out / "report.html").is_file()
     return out / "report.html"
@@ -158,8 +166,11 @@ def test_report_in_chromium(page: Path, driver) -> None:
     # charts: every SVG (matplotlib's, inline) drawn with a real size inside its figure, with
     # visible shapes and its labels as text (the page has a schedule, so the month-by-week heat
     # map is drawn too)
-    drawn = {f.get_attribute("id") for f in driver.find_elements(By.CSS_SELECTOR, "figure")
-             if f.find_elements(By.CSS_SELECTOR, "svg.chart")}  # fmt: skip
+    drawn = {
+        f.get_attribute("id")
+        for f in driver.find_elements(By.CSS_SELECTOR, "figure")
+        if f.find_elements(By.CSS_SELECTOR, "svg.chart")
+    }
     assert {"chart-load", "chart-coverage", "chart-travel", "chart-map", "chart-sessions"} <= drawn
     charts = driver.find_elements(By.CSS_SELECTOR, "figure svg.chart")
     for svg in charts:

@@ -104,8 +104,12 @@ def test_chain_rules_out_supervisor_of_supervisor_but_direct_does_not(program_di
     cand = {"person_id": "P1", "supervisor_id": "P2"}
     org = [("P2", "P3"), ("P3", "P4")]
     chain = program_dir(coaches=[coach], candidates=[cand], org=org)
-    direct = program_dir(coaches=[coach], candidates=[cand], org=org,
-                         toml='[eligibility]\nsupervisor_conflict = "direct"\n')  # fmt: skip
+    direct = program_dir(
+        coaches=[coach],
+        candidates=[cand],
+        org=org,
+        toml='[eligibility]\nsupervisor_conflict = "direct"\n',
+    )
     assert len(build_pairs(load_program(chain))) == 0
     assert len(build_pairs(load_program(direct))) == 1
 
@@ -132,14 +136,17 @@ def test_travel_limit_zero_means_no_limit(program_dir):
 
 
 def test_common_time_ignores_disallowed_weekdays_and_hours(program_dir):
-    cells = ({"available": "Sat 09:00-12:00;Mon 17:30-19:00"},
-             {"available": "Sat 09:00-12:00;Mon 17:00-20:00"})  # fmt: skip
+    cells = (
+        {"available": "Sat 09:00-12:00;Mon 17:30-19:00"},
+        {"available": "Sat 09:00-12:00;Mon 17:00-20:00"},
+    )
     assert _verdict(program_dir, *cells, "", "common_time") == (False, False)
 
 
 def test_common_time_free_side_is_free_all_day(program_dir):
-    assert _verdict(program_dir, {"available": ""}, {"available": "Fri 07:00-08:00"}, "",
-                    "common_time") == (True, True)  # fmt: skip
+    assert _verdict(
+        program_dir, {"available": ""}, {"available": "Fri 07:00-08:00"}, "", "common_time"
+    ) == (True, True)
 
 
 def test_role_need_not_match_when_program_says_so(program_dir):

@@ -95,8 +95,9 @@ def samples(tmp_path_factory) -> dict[int, tuple[Path, Path]]:
         folder, out = base / "program", base / "out"
         write_generated(generate_program("sample", seed), folder)
         _ok(_invoke("assign", folder, "--out", out, "--quiet"))
-        result = _invoke("schedule", folder, "--roster", out / "roster.csv", "--out", out,
-                         "--quiet", "--strict")  # fmt: skip
+        result = _invoke(
+            "schedule", folder, "--roster", out / "roster.csv", "--out", out, "--quiet", "--strict"
+        )
         short = _declared_short(out)
         # --strict: exit 4 exactly when some pair-month is short, and the files are written
         _ok(result, EXIT_SHORT_HOURS if short else 0)
@@ -125,8 +126,9 @@ def test_sample_schedule_is_valid_apart_from_declared_shortfalls(samples, seed):
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
     assigned = dict(zip(roster.candidate_id, roster.coach_id, strict=True))
     assert all(assigned.get(s["candidate_id"]) == s["coach_id"] for s in short)
-    problems = check_schedule(program, out / "roster.csv", out / "schedule.csv",
-                              exempt=_exempt(short))  # fmt: skip
+    problems = check_schedule(
+        program, out / "roster.csv", out / "schedule.csv", exempt=_exempt(short)
+    )
     assert problems == [], "\n".join(problems[:30])
     # and every assigned pair has sessions unless the tool said why not
     sessions = _read_schedule(out)
@@ -170,8 +172,9 @@ def test_plan_gives_a_valid_roster_and_a_schedule_with_every_minimum_met(planned
     assert last.get("pair_months_short_after_drop", last["pair_months_short"]) == 0
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
     assert (roster.status == "assigned").sum() == info["assigned"]
-    assert set(_read_schedule(out).candidate_id) == set(roster[roster.status == "assigned"]
-                                                        .candidate_id)  # fmt: skip
+    assert set(_read_schedule(out).candidate_id) == set(
+        roster[roster.status == "assigned"].candidate_id
+    )
 
 
 def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(tmp_path):
@@ -204,8 +207,19 @@ def test_schedule_of_the_planned_roster_is_the_planned_calendar(planned, tmp_pat
     """``schedule --strict`` on plan's roster: exit 0 and the very calendar plan wrote."""
     folder, out = planned
     again = tmp_path / "again"
-    _ok(_invoke("schedule", folder, "--roster", out / "roster.csv", "--out", again,
-                "--quiet", "--strict", "--no-xlsx"))  # fmt: skip
+    _ok(
+        _invoke(
+            "schedule",
+            folder,
+            "--roster",
+            out / "roster.csv",
+            "--out",
+            again,
+            "--quiet",
+            "--strict",
+            "--no-xlsx",
+        )
+    )
     assert (again / "schedule.csv").read_bytes() == (out / "schedule.csv").read_bytes()
     assert _declared_short(again) == []
 
@@ -216,8 +230,22 @@ def test_schedule_of_the_planned_roster_is_the_planned_calendar(planned, tmp_pat
 def test_same_schedule_with_one_or_two_workers(samples, tmp_path):
     folder, out = samples[SAMPLE_SEEDS[0]]  # scheduled with the default --workers 1
     two = tmp_path / "w2"
-    _ok(_invoke("schedule", folder, "--roster", out / "roster.csv", "--out", two,
-                "--quiet", "--no-xlsx", "--workers", "2"), 0, EXIT_SHORT_HOURS)  # fmt: skip
+    _ok(
+        _invoke(
+            "schedule",
+            folder,
+            "--roster",
+            out / "roster.csv",
+            "--out",
+            two,
+            "--quiet",
+            "--no-xlsx",
+            "--workers",
+            "2",
+        ),
+        0,
+        EXIT_SHORT_HOURS,
+    )
     assert (two / "schedule.csv").read_bytes() == (out / "schedule.csv").read_bytes()
     assert _declared_short(two) == _declared_short(out)
 
@@ -233,10 +261,11 @@ def test_same_schedule_through_a_dask_cluster(samples, planned, tmp_path):
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
     mapping = {k: c for k, c in zip(roster.candidate_id, roster.coach_id, strict=True) if c}
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                 dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
         distributed.Client(cluster) as client,
-    ):  # fmt: skip
+    ):
         result = schedule(program, mapping, seed=0, scheduler=client)
         # and the command line given the scheduler's address (on the smaller planned roster)
         plan_folder, plan_out = planned
@@ -294,14 +323,31 @@ def test_calendars_match_the_schedule(samples):
             summary = str(event["SUMMARY"])
             assert summary.startswith("Make-up") == (category == "Make-up"), summary
             where = str(event.get("LOCATION", ""))
-            got.append((start.date().isoformat(), start.strftime("%H:%M"),
-                        end.strftime("%H:%M"), where, category))  # fmt: skip
-            assert set(event) <= {"UID", "DTSTAMP", "SUMMARY", "DTSTART", "DTEND", "LOCATION",
-                                  "CATEGORIES", "DESCRIPTION"}  # fmt: skip
+            got.append(
+                (
+                    start.date().isoformat(),
+                    start.strftime("%H:%M"),
+                    end.strftime("%H:%M"),
+                    where,
+                    category,
+                )
+            )
+            assert set(event) <= {
+                "UID",
+                "DTSTAMP",
+                "SUMMARY",
+                "DTSTART",
+                "DTEND",
+                "LOCATION",
+                "CATEGORIES",
+                "DESCRIPTION",
+            }
         mine = sessions[sessions.coach_id == path.stem]
         kinds = {"standing": "Standing", "make-up": "Make-up", "lengthened": "Lengthened"}
-        want = [(r.date, r.start, r.end, cands.loc[r.candidate_id, "site"], kinds[r.kind])
-                for r in mine.itertuples(index=False)]  # fmt: skip
+        want = [
+            (r.date, r.start, r.end, cands.loc[r.candidate_id, "site"], kinds[r.kind])
+            for r in mine.itertuples(index=False)
+        ]
         assert sorted(got) == sorted(want), path.name
         # locations are the candidates' sites, as schedule.csv says
         assert (mine["location"] == [cands.loc[c, "site"] for c in mine.candidate_id]).all()
@@ -314,8 +360,12 @@ def test_calendars_match_the_schedule(samples):
         for cell in (*people.person_id, *people.supervisor_id, *coaches.person_id):
             assert not cell or cell not in text, (path.name, cell)
         assert not re.search(r"\bP\d{4,}\b", text), path.name
-        languages = {x.strip() for cell in (*people.languages, *coaches.languages)
-                     for x in cell.split(";") if x.strip()}  # fmt: skip
+        languages = {
+            x.strip()
+            for cell in (*people.languages, *coaches.languages)
+            for x in cell.split(";")
+            if x.strip()
+        }
         for word in languages | {"languages", "supervisor", "person_id"}:
             assert not re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE), (path, word)
     assert len(uids) == len(set(uids)) == len(sessions)
@@ -328,8 +378,10 @@ def _schedule_sheet(xlsx: Path) -> pd.DataFrame:
     book = openpyxl.load_workbook(xlsx, read_only=True)
     try:
         assert "Schedule" in book.sheetnames, book.sheetnames
-        rows = [["" if v is None else str(v) for v in row]
-                for row in book["Schedule"].iter_rows(values_only=True)]  # fmt: skip
+        rows = [
+            ["" if v is None else str(v) for v in row]
+            for row in book["Schedule"].iter_rows(values_only=True)
+        ]
         names = list(book.sheetnames)
     finally:
         book.close()
@@ -361,8 +413,10 @@ def test_rescheduling_an_edited_roster_leaves_no_stale_files(tmp_path):
     folder = write_program(tmp_path / "program", coaches, cands)
     out = tmp_path / "out"
     first = _roster(tmp_path / "first.csv", [("K1", "C1", "assigned"), ("K2", "C2", "assigned")])
-    _ok(_invoke("schedule", folder, "--roster", first, "--out", out, "--quiet", "--strict"),
-        EXIT_SHORT_HOURS)  # fmt: skip
+    _ok(
+        _invoke("schedule", folder, "--roster", first, "--out", out, "--quiet", "--strict"),
+        EXIT_SHORT_HOURS,
+    )
     assert _declared_short(out) and (out / "short_hours.csv").exists()  # C2: 1 h a week
     assert {p.name for p in (out / "calendars").iterdir()} == {"C1.ics", "C2.ics"}
     second = _roster(tmp_path / "second.csv", [("K1", "C1", "assigned"), ("K2", "", "")])
@@ -394,10 +448,12 @@ def _roster(path: Path, rows: list[tuple[str, ...]], header=("candidate_id", "co
     ],
     ids=["unknown-candidate", "unknown-coach", "missing-column"],
 )
-def test_schedule_rejects_a_bad_roster_and_writes_nothing(tmp_path, rows, header, row, column,
-                                                          value):  # fmt: skip
-    folder = write_program(tmp_path / "program", [{}],
-                           [{}, {"candidate_id": "K2", "name": "Cand Two"}])  # fmt: skip
+def test_schedule_rejects_a_bad_roster_and_writes_nothing(
+    tmp_path, rows, header, row, column, value
+):
+    folder = write_program(
+        tmp_path / "program", [{}], [{}, {"candidate_id": "K2", "name": "Cand Two"}]
+    )
     roster = _roster(tmp_path / "roster.csv", rows, *([header] if header else []))
     out = tmp_path / "out"
     before = sorted(p.name for p in tmp_path.iterdir())
@@ -433,15 +489,16 @@ def _schedule_tiny(tmp_path: Path, coaches, candidates, toml: str = "") -> dict:
     _ok(_invoke("schedule", folder, "--roster", roster, "--out", out, "--quiet", "--no-xlsx"))
     program = load_program(folder)
     days = coaching_days(program)
-    problem = coach_problem(program, program.coaches[0], list(program.candidates), days,
-                            month_spans(program))  # fmt: skip
+    problem = coach_problem(
+        program, program.coaches[0], list(program.candidates), days, month_spans(program)
+    )
     short = _declared_short(out)
-    problems = check_schedule(independent_load(folder), roster, out / "schedule.csv",
-                              exempt=_exempt(short))  # fmt: skip
+    problems = check_schedule(
+        independent_load(folder), roster, out / "schedule.csv", exempt=_exempt(short)
+    )
     frame = _read_schedule(out)
     assert len(frame) > 0
-    return {"problem": problem, "days": days, "frame": frame, "short": short,
-            "problems": problems}  # fmt: skip
+    return {"problem": problem, "days": days, "frame": frame, "short": short, "problems": problems}
 
 
 def _date(text: str) -> dt.date:
@@ -488,8 +545,7 @@ def test_cap_below_the_yearly_needs_still_meets_every_monthly_minimum(tmp_path):
 
 
 def test_rule_blackout_and_coach_meetings(tmp_path):
-    toml = ('[calendar]\nblackout = ["2026-09-01..2026-09-25"]\n'
-            'coach_meetings = ["2026-09-29"]\n')  # fmt: skip
+    toml = '[calendar]\nblackout = ["2026-09-01..2026-09-25"]\ncoach_meetings = ["2026-09-29"]\n'
     run = _schedule_tiny(tmp_path, [{}], [{}], toml)
     closed = {dt.date(2026, 9, d) for d in [*range(1, 26), 29]}
     assert not closed & set(run["days"])
@@ -577,21 +633,32 @@ def test_make_up_sessions_say_so_in_the_csv_and_the_calendar(tmp_path):
     cand, coach = program.candidates[0], program.coaches[0]
     day = dt.date(2026, 9, 1)
     rows = tuple(
-        SessionRow(cand.candidate_id, coach.coach_id, day + dt.timedelta(days=7 * i),
-                   9 * 60, 10 * 60, cand.site, kind)
+        SessionRow(
+            cand.candidate_id,
+            coach.coach_id,
+            day + dt.timedelta(days=7 * i),
+            9 * 60,
+            10 * 60,
+            cand.site,
+            kind,
+        )
         for i, kind in enumerate(("standing", "make-up", "lengthened"))
-    )  # fmt: skip
+    )
     result = ScheduleResult(rows, (), (), 0.0)
     frame = schedule_frame(result)
     assert list(frame.columns) == [*SCHEDULE_COLUMNS, "kind"]
     assert list(frame.kind) == ["standing", "make-up", "lengthened"]
     (path,) = write_calendars(program, result, tmp_path, redact=True)
-    events = sorted(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"),
-                    key=lambda e: e.decoded("DTSTART"))  # fmt: skip
+    events = sorted(
+        icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"),
+        key=lambda e: e.decoded("DTSTART"),
+    )
     summaries = [str(e["SUMMARY"]) for e in events]
-    assert summaries == [f"Coaching: {cand.candidate_id}",
-                         f"Make-up coaching: {cand.candidate_id}",
-                         f"Coaching (lengthened): {cand.candidate_id}"]  # fmt: skip
+    assert summaries == [
+        f"Coaching: {cand.candidate_id}",
+        f"Make-up coaching: {cand.candidate_id}",
+        f"Coaching (lengthened): {cand.candidate_id}",
+    ]
     categories = [e.get("CATEGORIES").to_ical().decode() for e in events]
     assert categories == ["Standing", "Make-up", "Lengthened"]
     assert "DESCRIPTION" not in events[0] and "make-up" in str(events[1]["DESCRIPTION"])

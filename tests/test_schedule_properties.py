@@ -90,8 +90,9 @@ def _log(folder: Path, out: Path, **figures: int) -> None:
 
 def scheduled_violations(folder: Path, out: Path) -> list[str]:
     _invoke("assign", folder, "--out", out, "--quiet", "--no-xlsx")
-    _invoke("schedule", folder, "--roster", out / "roster.csv", "--out", out, "--quiet",
-            "--no-xlsx")  # fmt: skip
+    _invoke(
+        "schedule", folder, "--roster", out / "roster.csv", "--out", out, "--quiet", "--no-xlsx"
+    )
     return _violations(folder, out)
 
 

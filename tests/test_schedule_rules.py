@@ -74,17 +74,34 @@ def test_issue12_shape_keeps_travel_time_end_to_end(tmp_path, shape):
     cands = SHAPES[shape]
     folder = write_program(tmp_path / "program", [ISSUE12_COACH], cands, toml=ISSUE12_TOML)
     roster, out = _roster(tmp_path / "roster.csv", cands), tmp_path / "out"
-    result = runner.invoke(main, ["schedule", str(folder), "--roster", str(roster), "--out",
-                                  str(out), "--quiet", "--no-xlsx"])  # fmt: skip
+    result = runner.invoke(
+        main,
+        [
+            "schedule",
+            str(folder),
+            "--roster",
+            str(roster),
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-xlsx",
+        ],
+    )
     assert result.exit_code == 0, result.output
     program = load_program(folder)
-    problem = coach_problem(program, program.coaches[0], list(program.candidates),
-                            coaching_days(program), month_spans(program))  # fmt: skip
+    problem = coach_problem(
+        program,
+        program.coaches[0],
+        list(program.candidates),
+        coaching_days(program),
+        month_spans(program),
+    )
     ids = [k.candidate_id for k in program.candidates]
     site_a, site_b = (problem.pairs[ids.index(k)].site for k in ("Ka", "Kb"))
     assert problem.travel_minutes[site_a][site_b] == 16  # 15.6 min, rounded up
-    found = independent_check(independent_load(folder), roster, out / "schedule.csv",
-                              exempt={(k, "*") for k in ids})  # fmt: skip
+    found = independent_check(
+        independent_load(folder), roster, out / "schedule.csv", exempt={(k, "*") for k in ids}
+    )
     assert found == []
     text = (out / "schedule.csv").read_text()
     fridays = {line.split(",")[2] for line in text.splitlines()[1:] if ",Kb," not in line}
@@ -96,12 +113,25 @@ def test_a_candidate_without_coordinates_takes_its_sites_place():
     Kc and Site A too, though the contract could not check it."""
 
     def cand(cid, site, lat=None, lon=None):
-        return Candidate(candidate_id=cid, region="North", role="principal", program_year=1,
-                         site=site, lat=lat, lon=lon)  # fmt: skip
+        return Candidate(
+            candidate_id=cid,
+            region="North",
+            role="principal",
+            program_year=1,
+            site=site,
+            lat=lat,
+            lon=lon,
+        )
 
-    places = session_places([cand("Kc", "Site B"), cand("Ka", "Site A", 37.0, -122.0),
-                             cand("Kb", "Site B", LAT_13KM, -122.0),
-                             cand("Kd", "Site C"), cand("Ke", "")])  # fmt: skip
+    places = session_places(
+        [
+            cand("Kc", "Site B"),
+            cand("Ka", "Site A", 37.0, -122.0),
+            cand("Kb", "Site B", LAT_13KM, -122.0),
+            cand("Kd", "Site C"),
+            cand("Ke", ""),
+        ]
+    )
     assert places[0] == places[2] == (LAT_13KM, -122.0)
     assert places[3] == ("", "Site C") and places[4] == ("", "#Ke")
 
@@ -144,16 +174,26 @@ RULES_TOML = (
     '[calendar]\nblackout = ["2026-09-07"]\ncoach_meetings = ["2026-09-09"]\n'
 )
 RULES_COACHES = [
-    {"coach_id": "C1", "available": "Mon 08:00-17:00;Tue 08:00-17:00;Wed 08:00-17:00;"
-     "Thu 08:00-12:00;Fri 08:00-17:00", "max_hours_per_month": "6"},
+    {
+        "coach_id": "C1",
+        "available": "Mon 08:00-17:00;Tue 08:00-17:00;Wed 08:00-17:00;"
+        "Thu 08:00-12:00;Fri 08:00-17:00",
+        "max_hours_per_month": "6",
+    },
     {"coach_id": "C2"},
-]  # fmt: skip
+]
 RULES_CANDIDATES = [
     {"candidate_id": "K1", "site": "North High", "lat": "37.0", "lon": "-122.0"},
-    {"candidate_id": "K2", "site": "South High", "lat": repr(LAT_100KM), "lon": "-122.0",
-     "available": "Mon 08:00-17:00;Tue 08:00-17:00;Thu 08:00-17:00", "start_month": "2026-10"},
+    {
+        "candidate_id": "K2",
+        "site": "South High",
+        "lat": repr(LAT_100KM),
+        "lon": "-122.0",
+        "available": "Mon 08:00-17:00;Tue 08:00-17:00;Thu 08:00-17:00",
+        "start_month": "2026-10",
+    },
     {"candidate_id": "K3", "site": "East High"},
-]  # fmt: skip
+]
 RULES_ASSIGNMENT = {"K1": "C1", "K2": "C1", "K3": "C2"}
 VALID_ROWS = [
     ("K1", "2026-09-01", "09:00", "10:00", "C1", "North High"),
@@ -176,14 +216,20 @@ BREAKS = {  # rule -> rows added to the valid ones
     rules.START_MONTH: [("K2", "2026-09-14", "09:00", "10:00", "C1", "South High")],
     rules.COACH_OVERLAP: [("K1", "2026-09-01", "09:30", "10:30", "C1", "North High")],
     # a candidate has one coach, so this only arises without the pair check (see below)
-    rules.CANDIDATE_OVERLAP: [("K3", "2026-09-16", "09:00", "10:00", "C2", "East High"),
-                              ("K3", "2026-09-16", "09:30", "10:30", "C1", "East High")],
+    rules.CANDIDATE_OVERLAP: [
+        ("K3", "2026-09-16", "09:00", "10:00", "C2", "East High"),
+        ("K3", "2026-09-16", "09:30", "10:30", "C1", "East High"),
+    ],
     rules.TRAVEL: [("K2", "2026-10-06", "14:30", "15:30", "C1", "South High")],
-    rules.PAIR_MONTH_MAX: [("K1", "2026-09-22", "09:00", "11:00", "C1", "North High"),
-                           ("K1", "2026-09-23", "09:00", "10:00", "C1", "North High")],
-    rules.COACH_MONTH_MAX: [("K2", "2026-10-13", "09:00", "11:00", "C1", "South High"),
-                            ("K1", "2026-10-20", "09:00", "11:00", "C1", "North High")],
-}  # fmt: skip
+    rules.PAIR_MONTH_MAX: [
+        ("K1", "2026-09-22", "09:00", "11:00", "C1", "North High"),
+        ("K1", "2026-09-23", "09:00", "10:00", "C1", "North High"),
+    ],
+    rules.COACH_MONTH_MAX: [
+        ("K2", "2026-10-13", "09:00", "11:00", "C1", "South High"),
+        ("K1", "2026-10-20", "09:00", "11:00", "C1", "North High"),
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -234,12 +280,14 @@ def test_schedule_refuses_to_write_a_calendar_that_breaks_a_rule(tmp_path, monke
     def broken(*args, **kwargs):
         result = real(*args, **kwargs)
         bad = _row("Kb", "2026-08-07", "13:45", "15:45", site="Site B")
-        return type(result)((*result.sessions, bad), result.shortfalls, result.coaches,
-                            result.seconds, result.stats)  # fmt: skip
+        return type(result)(
+            (*result.sessions, bad), result.shortfalls, result.coaches, result.seconds, result.stats
+        )
 
     monkeypatch.setattr(scheduling, "schedule", broken)
-    result = runner.invoke(main, ["schedule", str(folder), "--roster", str(roster), "--out",
-                                  str(out), "--quiet"])  # fmt: skip
+    result = runner.invoke(
+        main, ["schedule", str(folder), "--roster", str(roster), "--out", str(out), "--quiet"]
+    )
     assert result.exit_code == EXIT_SCHEDULE_RULES, result.output
     assert not out.exists()
     assert "coach overlap: coach C1, 2026-08-07" in result.output

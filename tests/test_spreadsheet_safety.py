@@ -85,9 +85,16 @@ def test_schedule_keeps_text_as_text_in_the_workbook_and_guards_the_csv(
     )
     done = runner.invoke(
         main,
-        ["schedule", str(nasty_program), "--roster", str(out / "roster.csv"), "--out", str(out),
-         "--quiet"],
-    )  # fmt: skip
+        [
+            "schedule",
+            str(nasty_program),
+            "--roster",
+            str(out / "roster.csv"),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
     assert done.exit_code in (0, 4), done.output
     assert _formula_cells(out / "roster.xlsx") == []
     with (out / "schedule.csv").open(newline="", encoding="utf-8") as fh:
@@ -96,10 +103,22 @@ def test_schedule_keeps_text_as_text_in_the_workbook_and_guards_the_csv(
     assert not any(loc.startswith(("=", "+", "-", "@", "\t", "\r")) for loc in locations)
     assert "'" + DDE in locations and "'@SUM(A1)" in locations
     redacted = tmp_path / "redacted"
-    runner.invoke(main, ["assign", str(nasty_program), "--out", str(redacted), "--quiet",
-                         "--redact"])  # fmt: skip
-    runner.invoke(main, ["schedule", str(nasty_program), "--roster", str(redacted / "roster.csv"),
-                         "--out", str(redacted), "--quiet", "--redact"])  # fmt: skip
+    runner.invoke(
+        main, ["assign", str(nasty_program), "--out", str(redacted), "--quiet", "--redact"]
+    )
+    runner.invoke(
+        main,
+        [
+            "schedule",
+            str(nasty_program),
+            "--roster",
+            str(redacted / "roster.csv"),
+            "--out",
+            str(redacted),
+            "--quiet",
+            "--redact",
+        ],
+    )
     assert _formula_cells(redacted / "roster.xlsx") == []
 
 

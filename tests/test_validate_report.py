@@ -37,16 +37,22 @@ def test_the_rule_named_is_the_one_ruling_out_most_pairs(program_dir) -> None:
     """Every candidate excludes two coaches (rule 6); the third is in training, and the
     candidates are in year 2 (rule 1)."""
     folder = program_dir(
-        coaches=[{"coach_id": "C1"}, {"coach_id": "C2"},
-                 {"coach_id": "C3", "certification": "in_progress"}],
-        candidates=[{"candidate_id": f"K{i}", "program_year": "2", "exclude_coach_ids": "C1;C2"}
-                    for i in range(3)],
-    )  # fmt: skip
+        coaches=[
+            {"coach_id": "C1"},
+            {"coach_id": "C2"},
+            {"coach_id": "C3", "certification": "in_progress"},
+        ],
+        candidates=[
+            {"candidate_id": f"K{i}", "program_year": "2", "exclude_coach_ids": "C1;C2"}
+            for i in range(3)
+        ],
+    )
     program = load_program(folder)
     blocks = blocking_rules(build_pairs(program).view)
     assert [(b.rule.name, b.ruled_out) for b in blocks[:2]] == [
-        ("excluded", 6), ("certification", 3)
-    ]  # fmt: skip
+        ("excluded", 6),
+        ("certification", 3),
+    ]
     output = _validate(folder)
     assert "ruled out by rule 6 (excluded: excluded by the candidate): 6 of the 9" in output
     assert "then rule 1 (certification" in output
@@ -55,16 +61,18 @@ def test_the_rule_named_is_the_one_ruling_out_most_pairs(program_dir) -> None:
 def test_a_shared_coach_is_not_counted_as_room_in_every_region(program_dir) -> None:
     """One coach, home South, serving North too, 2 places; 2 candidates in each region."""
     folder = program_dir(
-        coaches=[{"coach_id": "C1", "region": "South", "regions_served": "North",
-                  "capacity": "2"}],
-        candidates=[{"candidate_id": f"K{i}", "region": r}
-                    for i, r in enumerate(["North", "North", "South", "South"])],
-    )  # fmt: skip
+        coaches=[{"coach_id": "C1", "region": "South", "regions_served": "North", "capacity": "2"}],
+        candidates=[
+            {"candidate_id": f"K{i}", "region": r}
+            for i, r in enumerate(["North", "North", "South", "South"])
+        ],
+    )
     program = load_program(folder)
     total, rows = group_room(build_pairs(program), coach_places(program))
     assert total == 2
-    figures = {(r.region, r.candidates, r.places_reachable, r.placeable, r.placed_surely)
-               for r in rows}  # fmt: skip
+    figures = {
+        (r.region, r.candidates, r.places_reachable, r.placeable, r.placed_surely) for r in rows
+    }
     assert figures == {("North", 2, 2, 2, 0), ("South", 2, 2, 2, 0)}
     output = _validate(folder)
     assert "At most 2 of 4 candidates can be placed" in output
@@ -91,8 +99,9 @@ def test_assign_prints_the_first_data_warnings_and_where_the_rest_are(
         candidates=[{"candidate_id": f"K{i}", "current_coach_id": f"GONE{i}"} for i in range(12)],
         coaches=[{"capacity": "12"}],
     )
-    done = runner.invoke(main, ["assign", str(folder), "--out", str(tmp_path / "out")],
-                         terminal_width=200)  # fmt: skip
+    done = runner.invoke(
+        main, ["assign", str(folder), "--out", str(tmp_path / "out")], terminal_width=200
+    )
     assert done.exit_code == 0, done.output
     assert "no coach GONE0" in done.output
     assert "... and 2 more (all in summary.json, key 'warnings')" in done.output

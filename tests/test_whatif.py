@@ -28,19 +28,27 @@ def _scenario(folder: Path, body: str, name: str = "s.toml") -> Path:
     ("body", "key"),
     [
         ('name = "a"\nnmae = "b"\n', "'nmae'"),
-        ('name = "a"\n[[add_coaches]]\nregion = "Santa Ana Central"\nroles = ["principal"]\n'
-         "capacity = -1\n", "'add_coaches[0].capacity'"),
-        ('name = "a"\n[program]\ncoaching.min_hours_per_yer = 60\n',
-         "'program.coaching.min_hours_per_yer'"),
-        ('name = "a"\n[program]\neligibility.max_travel_km = "far"\n',
-         "'program.eligibility.max_travel_km'"),
+        (
+            'name = "a"\n[[add_coaches]]\nregion = "Santa Ana Central"\nroles = ["principal"]\n'
+            "capacity = -1\n",
+            "'add_coaches[0].capacity'",
+        ),
+        (
+            'name = "a"\n[program]\ncoaching.min_hours_per_yer = 60\n',
+            "'program.coaching.min_hours_per_yer'",
+        ),
+        (
+            'name = "a"\n[program]\neligibility.max_travel_km = "far"\n',
+            "'program.eligibility.max_travel_km'",
+        ),
         ('name = "a"\n[[remove_coaches]]\nids = ["C9999"]\n', "'remove_coaches[0].ids'"),
-        ('name = "a"\n[[grow_cohort]]\nregion = "Atlantis"\npercent = 10\n',
-         "'grow_cohort[0].region'"),
-        ('name = "a"\n[[grow_cohort]]\nregion = "Santa Ana Central"\n',
-         "'grow_cohort[0]'"),
+        (
+            'name = "a"\n[[grow_cohort]]\nregion = "Atlantis"\npercent = 10\n',
+            "'grow_cohort[0].region'",
+        ),
+        ('name = "a"\n[[grow_cohort]]\nregion = "Santa Ana Central"\n', "'grow_cohort[0]'"),
     ],
-)  # fmt: skip
+)
 def test_scenario_errors_exit_2_with_file_and_key(tmp_path: Path, body: str, key: str) -> None:
     path = _scenario(tmp_path, body)
     result = runner.invoke(main, ["whatif", str(path), "--out", str(tmp_path / "out")])
@@ -112,11 +120,24 @@ def test_shipped_scenarios_run_baseline_first(shipped_run: Path) -> None:
     frame = pd.read_csv(shipped_run / "comparison.csv")
     assert frame["scenario"].iloc[0] == BASELINE
     assert len(frame) == 6
-    for column in ("candidates", "assigned", "unassigned", "utilization_mean", "utilization_max",
-                   "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost",
-                   "hours_demanded", "hours_coaches_can_give", "hours_demanded_of_them",
-                   "hours_utilization", "coaches_without_hour_cap", "year2_assigned",
-                   "year2_candidates"):  # fmt: skip
+    for column in (
+        "candidates",
+        "assigned",
+        "unassigned",
+        "utilization_mean",
+        "utilization_max",
+        "continuity_kept",
+        "travel_km_mean",
+        "travel_km_max",
+        "total_cost",
+        "hours_demanded",
+        "hours_coaches_can_give",
+        "hours_demanded_of_them",
+        "hours_utilization",
+        "coaches_without_hour_cap",
+        "year2_assigned",
+        "year2_candidates",
+    ):
         assert column in frame
     assert (frame["year2_assigned"] <= frame["year2_candidates"]).all()
     by = frame.set_index("scenario")
@@ -152,7 +173,7 @@ def test_whatif_terminal_and_report_label_figures(shipped_run: Path) -> None:
         "hours utilization % (demands / can give)",
         "places used per coach, mean %",
     ):
-        assert label in terminal, label  # fmt: skip
+        assert label in terminal, label
     assert "hours available" not in terminal
     html = make_whatif_report(shipped_run).read_text(encoding="utf-8")
     share = pd.read_csv(shipped_run / "comparison.csv")["hours_utilization"].iloc[0]

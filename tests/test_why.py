@@ -29,12 +29,16 @@ COACHES = [
 ]
 CANDIDATES = [
     # K1: C1 is its preferred coach (+3), C2/C3 share its level (+2), C4 does not
-    {"candidate_id": "K1", "preferred_coach_ids": "C1", "exclude_coach_ids": "C2",
-     "program_year": "1"},
+    {
+        "candidate_id": "K1",
+        "preferred_coach_ids": "C1",
+        "exclude_coach_ids": "C2",
+        "program_year": "1",
+    },
     {"candidate_id": "K2", "current_coach_id": "C1", "program_year": "2"},
     {"candidate_id": "K3", "program_year": "1", "current_coach_id": "C3"},
     {"candidate_id": "K4", "program_year": "1", "exclude_coach_ids": "C2"},
-]  # fmt: skip
+]
 TOML = "[assignment]\nmax_year1_per_coach = 1\n"
 
 
@@ -58,8 +62,11 @@ def test_each_reason_on_a_hand_made_roster(tmp_path):
     assert by_coach["C3"].outcome == "cap" and "first-year" in by_coach["C3"].reason
     assert (k4.status, k4.coach_id, k4.score) == ("unassigned", "", None)
     assert {o.coach_id: o.outcome for o in k4.options} == {
-        "C1": "full", "C2": "rule", "C3": "cap", "C4": "full",
-    }  # fmt: skip
+        "C1": "full",
+        "C2": "rule",
+        "C3": "cap",
+        "C4": "full",
+    }
 
 
 def test_calendar_reason_where_calendars_were_checked(tmp_path):
@@ -116,10 +123,12 @@ def test_explain_checks_calendars_where_the_result_has_a_schedule(tmp_path):
     folder, explain says the calendar does not fit; without one it cannot know."""
     folder = write_program(
         tmp_path / "p",
-        [{"coach_id": "C1", "levels": "middle"},
-         {"coach_id": "C2", "levels": "high", "available": "Mon 08:00-09:00"}],
+        [
+            {"coach_id": "C1", "levels": "middle"},
+            {"coach_id": "C2", "levels": "high", "available": "Mon 08:00-09:00"},
+        ],
         [{"candidate_id": "K1"}],
-    )  # fmt: skip
+    )
     result = tmp_path / "result"
     result.mkdir()
     (result / "roster.csv").write_text("candidate_id,coach_id,status\nK1,C1,assigned\n")

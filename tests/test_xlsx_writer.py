@@ -12,8 +12,18 @@ import pandas as pd
 
 from matcher.io.xlsx_writer import BAND_COLOR, TableWorkbook, column_values
 
-LOOKS_LIKE = ["=1+1", "=HYPERLINK(\"http://evil.example\")", "http://x.example", "007", "-3.5",
-              "@SUM(A1)", " padded ", "<b>&amp;", "<r>rich</r>", "<r><t>x</t></r>"]  # fmt: skip
+LOOKS_LIKE = [
+    "=1+1",
+    '=HYPERLINK("http://evil.example")',
+    "http://x.example",
+    "007",
+    "-3.5",
+    "@SUM(A1)",
+    " padded ",
+    "<b>&amp;",
+    "<r>rich</r>",
+    "<r><t>x</t></r>",
+]
 
 
 def _write(path: Path, tables: list[tuple[str, pd.DataFrame, dict]]) -> Path:
@@ -58,23 +68,31 @@ def test_numbers_are_numbers_and_empty_cells_are_empty(tmp_path: Path) -> None:
 
 def test_a_summary_column_types_each_cell_on_its_own(tmp_path: Path) -> None:
     frame = pd.DataFrame(
-        {"figure": ["status", "assigned", "gap", "seed", "ok"],
-         "value": ["optimal", 12, None, 0.25, True]}
-    )  # fmt: skip
+        {
+            "figure": ["status", "assigned", "gap", "seed", "ok"],
+            "value": ["optimal", 12, None, 0.25, True],
+        }
+    )
     assert column_values(frame["value"])[0] == "mixed"
     rows = _cells(_write(tmp_path / "s.xlsx", [("S", frame, {"filterable": False})]), "S")
     assert [(r[1].value, r[1].data_type) for r in rows[1:]] == [
-        ("optimal", "s"), (12, "n"), (None, "n"), (0.25, "n"), (True, "b")
-    ]  # fmt: skip
+        ("optimal", "s"),
+        (12, "n"),
+        (None, "n"),
+        (0.25, "n"),
+        (True, "b"),
+    ]
 
 
 def test_layout_header_filter_freeze_and_bands(tmp_path: Path) -> None:
     frame = pd.DataFrame({"coach_id": ["C1", "C1", "C2", "C3"], "score": [1.0, 2.0, 3.0, 4.0]})
     path = _write(
         tmp_path / "l.xlsx",
-        [("Plain", frame, {"filterable": False}),
-         ("Banded", frame, {"band": [False, False, True, False]})],
-    )  # fmt: skip
+        [
+            ("Plain", frame, {"filterable": False}),
+            ("Banded", frame, {"band": [False, False, True, False]}),
+        ],
+    )
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Plain", "Banded"]
     plain, banded = book["Plain"], book["Banded"]
@@ -83,8 +101,11 @@ def test_layout_header_filter_freeze_and_bands(tmp_path: Path) -> None:
     assert all(c.font.b for c in banded[1]) and not banded["A2"].font.b
     shade = "FF" + BAND_COLOR.lstrip("#")
     assert [row[0].fill.fgColor.rgb == shade for row in banded.iter_rows(min_row=2)] == [
-        False, False, True, False
-    ]  # fmt: skip
+        False,
+        False,
+        True,
+        False,
+    ]
     assert banded.column_dimensions["A"].width >= 8
 
 

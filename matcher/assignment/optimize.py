@@ -205,9 +205,14 @@ def assign(
     if solution.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
     result = roster_from(
-        pairs, problem, solution, seed=seed, components=n_components, alternates=alternates,
+        pairs,
+        problem,
+        solution,
+        seed=seed,
+        components=n_components,
+        alternates=alternates,
         restrictions=restrictions,
-    )  # fmt: skip
+    )
     return dataclasses.replace(result, solve_seconds=time.perf_counter() - start)
 
 
@@ -244,18 +249,29 @@ def roster_from(
             km = float(pairs.km[p])
             rows.append(
                 RosterRow(
-                    cand.candidate_id, coach.coach_id, "assigned", "", "",
-                    float(pairs.score[p]), None if math.isnan(km) else km,
+                    cand.candidate_id,
+                    coach.coach_id,
+                    "assigned",
+                    "",
+                    "",
+                    float(pairs.score[p]),
+                    None if math.isnan(km) else km,
                     coach.coach_id == cand.current_coach_id,
                     {t: float(v[p]) for t, v in pairs.terms.items()},
                 )
-            )  # fmt: skip
+            )
         else:
             ruled = restrictions.forbidden_for(k) if restrictions else {}
             code, text = explain_unassigned(
-                view, k, load_map, place_map, proven, ruled, codes[code_row[k]],
+                view,
+                k,
+                load_map,
+                place_map,
+                proven,
+                ruled,
+                codes[code_row[k]],
                 holders if problem.priority is not None else None,
-            )  # fmt: skip
+            )
             rows.append(
                 RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
             )
@@ -315,8 +331,14 @@ def _alternates(pairs, coach_of, loads, places, top: int) -> tuple[Alternate, ..
             c = int(pairs.coach[p])
             km = float(pairs.km[p])
             out.append(
-                Alternate(program.candidates[k].candidate_id, count, program.coaches[c].coach_id,
-                          float(pairs.score[p]), None if math.isnan(km) else km,
-                          int(loads[c]), int(places[c]))
-            )  # fmt: skip
+                Alternate(
+                    program.candidates[k].candidate_id,
+                    count,
+                    program.coaches[c].coach_id,
+                    float(pairs.score[p]),
+                    None if math.isnan(km) else km,
+                    int(loads[c]),
+                    int(places[c]),
+                )
+            )
     return tuple(out)

@@ -127,15 +127,20 @@ def _pins_within_places(
             if rank < places[c]:
                 pins.append((k, c))
             else:
-                lost[k] = (f"coach {program.coaches[c].coach_id} now has {int(places[c])} "
-                           f"places, fewer than its candidates")  # fmt: skip
+                lost[k] = (
+                    f"coach {program.coaches[c].coach_id} now has {int(places[c])} "
+                    f"places, fewer than its candidates"
+                )
     return pins
 
 
 def _solve_around(
-    program: ProgramData, pairs: EligiblePairs, pins: list[tuple[int, int]], allow_moves: int,
+    program: ProgramData,
+    pairs: EligiblePairs,
+    pins: list[tuple[int, int]],
+    allow_moves: int,
     solve: dict[str, Any],
-) -> tuple[AssignmentResult, str]:  # fmt: skip
+) -> tuple[AssignmentResult, str]:
     """The assignment with kept pairs pinned, or (``allow_moves > 0``) favoured by a bonus.
 
     With moves allowed the bonus lets a pair move only where that places more candidates; if
@@ -147,20 +152,26 @@ def _solve_around(
     result = assign(program, pairs=pairs, restrictions=Restrictions(keep_bonus=bonus), **solve)
     coach_of = {r.candidate_id: r.coach_id for r in result.rows}
     moved = sum(
-        1 for k, c in pins
+        1
+        for k, c in pins
         if coach_of[program.candidates[k].candidate_id] != program.coaches[c].coach_id
-    )  # fmt: skip
+    )
     if moved <= allow_moves:
         return result, ""
-    note = (f"assigning the most candidates needs {moved} moves, more than the "
-            f"{allow_moves} allowed: every kept pair was pinned instead")  # fmt: skip
+    note = (
+        f"assigning the most candidates needs {moved} moves, more than the "
+        f"{allow_moves} allowed: every kept pair was pinned instead"
+    )
     return assign(program, pairs=pairs, pins=pins, **solve), note
 
 
 def _changes(
-    program: ProgramData, previous: dict[str, str], result: AssignmentResult,
-    pins: list[tuple[int, int]], lost: dict[int, str],
-) -> tuple[list[Change], int]:  # fmt: skip
+    program: ProgramData,
+    previous: dict[str, str],
+    result: AssignmentResult,
+    pins: list[tuple[int, int]],
+    lost: dict[int, str],
+) -> tuple[list[Change], int]:
     """What happened to each candidate and why, and how many kept pairs moved.
 
     Compared with the previous roster rather than read off the solve, so the coordinator
@@ -210,10 +221,12 @@ def changes_frame(reassignment: Reassignment):
     import pandas as pd
 
     return pd.DataFrame.from_records(
-        [(c.candidate_id, c.previous_coach_id, c.coach_id, c.change, c.why)
-         for c in reassignment.changes],
+        [
+            (c.candidate_id, c.previous_coach_id, c.coach_id, c.change, c.why)
+            for c in reassignment.changes
+        ],
         columns=CHANGE_COLUMNS,
-    )  # fmt: skip
+    )
 
 
 def change_counts(reassignment: Reassignment) -> dict[str, int]:
@@ -230,9 +243,13 @@ def change_counts(reassignment: Reassignment) -> dict[str, int]:
 def change_line(counts: dict[str, int]) -> str:
     """The terminal's one-line account of a reassignment's changes."""
     lost, alone = counts["lost_coach"], counts["lost_coach_unassigned"]
-    parts = [f"{counts['kept']} kept", f"{counts['moved']} moved", f"{counts['new']} new",
-             f"{lost} lost their coach ({lost - alone} placed with another, {alone} without one)",
-             f"{counts['unassigned']} other candidates unassigned"]  # fmt: skip
+    parts = [
+        f"{counts['kept']} kept",
+        f"{counts['moved']} moved",
+        f"{counts['new']} new",
+        f"{lost} lost their coach ({lost - alone} placed with another, {alone} without one)",
+        f"{counts['unassigned']} other candidates unassigned",
+    ]
     return ", ".join(parts)
 
 

@@ -31,9 +31,16 @@ from solvers.assignment_data import SolveStatus
 HOLDERS_LISTED = 8  # candidate ids named as holders of a full coach's places
 WHY_LISTED = 10  # other coaches per candidate in why.csv and the Why sheet (explain: all)
 WHY_COLUMNS = [
-    "candidate_id", "status", "coach_id", "score", "rank", "other_coach_id", "other_score",
-    "outcome", "why_not",
-]  # fmt: skip
+    "candidate_id",
+    "status",
+    "coach_id",
+    "score",
+    "rank",
+    "other_coach_id",
+    "other_score",
+    "outcome",
+    "why_not",
+]
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,13 @@ def roster_facts(
         if c >= 0:
             holders.setdefault(c, []).append(k)
     return RosterFacts(
-        coach_of, coach_places(program) if places is None else places, holders,
-        program.policy.priority.year2_first, proven, no_fit or {},
-    )  # fmt: skip
+        coach_of,
+        coach_places(program) if places is None else places,
+        holders,
+        program.policy.priority.year2_first,
+        proven,
+        no_fit or {},
+    )
 
 
 def explain(
@@ -144,12 +155,19 @@ def _candidate(program, facts, k, own_terms, j, options, total) -> CandidateWhy:
     cand = program.candidates[k]
     c = int(facts.coach_of[k])
     if c < 0:
-        return CandidateWhy(cand.candidate_id, "unassigned", "", None, {}, options,
-                            total - len(options))  # fmt: skip
+        return CandidateWhy(
+            cand.candidate_id, "unassigned", "", None, {}, options, total - len(options)
+        )
     terms = {t: round(float(own_terms[t][j]), 6) for t in SCORE_TERMS}
-    return CandidateWhy(cand.candidate_id, "assigned", program.coaches[c].coach_id,
-                        round(float(own_terms["_score"][j]), 6), terms, options,
-                        total - len(options))  # fmt: skip
+    return CandidateWhy(
+        cand.candidate_id,
+        "assigned",
+        program.coaches[c].coach_id,
+        round(float(own_terms["_score"][j]), 6),
+        terms,
+        options,
+        total - len(options),
+    )
 
 
 def _option(program, view, facts: RosterFacts, k: int, c: int, score: float, bits: int):
@@ -161,8 +179,9 @@ def _option(program, view, facts: RosterFacts, k: int, c: int, score: float, bit
         )
         return CoachOption(coach.coach_id, score, "rule", f"ruled out by {words}")
     if (k, c) in facts.no_fit:
-        return CoachOption(coach.coach_id, score, "calendar",
-                           f"calendar does not fit: {facts.no_fit[(k, c)]}")  # fmt: skip
+        return CoachOption(
+            coach.coach_id, score, "calendar", f"calendar does not fit: {facts.no_fit[(k, c)]}"
+        )
     held = facts.holders.get(c, [])
     places = int(facts.places[c])
     if len(held) >= places:
@@ -255,16 +274,24 @@ def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) ->
     summary = _read_summary(summary_path)
     made_from = summary.get("program")
     if made_from and program.source and Path(made_from).resolve() != program.source.resolve():
-        raise InputError(InputProblem(
-            str(summary_path), f"this result folder was made from another program ({made_from})",
-            column="program", value=str(program.source),
-        ))  # fmt: skip
+        raise InputError(
+            InputProblem(
+                str(summary_path),
+                f"this result folder was made from another program ({made_from})",
+                column="program",
+                value=str(program.source),
+            )
+        )
     index = program.candidate_index()
     if candidate_id not in index:
-        raise InputError(InputProblem(
-            "candidates", "no such candidate in the program", column="candidate_id",
-            value=candidate_id,
-        ))  # fmt: skip
+        raise InputError(
+            InputProblem(
+                "candidates",
+                "no such candidate in the program",
+                column="candidate_id",
+                value=candidate_id,
+            )
+        )
     roster = read_program_roster(result_dir / "roster.csv", program)
     k = index[candidate_id]
     proven = summary.get("status", SolveStatus.OPTIMAL) == SolveStatus.OPTIMAL

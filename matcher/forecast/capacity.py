@@ -50,25 +50,31 @@ def plan_capacity(program: ProgramData) -> CapacityPlan:
     group = {key: g for g, key in enumerate(keys)}
     group_of = np.array([group[(k.region, k.role)] for k in program.candidates], dtype=np.int64)
     real, used, _ = fewest_added_places(problem, group_of, len(keys))
-    overall = _mean([c.cost_per_candidate for c in program.coaches
-                     if c.cost_per_candidate is not None])  # fmt: skip
+    overall = _mean(
+        [c.cost_per_candidate for c in program.coaches if c.cost_per_candidate is not None]
+    )
     rows = []
     for g, (region, role) in enumerate(keys):
         n = int(used[g])
         if n == 0:
             continue
-        local = _mean([c.cost_per_candidate for c in program.coaches
-                       if c.cost_per_candidate is not None and region in c.serves
-                       and role in c.roles])  # fmt: skip
+        local = _mean(
+            [
+                c.cost_per_candidate
+                for c in program.coaches
+                if c.cost_per_candidate is not None and region in c.serves and role in c.roles
+            ]
+        )
         price, basis = (
             (local, "region/role mean") if local is not None else (overall, "overall mean")
         )
         if price is None:
             basis = "no costs given"
         rows.append(
-            AddedPlaces(region, role, n, None if price is None else round(n * price, 2), basis,
-                        price)
-        )  # fmt: skip
+            AddedPlaces(
+                region, role, n, None if price is None else round(n * price, 2), basis, price
+            )
+        )
     loads = np.bincount(problem.right[real], minlength=problem.n_right)
     unused = tuple(
         (c.coach_id, int(problem.capacity[i] - loads[i]), int(problem.capacity[i]))
@@ -85,7 +91,9 @@ def capacity_frame(plan: CapacityPlan):
     import pandas as pd
 
     return pd.DataFrame.from_records(
-        [(r.region, r.role, r.added_places, "" if r.cost is None else f"{r.cost:.2f}")
-         for r in plan.rows],
+        [
+            (r.region, r.role, r.added_places, "" if r.cost is None else f"{r.cost:.2f}")
+            for r in plan.rows
+        ],
         columns=CAPACITY_COLUMNS,
-    )  # fmt: skip
+    )

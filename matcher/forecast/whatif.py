@@ -35,12 +35,27 @@ from matcher.problem import ROLES
 BASELINE = "baseline"
 
 COMPARISON_COLUMNS = [
-    "scenario", "candidates", "assigned", "unassigned", "year2_assigned", "year2_candidates",
-    "utilization_mean", "utilization_max",
-    "continuity_kept", "travel_km_mean", "travel_km_max", "total_cost", "hours_demanded",
-    "hours_coaches_can_give", "hours_demanded_of_them", "hours_utilization",
-    "coaches_without_hour_cap", "objective", "status", "solver",
-]  # fmt: skip
+    "scenario",
+    "candidates",
+    "assigned",
+    "unassigned",
+    "year2_assigned",
+    "year2_candidates",
+    "utilization_mean",
+    "utilization_max",
+    "continuity_kept",
+    "travel_km_mean",
+    "travel_km_max",
+    "total_cost",
+    "hours_demanded",
+    "hours_coaches_can_give",
+    "hours_demanded_of_them",
+    "hours_utilization",
+    "coaches_without_hour_cap",
+    "objective",
+    "status",
+    "solver",
+]
 
 
 class _Strict(BaseModel):
@@ -209,9 +224,10 @@ def read_scenario(path: Path) -> Scenario:
     base_dir = (path.parent / spec.base).resolve()
     if not base_dir.is_dir():
         raise InputError(
-            InputProblem(name, f"program folder {base_dir} not found", column="base",
-                         value=spec.base)
-        )  # fmt: skip
+            InputProblem(
+                name, f"program folder {base_dir} not found", column="base", value=spec.base
+            )
+        )
     base_toml = base_dir / "program.toml"
     base_raw = tomllib.loads(base_toml.read_text(encoding="utf-8")) if base_toml.exists() else {}
     merged = _merge(base_raw, spec.program)
@@ -219,9 +235,11 @@ def read_scenario(path: Path) -> Scenario:
         policy_from_mapping(merged, name)
     except InputError as exc:
         raise InputError(
-            [InputProblem(p.file, p.message, column=f"program.{p.column}", value=p.value)
-             for p in exc.problems]
-        ) from None  # fmt: skip
+            [
+                InputProblem(p.file, p.message, column=f"program.{p.column}", value=p.value)
+                for p in exc.problems
+            ]
+        ) from None
     return Scenario(spec, path, base_dir, merged)
 
 
@@ -334,8 +352,9 @@ def _remove_coaches(edit: _Edit, i: int, rem: RemoveCoaches) -> None:
         drop = set(rem.ids)
     elif rem.region is not None:
         if rem.region not in edit.regions:
-            edit.problem("no candidate or coach has this region", f"remove_coaches[{i}].region",
-                         rem.region)  # fmt: skip
+            edit.problem(
+                "no candidate or coach has this region", f"remove_coaches[{i}].region", rem.region
+            )
         drop = set(coaches.loc[coaches["region"] == rem.region, "coach_id"])
     else:
         drop = _most_senior(coaches, rem.most_senior_share or 0.0)
@@ -348,8 +367,7 @@ def _most_senior(coaches: pd.DataFrame, share: float) -> set[str]:
     unknown years last): the retirements a program plans for."""
     n = math.floor(share * len(coaches) + 0.5)
     years = pd.to_numeric(coaches["admin_years"], errors="coerce").fillna(-1)
-    order = sorted(range(len(coaches)),
-                   key=lambda j: (-years.iloc[j], coaches["coach_id"].iloc[j]))  # fmt: skip
+    order = sorted(range(len(coaches)), key=lambda j: (-years.iloc[j], coaches["coach_id"].iloc[j]))
     return {coaches["coach_id"].iloc[j] for j in order[:n]}
 
 
@@ -392,8 +410,9 @@ def _add_coaches(edit: _Edit, adds: tuple[AddCoaches, ...]) -> None:
             ("regions_served", r) for r in add.regions_served
         ]:
             if region not in edit.regions:
-                edit.problem("no candidate or coach has this region", f"add_coaches[{i}].{key}",
-                             region)  # fmt: skip
+                edit.problem(
+                    "no candidate or coach has this region", f"add_coaches[{i}].{key}", region
+                )
         cost = add.cost_per_candidate
         if cost is None and len(base_cost):
             cost = round(float(base_cost.mean()), 2)
@@ -406,19 +425,27 @@ def _add_coaches(edit: _Edit, adds: tuple[AddCoaches, ...]) -> None:
 def _new_coach_row(cid: str, add: AddCoaches, cost: float | None) -> dict[str, str]:
     """One added coach as coaches.csv cells."""
     return {
-        "coach_id": cid, "name": f"New coach {cid}", "region": add.region,
-        "regions_served": ";".join(add.regions_served), "lat": _fmt(add.lat),
-        "lon": _fmt(add.lon), "roles": ";".join(add.roles), "levels": ";".join(add.levels),
-        "capacity": str(add.capacity), "certification": add.certification,
+        "coach_id": cid,
+        "name": f"New coach {cid}",
+        "region": add.region,
+        "regions_served": ";".join(add.regions_served),
+        "lat": _fmt(add.lat),
+        "lon": _fmt(add.lon),
+        "roles": ";".join(add.roles),
+        "levels": ";".join(add.levels),
+        "capacity": str(add.capacity),
+        "certification": add.certification,
         "cnet_current": "true" if add.cnet_current else "false",
-        "admin_years": _fmt(add.admin_years), "languages": ";".join(add.languages),
+        "admin_years": _fmt(add.admin_years),
+        "languages": ";".join(add.languages),
         "max_hours_per_month": _fmt(add.max_hours_per_month),
         "cost_per_candidate": _fmt(cost),
-    }  # fmt: skip
+    }
 
 
-def _grow_cohort(edit: _Edit, i: int, grow: GrowCohort, rng: random.Random,
-                 taken_k: set[str]) -> None:  # fmt: skip
+def _grow_cohort(
+    edit: _Edit, i: int, grow: GrowCohort, rng: random.Random, taken_k: set[str]
+) -> None:
     """Copy random candidates of the region (and role) as new year-1 candidates, ids
     ``X0001…``: copies keep the sites, languages and availability real candidates have."""
     cands = edit.cands
@@ -427,12 +454,13 @@ def _grow_cohort(edit: _Edit, i: int, grow: GrowCohort, rng: random.Random,
         & ((cands["role"].str.lower() == grow.role) if grow.role else True)
     ]
     if pool.empty:
-        edit.problem("no existing candidate of this region and role to copy",
-                     f"grow_cohort[{i}].region",
-                     grow.region + (f"/{grow.role}" if grow.role else ""))  # fmt: skip
+        edit.problem(
+            "no existing candidate of this region and role to copy",
+            f"grow_cohort[{i}].region",
+            grow.region + (f"/{grow.role}" if grow.role else ""),
+        )
         return
-    n = grow.count if grow.count is not None else math.floor(len(pool) * grow.percent / 100
-                                                            + 0.5)  # fmt: skip
+    n = grow.count if grow.count is not None else math.floor(len(pool) * grow.percent / 100 + 0.5)
     ids = _new_ids("X", taken_k, n)
     picks = [rng.randrange(len(pool)) for _ in ids]
     new = pool.iloc[picks].copy()
@@ -464,19 +492,24 @@ def _shrink_cohort(edit: _Edit, i: int, shrink: ShrinkCohort, rng: random.Random
     )
     pool = list(cands.index[mask])
     if not pool:
-        edit.problem("no candidate of this region and role", f"shrink_cohort[{i}].region",
-                     shrink.region)  # fmt: skip
+        edit.problem(
+            "no candidate of this region and role", f"shrink_cohort[{i}].region", shrink.region
+        )
         return
-    n = shrink.count if shrink.count is not None else math.floor(
-        len(pool) * shrink.percent / 100 + 0.5)  # fmt: skip
+    n = (
+        shrink.count
+        if shrink.count is not None
+        else math.floor(len(pool) * shrink.percent / 100 + 0.5)
+    )
     gone = rng.sample(pool, min(n, len(pool)))
     edit.cands = cands.drop(index=gone).reset_index(drop=True)
-    edit.notes.append(f"shrank {shrink.region}{'/' + shrink.role if shrink.role else ''} by "
-                      f"{len(gone)} candidates")  # fmt: skip
+    edit.notes.append(
+        f"shrank {shrink.region}{'/' + shrink.role if shrink.role else ''} by "
+        f"{len(gone)} candidates"
+    )
 
 
-def _write_folder(scenario: Scenario, folder: Path, edit: _Edit,
-                  org: pd.DataFrame | None) -> None:  # fmt: skip
+def _write_folder(scenario: Scenario, folder: Path, edit: _Edit, org: pd.DataFrame | None) -> None:
     """The changed program as a complete folder, which ``load_program`` then reads back."""
     folder.mkdir(parents=True, exist_ok=True)
     edit.coaches.to_csv(folder / "coaches.csv", index=False, lineterminator="\n")
@@ -485,7 +518,9 @@ def _write_folder(scenario: Scenario, folder: Path, edit: _Edit,
         org.to_csv(folder / "org.csv", index=False, lineterminator="\n")
     (folder / "program.toml").write_text(
         f"# what-if scenario {scenario.spec.name!r} over {scenario.base_dir}\n"
-        + write_toml(scenario.policy_raw), encoding="utf-8")  # fmt: skip
+        + write_toml(scenario.policy_raw),
+        encoding="utf-8",
+    )
 
 
 def copy_base(base_dir: Path, folder: Path) -> None:
@@ -580,8 +615,11 @@ def coach_hours(program, loads: list[int]) -> CoachHours:
     coaching = program.policy.coaching
     months = len(coaching.months)
     need = coaching.monthly_need_hours * months
-    capped = [(c, n) for c, n in zip(program.coaches, loads, strict=True)
-              if c.max_hours_per_month is not None]  # fmt: skip
+    capped = [
+        (c, n)
+        for c, n in zip(program.coaches, loads, strict=True)
+        if c.max_hours_per_month is not None
+    ]
     return CoachHours(
         need_per_candidate=need,
         can_give=sum(c.max_hours_per_month * months for c, _ in capped),
@@ -622,11 +660,15 @@ def region_frame(rows: list[dict]) -> pd.DataFrame:
     for row in rows:
         for region, st in row["by_region"].items():
             cands, places = st["candidates"], st["places"]
-            records.append({
-                "scenario": row["scenario"], "region": region, **st,
-                "coverage": round(st["assigned"] / cands, 4) if cands else None,
-                "utilization": round(st["places_used"] / places, 4) if places else None,
-            })  # fmt: skip
+            records.append(
+                {
+                    "scenario": row["scenario"],
+                    "region": region,
+                    **st,
+                    "coverage": round(st["assigned"] / cands, 4) if cands else None,
+                    "utilization": round(st["places_used"] / places, 4) if places else None,
+                }
+            )
     return pd.DataFrame.from_records(records)
 
 

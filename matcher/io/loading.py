@@ -48,9 +48,11 @@ _COUNT_TEXT = f"a whole number from 0 to {cells.MAX_COUNT}"
 
 def _column(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa.Column:
     return pa.Column(
-        str, checks=[_REQUIRED, *checks] if required else list(checks),
-        required=required, unique=unique,
-    )  # fmt: skip
+        str,
+        checks=[_REQUIRED, *checks] if required else list(checks),
+        required=required,
+        unique=unique,
+    )
 
 
 _ROLE_TEXT = "one of " + ", ".join(ROLES)
@@ -196,13 +198,24 @@ def read_table(path: Path) -> pd.DataFrame:
         else:
             # blank lines are kept (and dropped below) so that row numbers match a spreadsheet's
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                skip_blank_lines=False, sep=detect_separator(path),
-            )  # fmt: skip
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                skip_blank_lines=False,
+                sep=detect_separator(path),
+            )
     except pd.errors.EmptyDataError:
         raise InputError(InputProblem(path.name, "is empty: expected a header row")) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError,
-            zipfile.BadZipFile, KeyError, InvalidFileException) as exc:  # fmt: skip
+    except (
+        pd.errors.ParserError,
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+        zipfile.BadZipFile,
+        KeyError,
+        InvalidFileException,
+    ) as exc:
         raise InputError(InputProblem(path.name, f"could not be read: {exc}")) from None
     frame = frame.fillna("").astype(str)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -345,26 +358,39 @@ def _row_checks(
     if stem in ("coaches", "candidates"):
         lat, lon = col("lat"), col("lon")
         problems += [
-            InputProblem(file, "lat and lon go together: give both or neither", row=int(i) + 2,
-                         column="lat" if lat[i] == "" else "lon")
+            InputProblem(
+                file,
+                "lat and lon go together: give both or neither",
+                row=int(i) + 2,
+                column="lat" if lat[i] == "" else "lon",
+            )
             for i in frame.index[(lat == "") != (lon == "")]
-        ]  # fmt: skip
+        ]
     if stem == "candidates" and policy is not None:
         last = policy.coaching.months[-1]
         problems += [
-            InputProblem(file, f"expected a month no later than the last program month {last}",
-                         row=int(i) + 2, column="start_month", value=month)
+            InputProblem(
+                file,
+                f"expected a month no later than the last program month {last}",
+                row=int(i) + 2,
+                column="start_month",
+                value=month,
+            )
             for i, month in col("start_month").items()
             if month and cells.is_month(month) and month > last
-        ]  # fmt: skip
+        ]
     if stem == "coaches":
         for i, low, cap in zip(frame.index, col("min_load"), col("capacity"), strict=True):
             valid = low and cap and cells.is_int(low) and cells.is_int(cap)
             if valid and cells.to_int(low) > cells.to_int(cap):
                 problems.append(
-                    InputProblem(file, f"min_load {low} is more than capacity {cap}",
-                                 row=int(i) + 2, column="min_load")
-                )  # fmt: skip
+                    InputProblem(
+                        file,
+                        f"min_load {low} is more than capacity {cap}",
+                        row=int(i) + 2,
+                        column="min_load",
+                    )
+                )
     return problems
 
 
@@ -418,10 +444,15 @@ def load_program(folder: Path | str) -> ProgramData:
     if cycle:
         chain = " → ".join([cycle[0][0], *(b for _, b, _, _ in cycle)])
         problems += [
-            InputProblem(file, f"reporting lines form a cycle: {chain}", row=row,
-                         column="supervisor_id", value=f"{a} → {b}")
+            InputProblem(
+                file,
+                f"reporting lines form a cycle: {chain}",
+                row=row,
+                column="supervisor_id",
+                value=f"{a} → {b}",
+            )
             for a, b, file, row in cycle
-        ]  # fmt: skip
+        ]
     if problems:
         raise InputError(problems)
 
@@ -450,8 +481,10 @@ def _dangling_ids(
         where = f"{file}, row {k.row}"
         if k.current_coach_id and k.current_coach_id not in coach_ids:
             notes.append(f"{where}, column 'current_coach_id': no coach {k.current_coach_id}")
-        for column, ids in (("exclude_coach_ids", sorted(k.exclude_coach_ids)),
-                            ("preferred_coach_ids", k.preferred_coach_ids)):  # fmt: skip
+        for column, ids in (
+            ("exclude_coach_ids", sorted(k.exclude_coach_ids)),
+            ("preferred_coach_ids", k.preferred_coach_ids),
+        ):
             notes += [
                 f"{where}, column '{column}': no coach {i}" for i in ids if i not in coach_ids
             ]

@@ -166,9 +166,14 @@ def write_schedule_result(
     summary.setdefault("program", str(program.source.resolve()) if program.source else None)
     with staged_folder(out_dir) as stage:
         calendars = stage_schedule_files(
-            program, sched, stage, summary, xlsx_from=out_dir / "roster.xlsx", xlsx=xlsx,
+            program,
+            sched,
+            stage,
+            summary,
+            xlsx_from=out_dir / "roster.xlsx",
+            xlsx=xlsx,
             redact=redact,
-        )  # fmt: skip
+        )
         write_summary(summary, stage / "summary.json")
     drop_stale_schedule_files(out_dir, sched, calendars)
     return summary
@@ -203,14 +208,25 @@ def write_result(
         summary = plan_summary(program, result) if is_plan else summary_dict(program, result)
     no_fit = result.restrictions.forbidden if is_plan else None
     with staged_roster(
-        out_dir, program, roster, summary, alternates=alternates, xlsx=xlsx, redact=redact,
+        out_dir,
+        program,
+        roster,
+        summary,
+        alternates=alternates,
+        xlsx=xlsx,
+        redact=redact,
         no_fit=no_fit,
-    ) as stage:  # fmt: skip
+    ) as stage:
         if is_plan:
             calendars = stage_schedule_files(
-                program, result.schedule, stage, summary, xlsx_from=stage / "roster.xlsx",
-                xlsx=xlsx, redact=redact,
-            )  # fmt: skip
+                program,
+                result.schedule,
+                stage,
+                summary,
+                xlsx_from=stage / "roster.xlsx",
+                xlsx=xlsx,
+                redact=redact,
+            )
     if is_plan:
         drop_stale_schedule_files(out_dir, result.schedule, calendars)
     else:

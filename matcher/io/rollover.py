@@ -68,9 +68,12 @@ def rollover(program_dir: Path, roster_csv: Path, *, keep_cnet: bool = False) ->
         )
     toml = program_dir / "program.toml"
     return Rollover(
-        coaches, nxt, find_table(program_dir, "org", required=False),
-        toml if toml.is_file() else None, tuple(notes),
-    )  # fmt: skip
+        coaches,
+        nxt,
+        find_table(program_dir, "org", required=False),
+        toml if toml.is_file() else None,
+        tuple(notes),
+    )
 
 
 def write_rollover(roll: Rollover, stage: Path) -> None:

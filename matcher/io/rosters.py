@@ -82,11 +82,12 @@ def read_pins(path: Path, program: ProgramData) -> list[tuple[int, int]]:
         path, candidate_ids=cands, coach_ids=coaches, keep_unassigned=True, what="pin file"
     )
     problems = [
-        InputProblem(path.name, "no coach given for a pinned candidate", column="coach_id",
-                     value=candidate)
+        InputProblem(
+            path.name, "no coach given for a pinned candidate", column="coach_id", value=candidate
+        )
         for candidate, coach in mapping.items()
         if not coach
-    ]  # fmt: skip
+    ]
     if problems:
         raise InputError(problems)
     return sorted((cands[k], coaches[c]) for k, c in mapping.items())

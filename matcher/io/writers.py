@@ -67,12 +67,19 @@ def alternates_frame(result: AssignmentResult) -> pd.DataFrame:
     ]
     return pd.DataFrame.from_records(
         [
-            (a.candidate_id, a.rank, a.coach_id, round(a.score, 4),
-             None if a.travel_km is None else round(a.travel_km, 2), a.coach_load, a.coach_places)
+            (
+                a.candidate_id,
+                a.rank,
+                a.coach_id,
+                round(a.score, 4),
+                None if a.travel_km is None else round(a.travel_km, 2),
+                a.coach_load,
+                a.coach_places,
+            )
             for a in result.alternates
         ],
         columns=columns,
-    )  # fmt: skip
+    )
 
 
 def _finite(value: float) -> float | None:
@@ -136,16 +143,28 @@ BY_COACH_THRESHOLD = 60
 """Coaches with candidates up to which roster.xlsx has a sheet per coach; above it, one
 "By coach" sheet (1,800 sheets statewide are unusable, and slow to write)."""
 
-BY_COACH_COLUMNS = ("coach_id", "coach_name", "candidate_id", "candidate_name", "site", "role",
-                    "score", "travel_km")  # fmt: skip
+BY_COACH_COLUMNS = (
+    "coach_id",
+    "coach_name",
+    "candidate_id",
+    "candidate_name",
+    "site",
+    "role",
+    "score",
+    "travel_km",
+)
 
 _NUMERIC_COLUMNS = ("score", "travel_km", *(f"score_{t}" for t in SCORE_TERMS))
 
 
 def write_roster_xlsx(
-    program: ProgramData, result: AssignmentResult, summary: dict, path: Path,
-    redact: bool = False, why: pd.DataFrame | None = None,
-) -> None:  # fmt: skip
+    program: ProgramData,
+    result: AssignmentResult,
+    summary: dict,
+    path: Path,
+    redact: bool = False,
+    why: pd.DataFrame | None = None,
+) -> None:
     """roster.xlsx: a summary sheet, the whole roster, why each candidate has its coach (``why``,
     see :func:`matcher.assignment.why.why_frame`), coach loads, then the candidates by coach
     (:func:`write_coach_sheets`). Text cells are written as text, never as formulas
@@ -217,25 +236,46 @@ def schedule_frame(schedule) -> pd.DataFrame:
 
     return pd.DataFrame.from_records(
         [
-            (s.candidate_id, s.coach_id, s.date.isoformat(), fmt_clock(s.start), fmt_clock(s.end),
-             s.minutes, s.location, s.kind)
+            (
+                s.candidate_id,
+                s.coach_id,
+                s.date.isoformat(),
+                fmt_clock(s.start),
+                fmt_clock(s.end),
+                s.minutes,
+                s.location,
+                s.kind,
+            )
             for s in schedule.sessions
         ],
-        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location",
-                 "kind"],
-    )  # fmt: skip
+        columns=["candidate_id", "coach_id", "date", "start", "end", "minutes", "location", "kind"],
+    )
 
 
 def shortfall_frame(schedule) -> pd.DataFrame:
     return pd.DataFrame.from_records(
         [
-            (f.candidate_id, f.coach_id, f.month, round(f.scheduled_hours, 2),
-             round(f.required_hours, 2), f.cause, f.reason)
+            (
+                f.candidate_id,
+                f.coach_id,
+                f.month,
+                round(f.scheduled_hours, 2),
+                round(f.required_hours, 2),
+                f.cause,
+                f.reason,
+            )
             for f in schedule.shortfalls
         ],
-        columns=["candidate_id", "coach_id", "month", "scheduled_hours", "required_hours",
-                 "cause", "reason"],
-    )  # fmt: skip
+        columns=[
+            "candidate_id",
+            "coach_id",
+            "month",
+            "scheduled_hours",
+            "required_hours",
+            "cause",
+            "reason",
+        ],
+    )
 
 
 def schedule_summary(schedule, deadline_days: int = 30) -> dict:
@@ -250,9 +290,15 @@ def schedule_summary(schedule, deadline_days: int = 30) -> dict:
         "makeup_sessions": sum(s.kind == MAKEUP for s in schedule.sessions),
         "lengthened_sessions": sum(s.kind == LENGTHENED for s in schedule.sessions),
         "pair_months_short": [
-            {"candidate_id": f.candidate_id, "coach_id": f.coach_id, "month": f.month,
-             "scheduled_hours": round(f.scheduled_hours, 2),
-             "required_hours": round(f.required_hours, 2), "cause": f.cause, "reason": f.reason}
+            {
+                "candidate_id": f.candidate_id,
+                "coach_id": f.coach_id,
+                "month": f.month,
+                "scheduled_hours": round(f.scheduled_hours, 2),
+                "required_hours": round(f.required_hours, 2),
+                "cause": f.cause,
+                "reason": f.reason,
+            }
             for f in schedule.shortfalls
         ],
         "hours_by_pair_month": {
@@ -263,7 +309,7 @@ def schedule_summary(schedule, deadline_days: int = 30) -> dict:
         "seconds": round(schedule.seconds, 3),
         "late_start": late_start_summary(schedule.late_starts, deadline_days),
         **schedule.stats,
-    }  # fmt: skip
+    }
 
 
 def _redact_book(book, program: ProgramData) -> None:
@@ -282,9 +328,13 @@ def _redact_book(book, program: ProgramData) -> None:
 
 
 def add_schedule_sheet(
-    xlsx_in: Path | None, schedule, xlsx_out: Path, *, program: ProgramData | None = None,
+    xlsx_in: Path | None,
+    schedule,
+    xlsx_out: Path,
+    *,
+    program: ProgramData | None = None,
     redact: bool = False,
-) -> None:  # fmt: skip
+) -> None:
     """Copy roster.xlsx (if any) with a Schedule sheet (and Short hours, if any) added.
 
     With ``redact`` (and ``program``) names left in the copied workbook become ids.
@@ -299,8 +349,10 @@ def add_schedule_sheet(
     if redact and program is not None:
         _redact_book(book, program)
     added: list[str] = []
-    for title, frame in (("Schedule", schedule_frame(schedule)),
-                         ("Short hours", shortfall_frame(schedule))):  # fmt: skip
+    for title, frame in (
+        ("Schedule", schedule_frame(schedule)),
+        ("Short hours", shortfall_frame(schedule)),
+    ):
         if title in book.sheetnames:
             book.remove(book[title])
         if title == "Short hours" and frame.empty:

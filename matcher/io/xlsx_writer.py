@@ -109,9 +109,13 @@ class TableWorkbook:
             self.close()
 
     def add_table(
-        self, title: str, frame: pd.DataFrame, *, filterable: bool = True,
+        self,
+        title: str,
+        frame: pd.DataFrame,
+        *,
+        filterable: bool = True,
         band: Sequence[bool] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """A sheet named ``title`` (already a valid, unique sheet name) holding ``frame``;
         ``band``: rows to shade, e.g. every other coach's."""
         columns = [column_values(frame.iloc[:, c]) for c in range(len(frame.columns))]

@@ -235,8 +235,15 @@ def plan(
     meets its hours."""
     started = time.perf_counter()
     pairs = build_pairs(program)
-    paper = assign(program, solver=solver, time_limit=time_limit, seed=seed, workers=workers,
-                   pins=pins, pairs=pairs)  # fmt: skip
+    paper = assign(
+        program,
+        solver=solver,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        pins=pins,
+        pairs=pairs,
+    )
     cand_index = program.candidate_index()
     coach_index = program.coach_index()
     pinned = set(pins)
@@ -251,8 +258,13 @@ def plan(
     problem = timed_problem(pairs, pins, continuity)
     tick = time.perf_counter()
     relaxed = coverage_bound(problem, time_limit=time_limit)
-    bound = PlanBound(relaxed.bound, relaxed.found, relaxed.proven, len(program.candidates),
-                      time.perf_counter() - tick)  # fmt: skip
+    bound = PlanBound(
+        relaxed.bound,
+        relaxed.found,
+        relaxed.proven,
+        len(program.candidates),
+        time.perf_counter() - tick,
+    )
     hint = relaxed.chosen
     keep_pairs = {every[p] for p in np.flatnonzero(continuity).tolist()}
     full_places = coach_places(program)
@@ -268,8 +280,15 @@ def plan(
 
     def run_schedule(result: AssignmentResult) -> ScheduleResult:
         mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
-        return schedule(program, mapping, seed=seed, workers=workers, scheduler=scheduler,
-                        on_done=on_done, cache=cache)  # fmt: skip
+        return schedule(
+            program,
+            mapping,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            on_done=on_done,
+            cache=cache,
+        )
 
     for number in range(1, max_rounds + 1):
         tick = time.perf_counter()
@@ -286,8 +305,16 @@ def plan(
         if timed.status == "infeasible":
             raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
         hint = timed.chosen
-        result = _roster(pairs, current.base, timed.chosen, timed.status, timed.solve_seconds,
-                         seed, alternates, restrictions())  # fmt: skip
+        result = _roster(
+            pairs,
+            current.base,
+            timed.chosen,
+            timed.status,
+            timed.solve_seconds,
+            seed,
+            alternates,
+            restrictions(),
+        )
         sched = run_schedule(result)
         mapping = {
             cand_index[r.candidate_id]: coach_index[r.coach_id]
@@ -296,8 +323,17 @@ def plan(
         }
         changes = 0
         if sched.shortfalls and number < max_rounds:
-            changes = _repair(program, sched, mapping, demand, index, keep_pairs, pinned,
-                              learned, forbid_crowded=number >= FORBID_FROM)  # fmt: skip
+            changes = _repair(
+                program,
+                sched,
+                mapping,
+                demand,
+                index,
+                keep_pairs,
+                pinned,
+                learned,
+                forbid_crowded=number >= FORBID_FROM,
+            )
         step = {
             "round": number,
             "assigned": result.assigned,
@@ -331,8 +367,16 @@ def plan(
             [p for p in _chosen(result, index, cand_index, coach_index) if every[p] not in short],
             dtype=np.int64,
         )
-        result = _roster(pairs, current.base, chosen, "feasible", result.solve_seconds, seed,
-                         alternates, restrictions())  # fmt: skip
+        result = _roster(
+            pairs,
+            current.base,
+            chosen,
+            "feasible",
+            result.solve_seconds,
+            seed,
+            alternates,
+            restrictions(),
+        )
         sched = run_schedule(result)
         rounds[-1]["dropped_short"] = rounds[-1].get("dropped_short", 0) + len(short)
         rounds[-1]["pair_months_short_after_drop"] = len(sched.shortfalls)
@@ -342,8 +386,17 @@ def plan(
         for p in _chosen(result, index, cand_index, coach_index)
         if continuity[p] and program.candidates[every[p][0]].candidate_id not in short_ids
     )
-    return PlanResult(result, sched, paper, restrictions(), tuple(rounds), bound,
-                      int(continuity.sum()), kept, time.perf_counter() - started)  # fmt: skip
+    return PlanResult(
+        result,
+        sched,
+        paper,
+        restrictions(),
+        tuple(rounds),
+        bound,
+        int(continuity.sum()),
+        kept,
+        time.perf_counter() - started,
+    )
 
 
 def _chosen(result: AssignmentResult, index: dict, cand_index: dict, coach_index: dict):
@@ -368,8 +421,9 @@ def _roster(pairs, base, chosen, status, seconds, seed, alternates, restrictions
         solve_seconds=seconds,
         solver="timed",
     )
-    result = roster_from(pairs, base, solution, seed=seed, alternates=alternates,
-                         restrictions=restrictions)  # fmt: skip
+    result = roster_from(
+        pairs, base, solution, seed=seed, alternates=alternates, restrictions=restrictions
+    )
     return dataclasses.replace(result, solve_seconds=seconds)
 
 

@@ -40,9 +40,23 @@ INK, MUTED, GRID = "#1d2330", "#5b6475", "#d6dbe4"
 LOAD, OVER, CAPACITY = "#3b6fb6", "#d9480f", "#e4e8ef"
 EMPTY = "#f1f3f6"  # a cell with nothing in it (no candidates, no sessions)
 PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-)  # fmt: skip
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+)
 WIDTH = 6.4  # inches; 72 pt each, so about 610 px: one column of the report's chart grid
 
 # The look of every chart. Text stays <text> (svg.fonttype "none") and is laid out with DejaVu

@@ -25,8 +25,14 @@ import jinja2
 import matcher.report.charts as charts
 
 SCORE_TERMS = (
-    "level", "language", "cpsel", "travel", "continuity", "preference", "same_district",
-)  # fmt: skip
+    "level",
+    "language",
+    "cpsel",
+    "travel",
+    "continuity",
+    "preference",
+    "same_district",
+)
 BUSY_SHARE = charts.BUSY_SHARE  # coaches above this share of their capacity: (nearly) full
 
 
@@ -116,10 +122,13 @@ def _short_with_empty_pairs_first(short: list[dict], sessions: list[dict]) -> li
     for s in sessions:
         minutes[pair(s)] += int(s.get("minutes") or 0)
     rows = [
-        {**s, "pair_hours": round(minutes[pair(s)] / 60, 2),
-         "cause_words": CAUSE_WORDS.get(s.get("cause", ""), s.get("cause", ""))}
+        {
+            **s,
+            "pair_hours": round(minutes[pair(s)] / 60, 2),
+            "cause_words": CAUSE_WORDS.get(s.get("cause", ""), s.get("cause", "")),
+        }
         for s in short
-    ]  # fmt: skip
+    ]
     return sorted(rows, key=lambda s: s["pair_hours"] > 0)  # stable: months stay in order
 
 
@@ -150,23 +159,34 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
     for r in roster:
         cid, coach = r["candidate_id"], r.get("coach_id", "")
         k = cand_info.get(cid)
-        rows.append({
-            "candidate_id": cid, "name": cand_name(cid),
-            "region": k.region if k else "", "role": k.role if k else "",
-            "year": str(k.program_year) if k else "",
-            "coach_id": coach, "coach_name": coach_name(coach) if coach else "",
-            "status": r.get("status", ""), "reason": r.get("reason", ""),
-            "reason_code": r.get("reason_code", ""),
-            "reason_words": reason_words(r.get("reason_code", "")),
-            "score": _fmt(_float(r.get("score")), 3),
-            "travel_km": _fmt(_float(r.get("travel_km")), 1),
-            "continuity": r.get("continuity", "") == "true",
-            "terms": [_fmt(_float(r.get(f"score_{t}")), 2) for t in SCORE_TERMS],
-            "why": [{"coach_id": w.get("other_coach_id", ""),
-                     "score": _fmt(_float(w.get("other_score")), 2),
-                     "outcome": w.get("outcome", ""), "reason": w.get("why_not", "")}
-                    for w in why.get(cid, [])],
-        })  # fmt: skip
+        rows.append(
+            {
+                "candidate_id": cid,
+                "name": cand_name(cid),
+                "region": k.region if k else "",
+                "role": k.role if k else "",
+                "year": str(k.program_year) if k else "",
+                "coach_id": coach,
+                "coach_name": coach_name(coach) if coach else "",
+                "status": r.get("status", ""),
+                "reason": r.get("reason", ""),
+                "reason_code": r.get("reason_code", ""),
+                "reason_words": reason_words(r.get("reason_code", "")),
+                "score": _fmt(_float(r.get("score")), 3),
+                "travel_km": _fmt(_float(r.get("travel_km")), 1),
+                "continuity": r.get("continuity", "") == "true",
+                "terms": [_fmt(_float(r.get(f"score_{t}")), 2) for t in SCORE_TERMS],
+                "why": [
+                    {
+                        "coach_id": w.get("other_coach_id", ""),
+                        "score": _fmt(_float(w.get("other_score")), 2),
+                        "outcome": w.get("outcome", ""),
+                        "reason": w.get("why_not", ""),
+                    }
+                    for w in why.get(cid, [])
+                ],
+            }
+        )
 
     # coach load against capacity: capacity from the program, else the roster's own count
     load = Counter(r["coach_id"] for r in rows if r["status"] == "assigned" and r["coach_id"])
@@ -175,12 +195,18 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
     for cid in coach_ids:
         cap = coach_info[cid].capacity if cid in coach_info else load[cid]
         share = load[cid] / cap if cap else (1.0 if load[cid] else 0.0)
-        loads.append({
-            "coach_id": cid, "name": coach_name(cid), "load": load[cid], "capacity": cap,
-            "share": share, "busy": share > BUSY_SHARE,
-            "region": coach_info[cid].region if cid in coach_info else "",
-            "label": cid if redact or coach_name(cid) == cid else f"{cid} {coach_name(cid)}",
-        })  # fmt: skip
+        loads.append(
+            {
+                "coach_id": cid,
+                "name": coach_name(cid),
+                "load": load[cid],
+                "capacity": cap,
+                "share": share,
+                "busy": share > BUSY_SHARE,
+                "region": coach_info[cid].region if cid in coach_info else "",
+                "label": cid if redact or coach_name(cid) == cid else f"{cid} {coach_name(cid)}",
+            }
+        )
     busy = [c for c in loads if c["busy"]]
 
     # schedule: planned hours against required
@@ -192,31 +218,44 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         if hours is None and sessions:
             hours = round(sum(int(s.get("minutes") or 0) for s in sessions) / 60, 2)
         for s in sched.get("pair_months_short", []) or []:
-            short.append({
-                **s, "candidate_name": cand_name(s.get("candidate_id", "")),
-                "coach_name": coach_name(s.get("coach_id", "")),
-            })  # fmt: skip
+            short.append(
+                {
+                    **s,
+                    "candidate_name": cand_name(s.get("candidate_id", "")),
+                    "coach_name": coach_name(s.get("coach_id", "")),
+                }
+            )
         short = _short_with_empty_pairs_first(short, sessions)
         for s in (sched.get("late_start") or {}).get("pairs", []) or []:
-            late.append({
-                **s, "candidate_name": cand_name(s.get("candidate_id", "")),
-                "coach_name": coach_name(s.get("coach_id", "")),
-            })  # fmt: skip
+            late.append(
+                {
+                    **s,
+                    "candidate_name": cand_name(s.get("candidate_id", "")),
+                    "coach_name": coach_name(s.get("coach_id", "")),
+                }
+            )
         if program is not None:
             required = _required_hours(program, rows)
 
     # unassigned, with alternates
     alts = defaultdict(list)
     for a in alternates:
-        alts[a.get("candidate_id", "")].append({
-            "rank": a.get("rank", ""), "coach_id": a.get("coach_id", ""),
-            "coach_name": coach_name(a.get("coach_id", "")),
-            "score": _fmt(_float(a.get("score")), 3),
-            "travel_km": _fmt(_float(a.get("travel_km")), 1),
-            "load": a.get("coach_load", ""), "places": a.get("coach_places", ""),
-        })  # fmt: skip
-    unassigned = [{**r, "alternates": alts.get(r["candidate_id"], [])}
-                  for r in rows if r["status"] != "assigned"]  # fmt: skip
+        alts[a.get("candidate_id", "")].append(
+            {
+                "rank": a.get("rank", ""),
+                "coach_id": a.get("coach_id", ""),
+                "coach_name": coach_name(a.get("coach_id", "")),
+                "score": _fmt(_float(a.get("score")), 3),
+                "travel_km": _fmt(_float(a.get("travel_km")), 1),
+                "load": a.get("coach_load", ""),
+                "places": a.get("coach_places", ""),
+            }
+        )
+    unassigned = [
+        {**r, "alternates": alts.get(r["candidate_id"], [])}
+        for r in rows
+        if r["status"] != "assigned"
+    ]
 
     # the map gets ids' places only: where and which region, never a name
     points = [
@@ -225,7 +264,7 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
     ] + [
         {"kind": "coach", "lat": c.lat, "lon": c.lon, "region": c.region}
         for c in coach_info.values()
-    ]  # fmt: skip
+    ]
     distances = [_float(r["travel_km"]) for r in rows if r["status"] == "assigned"]
 
     assigned = summary.get("assigned", sum(r["status"] == "assigned" for r in rows))
@@ -356,9 +395,11 @@ def write_atomic(text: str, path: Path) -> None:
 
 
 def make_report(
-    result_dir: Path, program_dir: Path | None = None, out: Path | None = None,
+    result_dir: Path,
+    program_dir: Path | None = None,
+    out: Path | None = None,
     redact: bool = False,
-) -> Path:  # fmt: skip
+) -> Path:
     """Build the report of ``result_dir`` and write it (default ``result_dir/report.html``)."""
     html = render(build_context(result_dir, program_dir, redact))
     target = out if out is not None else result_dir / "report.html"
@@ -374,8 +415,14 @@ WHATIF_CHARTS = (
     ("coverage_by_region.png", "Share of each region's candidates assigned"),
     ("utilization_by_region.png", "Share of coach places used, by the coaches' home region"),
 )
-_HIGHER_IS_BETTER = {"assigned": True, "unassigned": False, "continuity_kept": True,
-                     "total_cost": False, "travel_km_mean": False, "objective": True}  # fmt: skip
+_HIGHER_IS_BETTER = {
+    "assigned": True,
+    "unassigned": False,
+    "continuity_kept": True,
+    "total_cost": False,
+    "travel_km_mean": False,
+    "objective": True,
+}
 
 
 def _share_as_percent(column: str, text: str) -> str:
@@ -413,13 +460,24 @@ def make_whatif_report(result_dir: Path) -> Path:
         for name, title in WHATIF_CHARTS
         if (result_dir / name).is_file()
     ]
-    html = jinja2.Environment(
-        loader=jinja2.PackageLoader("matcher.report", "templates"), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    ).get_template("whatif.html.j2").render(
-        folder=str(result_dir), generated=dt.date.today().isoformat(), columns=columns,
-        rows=table, regions=_read_csv(result_dir / "comparison_by_region.csv"), charts=charts,
-    )  # fmt: skip
+    html = (
+        jinja2.Environment(
+            loader=jinja2.PackageLoader("matcher.report", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        .get_template("whatif.html.j2")
+        .render(
+            folder=str(result_dir),
+            generated=dt.date.today().isoformat(),
+            columns=columns,
+            rows=table,
+            regions=_read_csv(result_dir / "comparison_by_region.csv"),
+            charts=charts,
+        )
+    )
     target = result_dir / "report.html"
     try:
         write_atomic(html, target)

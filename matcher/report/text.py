@@ -81,9 +81,11 @@ WARNINGS_SHOWN = 10
 
 
 def print_warnings(
-    console: Console, warnings: list[str] | tuple[str, ...], rest: str,
+    console: Console,
+    warnings: list[str] | tuple[str, ...],
+    rest: str,
     shown: int | None = WARNINGS_SHOWN,
-) -> None:  # fmt: skip
+) -> None:
     """The first ``shown`` data warnings (all if None), then how many more and ``rest``: where
     they all are."""
     if not warnings:
@@ -117,8 +119,16 @@ def print_validation(
     console.print(f"candidates in year 1: {years.get(1, 0)}, year 2: {years.get(2, 0)}")
     total, rows = group_room(pairs, coach_places(program))
     table = Table(title="demand against coach places, by region and role", title_justify="left")
-    heads = ("region", "role", "candidates", "no eligible coach", "coaches",
-             "places*", "at most**", "at least***")  # fmt: skip
+    heads = (
+        "region",
+        "role",
+        "candidates",
+        "no eligible coach",
+        "coaches",
+        "places*",
+        "at most**",
+        "at least***",
+    )
     for col in heads:
         left = col in ("region", "role")
         table.add_column(col, justify="left" if left else "right", no_wrap=left)
@@ -126,9 +136,16 @@ def print_validation(
         style = "red" if r.placeable < r.candidates else None
         style = style or ("yellow" if r.placed_surely < r.candidates else None)
         table.add_row(
-            r.region, r.role, str(r.candidates), str(r.without_eligible_coach), str(r.coaches),
-            str(r.places_reachable), str(r.placeable), str(r.placed_surely), style=style,
-        )  # fmt: skip
+            r.region,
+            r.role,
+            str(r.candidates),
+            str(r.without_eligible_coach),
+            str(r.coaches),
+            str(r.places_reachable),
+            str(r.placeable),
+            str(r.placed_surely),
+            style=style,
+        )
     console.print(table)
     console.print(
         "*   places of the coaches serving the region and role, shared: a coach serving several "
@@ -148,9 +165,11 @@ def print_validation(
         "(before program caps such as first-year candidates per coach)."
     )
     print_warnings(
-        console, program.warnings, "validate --all-warnings prints them all",
+        console,
+        program.warnings,
+        "validate --all-warnings prints them all",
         shown=None if all_warnings else WARNINGS_SHOWN,
-    )  # fmt: skip
+    )
     if few_pairs(pairs):
         print_few_pairs(console, pairs)
         return False

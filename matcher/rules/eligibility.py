@@ -183,19 +183,30 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(1, "certification", rule_certification, "not certified for this candidate",
-         _certification_words),
+    Rule(
+        1,
+        "certification",
+        rule_certification,
+        "not certified for this candidate",
+        _certification_words,
+    ),
     Rule(2, "network_training", rule_network_training, "network training not current"),
     Rule(3, "region", rule_region, "does not serve the region"),
     Rule(4, "role", rule_role, "does not coach the role"),
-    Rule(5, "supervisor", rule_not_supervisor, "in the candidate's reporting chain",
-         _supervisor_words),
+    Rule(
+        5,
+        "supervisor",
+        rule_not_supervisor,
+        "in the candidate's reporting chain",
+        _supervisor_words,
+    ),
     Rule(6, "excluded", rule_not_excluded, "excluded by the candidate"),
     Rule(7, "travel", rule_travel, "too far to travel", _travel_words),
-    Rule(8, "admin_years", rule_admin_years, "too few years as an administrator",
-         _admin_years_words),
+    Rule(
+        8, "admin_years", rule_admin_years, "too few years as an administrator", _admin_years_words
+    ),
     Rule(9, "common_time", rule_common_time, "no common free time for a session"),
-)  # fmt: skip
+)
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 RULE_INDEX = {rule.name: i for i, rule in enumerate(RULES)}
 

@@ -110,8 +110,7 @@ def explain_unassigned(
             return "not_reached", (
                 "eligible coaches have room, but the search ended before it placed this candidate "
                 "with one of them (the roster is not proven optimal; plan stops after its repair "
-                "rounds): "
-                + _ids(coaches)
+                "rounds): " + _ids(coaches)
             )
         return "eligible_coaches_capped", (
             "eligible coaches with room are at a program cap (first-year or same-district "

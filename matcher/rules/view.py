@@ -59,8 +59,12 @@ def window_table(windows: tuple[tuple[Window, ...] | None, ...]) -> WindowTable:
     counts = np.array([0 if w is None else len(w) for w in windows], dtype=np.int64)
     offsets = np.zeros(len(windows) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    flat = [(w.weekday * MINUTES_PER_DAY + w.start, w.weekday * MINUTES_PER_DAY + w.end)
-            for ws in windows if ws is not None for w in ws]  # fmt: skip
+    flat = [
+        (w.weekday * MINUTES_PER_DAY + w.start, w.weekday * MINUTES_PER_DAY + w.end)
+        for ws in windows
+        if ws is not None
+        for w in ws
+    ]
     times = np.array(flat, dtype=np.int64).reshape(-1, 2)
     free = np.array([w is None for w in windows], dtype=bool)
     return WindowTable(free, offsets, times[:, 0].copy(), times[:, 1].copy())

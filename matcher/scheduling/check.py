@@ -54,10 +54,23 @@ TRAVEL = "travel time"
 PAIR_MONTH_MAX = "pair monthly maximum"
 COACH_MONTH_MAX = "coach monthly hours"
 RULES = (
-    PAIR, MONTH, WEEKDAY, BLACKOUT, MEETING, LENGTH, DAY_HOURS, COACH_WINDOW, CANDIDATE_WINDOW,
-    LOCATION, START_MONTH, COACH_OVERLAP, CANDIDATE_OVERLAP, TRAVEL, PAIR_MONTH_MAX,
+    PAIR,
+    MONTH,
+    WEEKDAY,
+    BLACKOUT,
+    MEETING,
+    LENGTH,
+    DAY_HOURS,
+    COACH_WINDOW,
+    CANDIDATE_WINDOW,
+    LOCATION,
+    START_MONTH,
+    COACH_OVERLAP,
+    CANDIDATE_OVERLAP,
+    TRAVEL,
+    PAIR_MONTH_MAX,
     COACH_MONTH_MAX,
-)  # fmt: skip
+)
 
 
 class ScheduledSession(Protocol):
@@ -271,10 +284,15 @@ def _candidate_day(day_sessions: list[ScheduledSession]) -> list[ScheduleViolati
     ordered = sorted(day_sessions, key=lambda s: (s.start, s.end))
     for a, b in itertools.combinations(ordered, 2):
         if a.coach_id != b.coach_id and b.start < a.end:
-            out.append(ScheduleViolation(
-                CANDIDATE_OVERLAP, b.coach_id, b.date, b.date.isoformat()[:7],
-                f"{_label(b)} overlaps its session with coach {a.coach_id}",
-            ))  # fmt: skip
+            out.append(
+                ScheduleViolation(
+                    CANDIDATE_OVERLAP,
+                    b.coach_id,
+                    b.date,
+                    b.date.isoformat()[:7],
+                    f"{_label(b)} overlaps its session with coach {a.coach_id}",
+                )
+            )
     return out
 
 
@@ -291,18 +309,28 @@ def _coach_day(
     ordered = sorted(day_sessions, key=lambda s: (s.start, s.end))
     for a, b in itertools.combinations(ordered, 2):
         if b.start < a.end:
-            out.append(ScheduleViolation(
-                COACH_OVERLAP, coach_id, day, day.isoformat()[:7],
-                f"{_label(b)} overlaps {_label(a)}",
-            ))  # fmt: skip
+            out.append(
+                ScheduleViolation(
+                    COACH_OVERLAP,
+                    coach_id,
+                    day,
+                    day.isoformat()[:7],
+                    f"{_label(b)} overlaps {_label(a)}",
+                )
+            )
             continue
         need = travel_need_minutes(cands[a.candidate_id], cands[b.candidate_id], kmh)
         if b.start - a.end < need - TRAVEL_TOLERANCE_MINUTES:
-            out.append(ScheduleViolation(
-                TRAVEL, coach_id, day, day.isoformat()[:7],
-                f"{_label(b)} starts {b.start - a.end} min after {_label(a)} ends, "
-                f"{need:.1f} min of travel needed",
-            ))  # fmt: skip
+            out.append(
+                ScheduleViolation(
+                    TRAVEL,
+                    coach_id,
+                    day,
+                    day.isoformat()[:7],
+                    f"{_label(b)} starts {b.start - a.end} min after {_label(a)} ends, "
+                    f"{need:.1f} min of travel needed",
+                )
+            )
     return out
 
 
@@ -317,18 +345,28 @@ def _hour_caps(
     if pair_max:
         for (cid, coach_id, month), minutes in sorted(pair_month.items()):
             if minutes > pair_max * 60 + HOURS_TOLERANCE_MINUTES:
-                out.append(ScheduleViolation(
-                    PAIR_MONTH_MAX, coach_id, None, month,
-                    f"candidate {cid}: {minutes / 60:g} h above {pair_max:g} h",
-                ))  # fmt: skip
+                out.append(
+                    ScheduleViolation(
+                        PAIR_MONTH_MAX,
+                        coach_id,
+                        None,
+                        month,
+                        f"candidate {cid}: {minutes / 60:g} h above {pair_max:g} h",
+                    )
+                )
     caps = {c.coach_id: c.max_hours_per_month for c in program.coaches}
     for (coach_id, month), minutes in sorted(coach_month.items()):
         cap = caps.get(coach_id)
         if cap is not None and minutes > cap * 60 + HOURS_TOLERANCE_MINUTES:
-            out.append(ScheduleViolation(
-                COACH_MONTH_MAX, coach_id, None, month,
-                f"{minutes / 60:g} h booked above the cap of {cap:g} h",
-            ))  # fmt: skip
+            out.append(
+                ScheduleViolation(
+                    COACH_MONTH_MAX,
+                    coach_id,
+                    None,
+                    month,
+                    f"{minutes / 60:g} h booked above the cap of {cap:g} h",
+                )
+            )
     return out
 
 

@@ -24,8 +24,14 @@ from matcher.problem import Candidate, Coach, ProgramData
 from matcher.windows import Window, fmt_clock
 
 LATE_START_COLUMNS = [
-    "candidate_id", "coach_id", "start", "first_session", "days_late", "cause", "reason",
-]  # fmt: skip
+    "candidate_id",
+    "coach_id",
+    "start",
+    "first_session",
+    "days_late",
+    "cause",
+    "reason",
+]
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,15 @@ def _weekdays(windows: Iterable[Window]) -> str:
 
 
 def _explain(
-    program: ProgramData, coach: Coach, cand: Candidate, start: dt.date, first: dt.date,
-    deadline: dt.date, days: tuple[dt.date, ...], first_slot: tuple[int, int],
-) -> tuple[str, str]:  # fmt: skip
+    program: ProgramData,
+    coach: Coach,
+    cand: Candidate,
+    start: dt.date,
+    first: dt.date,
+    deadline: dt.date,
+    days: tuple[dt.date, ...],
+    first_slot: tuple[int, int],
+) -> tuple[str, str]:
     """(cause, sentence) for a pair whose first session ``first`` is after ``deadline``."""
     from matcher.scheduling.sessions import common_windows
 
@@ -116,8 +128,17 @@ def late_starts(
         got = first.get(cand.candidate_id)
         if got is None:
             why = short_reasons.get(cand.candidate_id, "no session could be scheduled")
-            out.append(LateStart(cand.candidate_id, coach_id, start, None, None, "no_session",
-                                 f"no session scheduled: {why}"))  # fmt: skip
+            out.append(
+                LateStart(
+                    cand.candidate_id,
+                    coach_id,
+                    start,
+                    None,
+                    None,
+                    "no_session",
+                    f"no session scheduled: {why}",
+                )
+            )
             continue
         day, minute, weekday = got
         if day <= deadline:
@@ -136,11 +157,20 @@ def late_start_frame(rows: Iterable[LateStart]):
     import pandas as pd
 
     return pd.DataFrame.from_records(
-        [(r.candidate_id, r.coach_id, r.start.isoformat(),
-          "" if r.first_session is None else r.first_session.isoformat(),
-          "" if r.days_late is None else r.days_late, r.cause, r.reason) for r in rows],
+        [
+            (
+                r.candidate_id,
+                r.coach_id,
+                r.start.isoformat(),
+                "" if r.first_session is None else r.first_session.isoformat(),
+                "" if r.days_late is None else r.days_late,
+                r.cause,
+                r.reason,
+            )
+            for r in rows
+        ],
         columns=LATE_START_COLUMNS,
-    )  # fmt: skip
+    )
 
 
 def late_start_summary(rows: tuple[LateStart, ...], deadline_days: int) -> dict:
@@ -149,9 +179,15 @@ def late_start_summary(rows: tuple[LateStart, ...], deadline_days: int) -> dict:
         "deadline_days": deadline_days,
         "count": len(rows),
         "pairs": [
-            {"candidate_id": r.candidate_id, "coach_id": r.coach_id, "start": r.start.isoformat(),
-             "first_session": None if r.first_session is None else r.first_session.isoformat(),
-             "days_late": r.days_late, "cause": r.cause, "reason": r.reason}
+            {
+                "candidate_id": r.candidate_id,
+                "coach_id": r.coach_id,
+                "start": r.start.isoformat(),
+                "first_session": None if r.first_session is None else r.first_session.isoformat(),
+                "days_late": r.days_late,
+                "cause": r.cause,
+                "reason": r.reason,
+            }
             for r in rows
         ],
-    }  # fmt: skip
+    }

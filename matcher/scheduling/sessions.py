@@ -369,8 +369,9 @@ def schedule(
     cache = {} if cache is None else cache
     keys = [(c, tuple(k.candidate_id for k in by_coach[c])) for c in order]
     todo = [i for i, key in enumerate(keys) if key not in cache]
-    fresh = map_ordered(_solve, [jobs[i] for i in todo], workers=workers, scheduler=scheduler,
-                        on_done=on_done)  # fmt: skip
+    fresh = map_ordered(
+        _solve, [jobs[i] for i in todo], workers=workers, scheduler=scheduler, on_done=on_done
+    )
     for i, result in zip(todo, fresh, strict=True):
         cache[keys[i]] = result
     results = [cache[key] for key in keys]
@@ -420,9 +421,13 @@ def schedule(
         "coach_seconds_total": round(float(np.sum(times)), 3) if times else 0.0,
     }
     return ScheduleResult(
-        tuple(sessions), tuple(shortfalls), tuple(calendars), time.perf_counter() - start, stats,
+        tuple(sessions),
+        tuple(shortfalls),
+        tuple(calendars),
+        time.perf_counter() - start,
+        stats,
         late,
-    )  # fmt: skip
+    )
 
 
 def _solve_alone(problem: CoachScheduleProblem) -> tuple[Shortfall, ...]:

@@ -61,29 +61,76 @@ __all__ = [
 ]
 
 COACH_COLUMNS: tuple[str, ...] = (
-    "coach_id", "name", "region", "regions_served", "lat", "lon", "roles", "levels",
-    "capacity", "certification", "cnet_current", "admin_years", "languages",
-    "cpsel_strengths", "district", "person_id", "available", "max_hours_per_month",
+    "coach_id",
+    "name",
+    "region",
+    "regions_served",
+    "lat",
+    "lon",
+    "roles",
+    "levels",
+    "capacity",
+    "certification",
+    "cnet_current",
+    "admin_years",
+    "languages",
+    "cpsel_strengths",
+    "district",
+    "person_id",
+    "available",
+    "max_hours_per_month",
     "cost_per_candidate",
-)  # fmt: skip
+)
 CANDIDATE_COLUMNS: tuple[str, ...] = (
-    "candidate_id", "name", "region", "lat", "lon", "site", "district", "role", "level",
-    "person_id", "supervisor_id", "program_year", "current_coach_id", "languages",
-    "cpsel_focus", "available", "exclude_coach_ids", "preferred_coach_ids", "start_month",
-)  # fmt: skip
+    "candidate_id",
+    "name",
+    "region",
+    "lat",
+    "lon",
+    "site",
+    "district",
+    "role",
+    "level",
+    "person_id",
+    "supervisor_id",
+    "program_year",
+    "current_coach_id",
+    "languages",
+    "cpsel_focus",
+    "available",
+    "exclude_coach_ids",
+    "preferred_coach_ids",
+    "start_month",
+)
 ORG_COLUMNS: tuple[str, ...] = ("person_id", "supervisor_id")
 
 # Columns whose cells are lists (``;``-joined in files) and booleans (``true``/``false``).
 _LIST_COLUMNS = frozenset(
-    {"regions_served", "roles", "levels", "languages", "cpsel_strengths", "cpsel_focus",
-     "exclude_coach_ids", "preferred_coach_ids"}
-)  # fmt: skip
+    {
+        "regions_served",
+        "roles",
+        "levels",
+        "languages",
+        "cpsel_strengths",
+        "cpsel_focus",
+        "exclude_coach_ids",
+        "preferred_coach_ids",
+    }
+)
 _BOOL_COLUMNS = frozenset({"cnet_current"})
 
 PROGRAM_MONTHS: tuple[str, ...] = (
-    "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
-    "2027-01", "2027-02", "2027-03", "2027-04", "2027-05",
-)  # fmt: skip
+    "2026-08",
+    "2026-09",
+    "2026-10",
+    "2026-11",
+    "2026-12",
+    "2027-01",
+    "2027-02",
+    "2027-03",
+    "2027-04",
+    "2027-05",
+)
 
 PROGRAM_TOML = """\
 # program.toml: the rules and weights of a coaching program.
@@ -183,22 +230,63 @@ class SizeSpec:
 
 SIZES: dict[str, SizeSpec] = {
     "sample": SizeSpec(
-        "sample", 180, 25, 4, "metro", 6.0, 60.0, (0.15, 0.35, 0.30, 0.20), 0.12, 0.16,
-        (1, 1), 1.05,
+        "sample",
+        180,
+        25,
+        4,
+        "metro",
+        6.0,
+        60.0,
+        (0.15, 0.35, 0.30, 0.20),
+        0.12,
+        0.16,
+        (1, 1),
+        1.05,
     ),
     "district": SizeSpec(
-        "district", 1000, 130, 7, "metro", 7.0, 60.0, (0.15, 0.35, 0.30, 0.20), 0.10, 0.15,
-        (1, 1), 1.05,
+        "district",
+        1000,
+        130,
+        7,
+        "metro",
+        7.0,
+        60.0,
+        (0.15, 0.35, 0.30, 0.20),
+        0.10,
+        0.15,
+        (1, 1),
+        1.05,
     ),
     "county": SizeSpec(
-        "county", 3000, 500, 12, "county", 9.0, 90.0, (0.30, 0.40, 0.20, 0.10), 0.03, 0.15,
-        (1, 3), 1.05,
+        "county",
+        3000,
+        500,
+        12,
+        "county",
+        9.0,
+        90.0,
+        (0.30, 0.40, 0.20, 0.10),
+        0.03,
+        0.15,
+        (1, 3),
+        1.05,
     ),
     "state": SizeSpec(
-        "state", 10000, 1800, 40, "state", 16.0, 130.0, (0.35, 0.40, 0.18, 0.07), 0.03, 0.12,
-        (1, 3), 1.08, target_pairs=280_000,
+        "state",
+        10000,
+        1800,
+        40,
+        "state",
+        16.0,
+        130.0,
+        (0.35, 0.40, 0.18, 0.07),
+        0.03,
+        0.12,
+        (1, 3),
+        1.08,
+        target_pairs=280_000,
     ),
-}  # fmt: skip
+}
 
 # --------------------------------------------------------------------------------------------
 # Variants: the same program shape, stressed where schedules and matches get hard
@@ -273,13 +361,14 @@ VARIANTS: dict[str, Variant] = {
         Variant("default"),
         Variant("wide_windows", window_change=90),
         Variant("narrow_windows", window_change=-60),
-        Variant("spring_starts", spring_share=0.35,
-                spring_months=(("2027-01", 0.6), ("2027-02", 0.4))),
+        Variant(
+            "spring_starts", spring_share=0.35, spring_months=(("2027-01", 0.6), ("2027-02", 0.4))
+        ),
         Variant("blackouts", calendar=_BUSY_CALENDAR),
         Variant("travel_heavy", spread=2.5, campus_km=1.5, no_coordinates=0.05),
         Variant("school_hours", school_hours=True),
     )
-}  # fmt: skip
+}
 _NARROW_MIN = 75  # a narrowed window still holds the shortest session, with a quarter to spare
 
 
@@ -290,85 +379,323 @@ _NARROW_MIN = 75  # a narrowed window still holds the shortest session, with a q
 # Bay Area, Inland Empire) and isolated towns (north coast, desert) make travel limits bite
 # unevenly, as they do in real county and state programs.
 _CITIES: tuple[tuple[str, float, float], ...] = (
-    ("Los Angeles", 34.05, -118.24), ("Long Beach", 33.77, -118.19),
-    ("Pasadena", 34.15, -118.14), ("Glendale", 34.14, -118.25), ("Torrance", 33.84, -118.34),
-    ("Pomona", 34.06, -117.75), ("Santa Clarita", 34.39, -118.54),
-    ("Lancaster", 34.70, -118.14), ("Palmdale", 34.58, -118.12), ("Burbank", 34.18, -118.31),
-    ("Whittier", 33.98, -118.03), ("Compton", 33.90, -118.22),
-    ("Santa Monica", 34.02, -118.49), ("El Monte", 34.07, -118.03),
-    ("Downey", 33.94, -118.13), ("Inglewood", 33.96, -118.35), ("Anaheim", 33.84, -117.91),
-    ("Santa Ana", 33.75, -117.87), ("Irvine", 33.68, -117.83),
-    ("Huntington Beach", 33.66, -118.00), ("Fullerton", 33.87, -117.92),
-    ("Riverside", 33.95, -117.40), ("San Bernardino", 34.11, -117.29),
-    ("Ontario", 34.06, -117.65), ("Fontana", 34.09, -117.44),
-    ("Moreno Valley", 33.94, -117.23), ("Temecula", 33.49, -117.15),
-    ("Palm Springs", 33.83, -116.55), ("Indio", 33.72, -116.22),
-    ("Victorville", 34.54, -117.29), ("Corona", 33.88, -117.57),
-    ("San Diego", 32.72, -117.16), ("Chula Vista", 32.64, -117.08),
-    ("Oceanside", 33.20, -117.38), ("Escondido", 33.12, -117.09),
-    ("El Cajon", 32.79, -116.96), ("El Centro", 32.79, -115.56),
-    ("Santa Barbara", 34.42, -119.70), ("Ventura", 34.27, -119.23), ("Oxnard", 34.20, -119.18),
-    ("Thousand Oaks", 34.17, -118.84), ("San Luis Obispo", 35.28, -120.66),
-    ("Santa Maria", 34.95, -120.44), ("Salinas", 36.68, -121.66), ("Monterey", 36.60, -121.89),
-    ("Santa Cruz", 36.97, -122.03), ("Bakersfield", 35.37, -119.02),
-    ("Delano", 35.77, -119.25), ("Visalia", 36.33, -119.29), ("Tulare", 36.21, -119.35),
-    ("Hanford", 36.33, -119.65), ("Fresno", 36.74, -119.79), ("Clovis", 36.83, -119.70),
-    ("Madera", 36.96, -120.06), ("Merced", 37.30, -120.48), ("Modesto", 37.64, -120.99),
-    ("Turlock", 37.49, -120.85), ("Stockton", 37.96, -121.29), ("Lodi", 38.13, -121.27),
-    ("Tracy", 37.74, -121.43), ("Sacramento", 38.58, -121.49), ("Elk Grove", 38.41, -121.37),
-    ("Roseville", 38.75, -121.29), ("Davis", 38.54, -121.74), ("Woodland", 38.68, -121.77),
-    ("Yuba City", 39.14, -121.62), ("Auburn", 38.90, -121.08),
-    ("Placerville", 38.73, -120.80), ("San Francisco", 37.77, -122.42),
-    ("Oakland", 37.80, -122.27), ("San Jose", 37.34, -121.89), ("Fremont", 37.55, -121.99),
-    ("Hayward", 37.67, -122.08), ("Concord", 37.98, -122.03), ("Richmond", 37.94, -122.35),
-    ("San Mateo", 37.56, -122.32), ("Palo Alto", 37.44, -122.14),
-    ("Santa Rosa", 38.44, -122.71), ("Napa", 38.30, -122.29), ("Vallejo", 38.10, -122.26),
-    ("Fairfield", 38.25, -122.04), ("San Rafael", 37.97, -122.53),
-    ("Livermore", 37.68, -121.77), ("Gilroy", 37.01, -121.57), ("Chico", 39.73, -121.84),
-    ("Redding", 40.59, -122.39), ("Eureka", 40.80, -124.16), ("Ukiah", 39.15, -123.21),
-    ("Red Bluff", 40.18, -122.24), ("Susanville", 40.42, -120.65), ("Yreka", 41.73, -122.63),
-    ("Crescent City", 41.76, -124.20), ("South Lake Tahoe", 38.94, -119.98),
-    ("Truckee", 39.33, -120.18), ("Bishop", 37.36, -118.40), ("Oroville", 39.51, -121.56),
-)  # fmt: skip
-_METRO_CENTRES = ("Los Angeles", "San Diego", "Fresno", "Sacramento", "San Jose", "Oakland",
-                  "Long Beach", "Bakersfield", "Riverside", "Santa Ana", "Stockton")  # fmt: skip
+    ("Los Angeles", 34.05, -118.24),
+    ("Long Beach", 33.77, -118.19),
+    ("Pasadena", 34.15, -118.14),
+    ("Glendale", 34.14, -118.25),
+    ("Torrance", 33.84, -118.34),
+    ("Pomona", 34.06, -117.75),
+    ("Santa Clarita", 34.39, -118.54),
+    ("Lancaster", 34.70, -118.14),
+    ("Palmdale", 34.58, -118.12),
+    ("Burbank", 34.18, -118.31),
+    ("Whittier", 33.98, -118.03),
+    ("Compton", 33.90, -118.22),
+    ("Santa Monica", 34.02, -118.49),
+    ("El Monte", 34.07, -118.03),
+    ("Downey", 33.94, -118.13),
+    ("Inglewood", 33.96, -118.35),
+    ("Anaheim", 33.84, -117.91),
+    ("Santa Ana", 33.75, -117.87),
+    ("Irvine", 33.68, -117.83),
+    ("Huntington Beach", 33.66, -118.00),
+    ("Fullerton", 33.87, -117.92),
+    ("Riverside", 33.95, -117.40),
+    ("San Bernardino", 34.11, -117.29),
+    ("Ontario", 34.06, -117.65),
+    ("Fontana", 34.09, -117.44),
+    ("Moreno Valley", 33.94, -117.23),
+    ("Temecula", 33.49, -117.15),
+    ("Palm Springs", 33.83, -116.55),
+    ("Indio", 33.72, -116.22),
+    ("Victorville", 34.54, -117.29),
+    ("Corona", 33.88, -117.57),
+    ("San Diego", 32.72, -117.16),
+    ("Chula Vista", 32.64, -117.08),
+    ("Oceanside", 33.20, -117.38),
+    ("Escondido", 33.12, -117.09),
+    ("El Cajon", 32.79, -116.96),
+    ("El Centro", 32.79, -115.56),
+    ("Santa Barbara", 34.42, -119.70),
+    ("Ventura", 34.27, -119.23),
+    ("Oxnard", 34.20, -119.18),
+    ("Thousand Oaks", 34.17, -118.84),
+    ("San Luis Obispo", 35.28, -120.66),
+    ("Santa Maria", 34.95, -120.44),
+    ("Salinas", 36.68, -121.66),
+    ("Monterey", 36.60, -121.89),
+    ("Santa Cruz", 36.97, -122.03),
+    ("Bakersfield", 35.37, -119.02),
+    ("Delano", 35.77, -119.25),
+    ("Visalia", 36.33, -119.29),
+    ("Tulare", 36.21, -119.35),
+    ("Hanford", 36.33, -119.65),
+    ("Fresno", 36.74, -119.79),
+    ("Clovis", 36.83, -119.70),
+    ("Madera", 36.96, -120.06),
+    ("Merced", 37.30, -120.48),
+    ("Modesto", 37.64, -120.99),
+    ("Turlock", 37.49, -120.85),
+    ("Stockton", 37.96, -121.29),
+    ("Lodi", 38.13, -121.27),
+    ("Tracy", 37.74, -121.43),
+    ("Sacramento", 38.58, -121.49),
+    ("Elk Grove", 38.41, -121.37),
+    ("Roseville", 38.75, -121.29),
+    ("Davis", 38.54, -121.74),
+    ("Woodland", 38.68, -121.77),
+    ("Yuba City", 39.14, -121.62),
+    ("Auburn", 38.90, -121.08),
+    ("Placerville", 38.73, -120.80),
+    ("San Francisco", 37.77, -122.42),
+    ("Oakland", 37.80, -122.27),
+    ("San Jose", 37.34, -121.89),
+    ("Fremont", 37.55, -121.99),
+    ("Hayward", 37.67, -122.08),
+    ("Concord", 37.98, -122.03),
+    ("Richmond", 37.94, -122.35),
+    ("San Mateo", 37.56, -122.32),
+    ("Palo Alto", 37.44, -122.14),
+    ("Santa Rosa", 38.44, -122.71),
+    ("Napa", 38.30, -122.29),
+    ("Vallejo", 38.10, -122.26),
+    ("Fairfield", 38.25, -122.04),
+    ("San Rafael", 37.97, -122.53),
+    ("Livermore", 37.68, -121.77),
+    ("Gilroy", 37.01, -121.57),
+    ("Chico", 39.73, -121.84),
+    ("Redding", 40.59, -122.39),
+    ("Eureka", 40.80, -124.16),
+    ("Ukiah", 39.15, -123.21),
+    ("Red Bluff", 40.18, -122.24),
+    ("Susanville", 40.42, -120.65),
+    ("Yreka", 41.73, -122.63),
+    ("Crescent City", 41.76, -124.20),
+    ("South Lake Tahoe", 38.94, -119.98),
+    ("Truckee", 39.33, -120.18),
+    ("Bishop", 37.36, -118.40),
+    ("Oroville", 39.51, -121.56),
+)
+_METRO_CENTRES = (
+    "Los Angeles",
+    "San Diego",
+    "Fresno",
+    "Sacramento",
+    "San Jose",
+    "Oakland",
+    "Long Beach",
+    "Bakersfield",
+    "Riverside",
+    "Santa Ana",
+    "Stockton",
+)
 # Local districts of a large district, named by compass direction (bearing in degrees).
 _COMPASS: tuple[tuple[str, float], ...] = (
-    ("Central", 0.0), ("North", 0.0), ("East", 90.0), ("South", 180.0), ("West", 270.0),
-    ("Northeast", 45.0), ("Northwest", 315.0), ("Southeast", 135.0), ("Southwest", 225.0),
-)  # fmt: skip
+    ("Central", 0.0),
+    ("North", 0.0),
+    ("East", 90.0),
+    ("South", 180.0),
+    ("West", 270.0),
+    ("Northeast", 45.0),
+    ("Northwest", 315.0),
+    ("Southeast", 135.0),
+    ("Southwest", 225.0),
+)
 
 _FIRST_NAMES = (
-    "Maria", "Jose", "Jennifer", "Michael", "David", "Linda", "Angela", "Carlos", "Ana",
-    "Daniel", "Sarah", "Kevin", "Laura", "Brian", "Monica", "Luis", "Patricia", "James",
-    "Veronica", "Robert", "Elena", "Thomas", "Grace", "Anthony", "Rosa", "Steven", "Karen",
-    "Miguel", "Lisa", "Eric", "Diana", "Marcus", "Teresa", "Jason", "Yolanda", "Andrew",
-    "Christine", "Ricardo", "Nicole", "Hector", "Julie", "Samuel", "Denise", "Victor",
-    "Michelle", "Raymond", "Susan", "Armando", "Kimberly", "Tuan", "Mei", "Priya", "Jamal",
-)  # fmt: skip
+    "Maria",
+    "Jose",
+    "Jennifer",
+    "Michael",
+    "David",
+    "Linda",
+    "Angela",
+    "Carlos",
+    "Ana",
+    "Daniel",
+    "Sarah",
+    "Kevin",
+    "Laura",
+    "Brian",
+    "Monica",
+    "Luis",
+    "Patricia",
+    "James",
+    "Veronica",
+    "Robert",
+    "Elena",
+    "Thomas",
+    "Grace",
+    "Anthony",
+    "Rosa",
+    "Steven",
+    "Karen",
+    "Miguel",
+    "Lisa",
+    "Eric",
+    "Diana",
+    "Marcus",
+    "Teresa",
+    "Jason",
+    "Yolanda",
+    "Andrew",
+    "Christine",
+    "Ricardo",
+    "Nicole",
+    "Hector",
+    "Julie",
+    "Samuel",
+    "Denise",
+    "Victor",
+    "Michelle",
+    "Raymond",
+    "Susan",
+    "Armando",
+    "Kimberly",
+    "Tuan",
+    "Mei",
+    "Priya",
+    "Jamal",
+)
 _LAST_NAMES = (
-    "Garcia", "Hernandez", "Lopez", "Martinez", "Smith", "Johnson", "Nguyen", "Tran", "Kim",
-    "Lee", "Chen", "Wong", "Patel", "Singh", "Williams", "Brown", "Davis", "Miller", "Wilson",
-    "Anderson", "Taylor", "Moore", "Jackson", "Thompson", "White", "Harris", "Clark", "Lewis",
-    "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Ramirez",
-    "Flores", "Rivera", "Gomez", "Diaz", "Reyes", "Cruz", "Morales", "Ortiz", "Gutierrez",
-    "Chavez", "Ramos", "Castillo", "Santos", "Dela Cruz", "Yamamoto", "Khan", "Cohen",
-    "Murphy", "O'Brien", "Vasquez", "Le", "Pham", "Okafor", "Sandoval", "Nakamura",
-)  # fmt: skip
+    "Garcia",
+    "Hernandez",
+    "Lopez",
+    "Martinez",
+    "Smith",
+    "Johnson",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Lee",
+    "Chen",
+    "Wong",
+    "Patel",
+    "Singh",
+    "Williams",
+    "Brown",
+    "Davis",
+    "Miller",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Ramirez",
+    "Flores",
+    "Rivera",
+    "Gomez",
+    "Diaz",
+    "Reyes",
+    "Cruz",
+    "Morales",
+    "Ortiz",
+    "Gutierrez",
+    "Chavez",
+    "Ramos",
+    "Castillo",
+    "Santos",
+    "Dela Cruz",
+    "Yamamoto",
+    "Khan",
+    "Cohen",
+    "Murphy",
+    "O'Brien",
+    "Vasquez",
+    "Le",
+    "Pham",
+    "Okafor",
+    "Sandoval",
+    "Nakamura",
+)
 _SCHOOL_NAMES = (
-    "Lincoln", "Washington", "Jefferson", "Roosevelt", "Cesar Chavez", "Sierra Vista",
-    "Valley View", "Oak Grove", "Madison", "Franklin", "Kennedy", "Dolores Huerta",
-    "Sequoia", "Redwood", "Mountain View", "Sunnyside", "Hillcrest", "Lakeside", "Westside",
-    "Eastside", "Harbor", "Mission", "El Camino", "Vista del Mar", "Rancho", "Las Palmas",
-    "Pioneer", "Heritage", "Monterey", "Cabrillo", "Juan Crespi", "Sutter", "Fremont",
-    "Hoover", "Marshall", "Muir", "Edison", "Garfield", "Grant", "Jackson", "McKinley",
-    "Bethune", "Carver", "Sally Ride", "Earhart", "Ochoa", "Villaraigosa", "Maya Angelou",
-    "Thurgood Marshall", "Rosa Parks", "Golden Valley", "Canyon", "Foothill", "Bayview",
-    "Palm Crest", "Orchard", "Meadow", "Riverside", "Parkview", "Crestwood", "Willow",
-    "Cypress", "Magnolia", "Jacaranda", "Manzanita", "Del Rey", "Santa Rita", "San Marcos",
-)  # fmt: skip
-_LEVEL_SCHOOL = {"elementary": "Elementary School", "middle": "Middle School",
-                 "high": "High School"}  # fmt: skip
+    "Lincoln",
+    "Washington",
+    "Jefferson",
+    "Roosevelt",
+    "Cesar Chavez",
+    "Sierra Vista",
+    "Valley View",
+    "Oak Grove",
+    "Madison",
+    "Franklin",
+    "Kennedy",
+    "Dolores Huerta",
+    "Sequoia",
+    "Redwood",
+    "Mountain View",
+    "Sunnyside",
+    "Hillcrest",
+    "Lakeside",
+    "Westside",
+    "Eastside",
+    "Harbor",
+    "Mission",
+    "El Camino",
+    "Vista del Mar",
+    "Rancho",
+    "Las Palmas",
+    "Pioneer",
+    "Heritage",
+    "Monterey",
+    "Cabrillo",
+    "Juan Crespi",
+    "Sutter",
+    "Fremont",
+    "Hoover",
+    "Marshall",
+    "Muir",
+    "Edison",
+    "Garfield",
+    "Grant",
+    "Jackson",
+    "McKinley",
+    "Bethune",
+    "Carver",
+    "Sally Ride",
+    "Earhart",
+    "Ochoa",
+    "Villaraigosa",
+    "Maya Angelou",
+    "Thurgood Marshall",
+    "Rosa Parks",
+    "Golden Valley",
+    "Canyon",
+    "Foothill",
+    "Bayview",
+    "Palm Crest",
+    "Orchard",
+    "Meadow",
+    "Riverside",
+    "Parkview",
+    "Crestwood",
+    "Willow",
+    "Cypress",
+    "Magnolia",
+    "Jacaranda",
+    "Manzanita",
+    "Del Rey",
+    "Santa Rita",
+    "San Marcos",
+)
+_LEVEL_SCHOOL = {
+    "elementary": "Elementary School",
+    "middle": "Middle School",
+    "high": "High School",
+}
 _SCHOOL_LEVELS = ("elementary", "middle", "high")
 _LEVEL_SHARES = (0.52, 0.22, 0.26)
 # High schools have more assistant principals than elementary schools.
@@ -382,10 +709,16 @@ _ROLE_AT_SCHOOL = (1.0, 0.05, 1.0, 0.05, 0.0, 0.5)
 
 # Languages beyond English (always spoken): share of coaches, share of candidates.
 _LANGUAGES = (
-    ("Spanish", 0.38, 0.45), ("Vietnamese", 0.04, 0.04), ("Tagalog", 0.04, 0.04),
-    ("Mandarin", 0.03, 0.03), ("Cantonese", 0.02, 0.02), ("Korean", 0.02, 0.02),
-    ("Armenian", 0.01, 0.015), ("Hmong", 0.01, 0.015), ("Punjabi", 0.01, 0.015),
-)  # fmt: skip
+    ("Spanish", 0.38, 0.45),
+    ("Vietnamese", 0.04, 0.04),
+    ("Tagalog", 0.04, 0.04),
+    ("Mandarin", 0.03, 0.03),
+    ("Cantonese", 0.02, 0.02),
+    ("Korean", 0.02, 0.02),
+    ("Armenian", 0.01, 0.015),
+    ("Hmong", 0.01, 0.015),
+    ("Punjabi", 0.01, 0.015),
+)
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 _DAY_START, _DAY_END = 7 * 60, 18 * 60
@@ -419,8 +752,9 @@ class GeneratedProgram:
 # Small helpers
 
 
-def _jitter(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray,
-            km: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _jitter(
+    rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, km: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Points scattered ~``km`` around centres, kept inside California's bounding box."""
     n = len(lat)
     dy = rng.normal(0.0, km, n) / _KM_PER_DEG
@@ -570,8 +904,9 @@ def _coach_windows(draws: _Draws, kind: str) -> Windows:
         return []
     out = []
     for d in draws.days((0.08, 0.3, 0.32, 0.2, 0.1)):
-        start = draws.pick((420, 450, 480, 510, 540, 600, 720, 780),
-                           (0.14, 0.14, 0.22, 0.1, 0.12, 0.1, 0.1, 0.08))  # fmt: skip
+        start = draws.pick(
+            (420, 450, 480, 510, 540, 600, 720, 780), (0.14, 0.14, 0.22, 0.1, 0.12, 0.1, 0.1, 0.08)
+        )
         length = draws.pick((180, 240, 300, 360, 480, 600))
         out.append((d, start, min(start + length, _DAY_END)))
     return out
@@ -686,8 +1021,12 @@ def _make_regions(spec: SizeSpec, rng: np.random.Generator) -> _Regions:
         bearing = np.radians([b for _, b in areas])
         rlat = lat[i] + dist * np.cos(bearing) / _KM_PER_DEG
         rlon = lon[i] + dist * np.sin(bearing) / (_KM_PER_DEG * math.cos(math.radians(lat[i])))
-        return _Regions([f"{centre} {a}" for a, _ in areas], rlat.round(4), rlon.round(4),
-                        [centre] * spec.n_regions)  # fmt: skip
+        return _Regions(
+            [f"{centre} {a}" for a, _ in areas],
+            rlat.round(4),
+            rlon.round(4),
+            [centre] * spec.n_regions,
+        )
     if spec.layout == "county":
         d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
         kth = np.sort(d, axis=1)[:, spec.n_regions - 1]
@@ -696,8 +1035,9 @@ def _make_regions(spec: SizeSpec, rng: np.random.Generator) -> _Regions:
         chosen = np.argsort(d[seed], kind="stable")[: spec.n_regions]
     else:
         chosen = np.sort(rng.choice(len(names), size=spec.n_regions, replace=False))
-    return _Regions([names[j] for j in chosen], lat[chosen], lon[chosen],
-                    [names[j] for j in chosen])  # fmt: skip
+    return _Regions(
+        [names[j] for j in chosen], lat[chosen], lon[chosen], [names[j] for j in chosen]
+    )
 
 
 @dataclass
@@ -761,8 +1101,17 @@ def _build_org(spec: SizeSpec, rng: np.random.Generator, pop: _Population) -> _P
     """
     n_k, n_c = len(pop.k_region), len(pop.kind)
     org = _Org(parent={})
-    people = _People([""] * n_k, [""] * n_k, [""] * n_k, [""] * n_k, np.zeros(n_k),
-                     np.zeros(n_k), [""] * n_c, [None] * n_c, org)  # fmt: skip
+    people = _People(
+        [""] * n_k,
+        [""] * n_k,
+        [""] * n_k,
+        [""] * n_k,
+        np.zeros(n_k),
+        np.zeros(n_k),
+        [""] * n_c,
+        [None] * n_c,
+        org,
+    )
     used_names: set[str] = set()
     work_by_unit = _working_coaches_by_unit(rng, pop)
     for d, dname in enumerate(pop.district_names):
@@ -776,14 +1125,18 @@ def _build_org(spec: SizeSpec, rng: np.random.Generator, pop: _Population) -> _P
                 if not unit.principal[s]:
                     unit.principal[s] = org.person(unit.school_dir[s])
             _place_site_staff(rng, pop, unit, people)
-            office = (f"{pop.regions.names[r]} Local District Office" if spec.layout == "metro"
-                      else f"{dname} Office")  # fmt: skip
+            office = (
+                f"{pop.regions.names[r]} Local District Office"
+                if spec.layout == "metro"
+                else f"{dname} Office"
+            )
             _place_office_staff(spec, rng, pop, unit, people, office)
     return people
 
 
-def _working_coaches_by_unit(rng: np.random.Generator,
-                             pop: _Population) -> dict[tuple[int, int], list[int]]:  # fmt: skip
+def _working_coaches_by_unit(
+    rng: np.random.Generator, pop: _Population
+) -> dict[tuple[int, int], list[int]]:
     """Working coaches by (district, region) of their post: a district of their home region.
 
     Drawn before any unit is built, so a coach's district does not depend on the order units
@@ -824,9 +1177,14 @@ class _Unit:
 
 
 def _open_unit(
-    spec: SizeSpec, rng: np.random.Generator, pop: _Population, people: _People,
-    at: tuple[int, int], superintendent: str, used_names: set[str],
-) -> _Unit:  # fmt: skip
+    spec: SizeSpec,
+    rng: np.random.Generator,
+    pop: _Population,
+    people: _People,
+    at: tuple[int, int],
+    superintendent: str,
+    used_names: set[str],
+) -> _Unit:
     """A unit's assistant superintendents, schools and directors, with principal candidates
     seated (principal posts go to them first, one school each).
 
@@ -845,21 +1203,41 @@ def _open_unit(
     staff = [k for k in site_k if pop.k_role[k] != principal_role]
     n_schools = max(len(heads), math.ceil(len(site_k) / 1.7), 1)
     levels = [_SCHOOL_LEVELS[i] for i in rng.choice(3, size=n_schools, p=_LEVEL_SHARES)]
-    s_lat, s_lon = _jitter(rng, np.full(n_schools, pop.regions.lat[r]),
-                           np.full(n_schools, pop.regions.lon[r]), spec.spread_km)  # fmt: skip
+    s_lat, s_lon = _jitter(
+        rng,
+        np.full(n_schools, pop.regions.lat[r]),
+        np.full(n_schools, pop.regions.lon[r]),
+        spec.spread_km,
+    )
     names = [_school_name(rng, lv, pop.regions.names[r], used_names) for lv in levels]
     n_dirs = max(1, math.ceil(n_schools / 8))
     school_dirs = [org.person(assts[int(rng.integers(n_asst))]) for _ in range(n_dirs)]
-    office_dirs = [org.person(assts[int(rng.integers(n_asst))])
-                   for _ in range(max(1, math.ceil(len(office_k) / 10)))]  # fmt: skip
+    office_dirs = [
+        org.person(assts[int(rng.integers(n_asst))])
+        for _ in range(max(1, math.ceil(len(office_k) / 10)))
+    ]
     school_dir = [school_dirs[i] for i in rng.integers(0, n_dirs, n_schools)]
     principal = [""] * n_schools
     for s, k in enumerate(heads):
         principal[s] = org.person(school_dir[s])
         people.k_person[k], people.k_super[k] = principal[s], school_dir[s]
-    return _Unit(r, superintendent, assts, office_k, heads, staff, levels, s_lat, s_lon, names,
-                 school_dirs, office_dirs, school_dir, principal,
-                 list(range(len(heads), n_schools)))  # fmt: skip
+    return _Unit(
+        r,
+        superintendent,
+        assts,
+        office_k,
+        heads,
+        staff,
+        levels,
+        s_lat,
+        s_lon,
+        names,
+        school_dirs,
+        office_dirs,
+        school_dir,
+        principal,
+        list(range(len(heads), n_schools)),
+    )
 
 
 def _assistant_count(spec: SizeSpec, n_members: int) -> int:
@@ -903,14 +1281,17 @@ def _take_over_schools(rng: np.random.Generator, unit: _Unit, people: _People, p
         people.k_super[k] = people.org.parent[people.k_person[k]]
 
 
-def _place_site_staff(rng: np.random.Generator, pop: _Population, unit: _Unit,
-                      people: _People) -> None:  # fmt: skip
+def _place_site_staff(
+    rng: np.random.Generator, pop: _Population, unit: _Unit, people: _People
+) -> None:
     """Site candidates' schools and supervisors (their principal); assistant principals
     cluster in the larger high schools, as they do in real districts."""
     weights = np.array([_AP_LEVEL_WEIGHT[lv] for lv in unit.levels])
     where = rng.choice(len(unit.levels), size=len(unit.staff), p=weights / weights.sum())
-    placed = [*zip(unit.heads, range(len(unit.heads)), strict=True),
-              *zip(unit.staff, where.tolist(), strict=True)]  # fmt: skip
+    placed = [
+        *zip(unit.heads, range(len(unit.heads)), strict=True),
+        *zip(unit.staff, where.tolist(), strict=True),
+    ]
     principal_role = _ROLE_INDEX["principal"]
     for k, s in placed:
         if pop.k_role[k] != principal_role:
@@ -919,13 +1300,20 @@ def _place_site_staff(rng: np.random.Generator, pop: _Population, unit: _Unit,
         people.k_lat[k], people.k_lon[k] = unit.s_lat[s], unit.s_lon[s]
 
 
-def _place_office_staff(spec: SizeSpec, rng: np.random.Generator, pop: _Population,
-                        unit: _Unit, people: _People, office: str) -> None:  # fmt: skip
+def _place_office_staff(
+    spec: SizeSpec,
+    rng: np.random.Generator,
+    pop: _Population,
+    unit: _Unit,
+    people: _People,
+    office: str,
+) -> None:
     """District office candidates: director candidates hold a director post of their own,
     the others report to an office director."""
     r = unit.region
-    o_lat, o_lon = _jitter(rng, np.array([pop.regions.lat[r]]), np.array([pop.regions.lon[r]]),
-                           spec.spread_km / 3)  # fmt: skip
+    o_lat, o_lon = _jitter(
+        rng, np.array([pop.regions.lat[r]]), np.array([pop.regions.lon[r]]), spec.spread_km / 3
+    )
     director_role = _ROLE_INDEX["director"]
     for k in unit.office_k:
         if pop.k_role[k] == director_role:
@@ -973,9 +1361,14 @@ class _CoachProfiles:
         need = _NEED_HOURS
         return [
             None if hk == 0 else (need * cap + sl if hk == 1 else max(need, need * cap - sh))
-            for hk, cap, sl, sh in zip(self.hours_kind.tolist(), self.capacity.tolist(),
-                                       self.slack.tolist(), self.short.tolist(), strict=True)
-        ]  # fmt: skip
+            for hk, cap, sl, sh in zip(
+                self.hours_kind.tolist(),
+                self.capacity.tolist(),
+                self.slack.tolist(),
+                self.short.tolist(),
+                strict=True,
+            )
+        ]
 
     def places(self) -> np.ndarray:
         """Candidates each coach can take: capacity, or fewer where monthly hours bind (the
@@ -999,19 +1392,33 @@ def _coach_profiles(spec: SizeSpec, rng: np.random.Generator, kind: np.ndarray) 
     short = rng.integers(3, 10, n_c).astype(float)
     lost = np.where(hours_kind == 2, np.ceil(short / _NEED_HOURS), 0).astype(int)
     qualified = np.isin(cert, ["certified", "in_progress"]) & cnet
-    _calibrate_places(spec, rng, capacity, lost, qualified & (kind == "retired") & ~on_leave,
-                      qualified)  # fmt: skip
+    _calibrate_places(
+        spec, rng, capacity, lost, qualified & (kind == "retired") & ~on_leave, qualified
+    )
     # Yearly cost per candidate: stipends of part-time coaches; a full-time coach's salary
     # spread over ~22 candidates (the district report's ~$12,000 per two-year participant).
     cost = np.where(full, rng.integers(22, 27, n_c), rng.integers(8, 15, n_c)) * 250.0
     levels, role_mat = _levels_and_roles(rng, full)
     roles = [[_ROLES[i] for i in np.flatnonzero(row)] for row in role_mat]
-    return _CoachProfiles(cert, cnet, cnet_missing, admin_years, capacity, hours_kind, slack,
-                          short, cost, levels, roles, role_mat)  # fmt: skip
+    return _CoachProfiles(
+        cert,
+        cnet,
+        cnet_missing,
+        admin_years,
+        capacity,
+        hours_kind,
+        slack,
+        short,
+        cost,
+        levels,
+        roles,
+        role_mat,
+    )
 
 
-def _certification(rng: np.random.Generator,
-                   full: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def _certification(
+    rng: np.random.Generator, full: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Certification status, CNET attendance, and which CNET cells are left empty.
 
     Certification by quota among coaches who are not program staff, so even the 25 coaches of
@@ -1028,15 +1435,15 @@ def _certification(rng: np.random.Generator,
     return cert, cnet, cnet_missing
 
 
-def _admin_years(rng: np.random.Generator, cert: np.ndarray,
-                 retired: np.ndarray) -> list[int | None]:  # fmt: skip
+def _admin_years(
+    rng: np.random.Generator, cert: np.ndarray, retired: np.ndarray
+) -> list[int | None]:
     """Years as an administrator: ACSA certification asks for four, coaches in certification
     may have three, retired administrators have long careers; a few leave the cell empty."""
     n_c = len(cert)
     years = np.where(cert == "in_progress", rng.integers(3, 12, n_c), rng.integers(4, 31, n_c))
     years = np.where(retired, np.maximum(years, rng.integers(12, 31, n_c)), years)
-    return [None if gone else int(y)
-            for y, gone in zip(years, rng.random(n_c) < 0.03, strict=True)]  # fmt: skip
+    return [None if gone else int(y) for y, gone in zip(years, rng.random(n_c) < 0.03, strict=True)]
 
 
 def _places(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1046,18 +1453,23 @@ def _places(rng: np.random.Generator, kind: np.ndarray) -> tuple[np.ndarray, np.
     capacity = np.select(
         [kind == "full_time", kind == "working"],
         [rng.integers(20, 23, n_c), rng.integers(3, 6, n_c)],
-        rng.choice(np.arange(3, 13), size=n_c,
-                   p=[0.06, 0.1, 0.14, 0.16, 0.15, 0.13, 0.1, 0.07, 0.05, 0.04]),
-    )  # fmt: skip
+        rng.choice(
+            np.arange(3, 13), size=n_c, p=[0.06, 0.1, 0.14, 0.16, 0.15, 0.13, 0.1, 0.07, 0.05, 0.04]
+        ),
+    )
     on_leave = rng.random(n_c) < 0.01
     capacity[on_leave] = 0
     return capacity, on_leave
 
 
 def _calibrate_places(
-    spec: SizeSpec, rng: np.random.Generator, capacity: np.ndarray, lost: np.ndarray,
-    adjustable_mask: np.ndarray, qualified: np.ndarray,
-) -> None:  # fmt: skip
+    spec: SizeSpec,
+    rng: np.random.Generator,
+    capacity: np.ndarray,
+    lost: np.ndarray,
+    adjustable_mask: np.ndarray,
+    qualified: np.ndarray,
+) -> None:
     """Coarse calibration (in place): retired coaches who qualify take a place more or less
     (within 3..12) until qualified places, net of binding hours, come to capacity_ratio ×
     candidates — the size's promised tightness, before the finer coverage calibration."""
@@ -1078,8 +1490,9 @@ def _calibrate_places(
                     break
 
 
-def _levels_and_roles(rng: np.random.Generator,
-                      full: np.ndarray) -> tuple[list[list[str]], np.ndarray]:  # fmt: skip
+def _levels_and_roles(
+    rng: np.random.Generator, full: np.ndarray
+) -> tuple[list[list[str]], np.ndarray]:
     """School levels and roles each coach takes, following the coach's own career.
 
     District-office people coach specialists and coordinators; most coaches take assistant
@@ -1106,16 +1519,21 @@ def _levels_and_roles(rng: np.random.Generator,
     return levels, role_mat
 
 
-def _max_coverage(n_c: int, n_k: int, pair_c: np.ndarray, pair_k: np.ndarray,
-                  places: np.ndarray) -> int:  # fmt: skip
+def _max_coverage(
+    n_c: int, n_k: int, pair_c: np.ndarray, pair_k: np.ndarray, places: np.ndarray
+) -> int:
     """Most candidates any roster can place (:func:`solvers.coverage.max_coverage`)."""
     return max_coverage(n_c, n_k, pair_c, pair_k, places)
 
 
 def _calibrate_coverage(
-    spec: SizeSpec, rng: np.random.Generator, prof: _CoachProfiles, adjustable: np.ndarray,
-    c_region: np.ndarray, pairs: tuple[np.ndarray, np.ndarray],
-) -> None:  # fmt: skip
+    spec: SizeSpec,
+    rng: np.random.Generator,
+    prof: _CoachProfiles,
+    adjustable: np.ndarray,
+    c_region: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+) -> None:
     """Nudge places of retired coaches (within 3..12) until the best coverage is in the band.
 
     Places are taken away region by region, in a random order of regions, so that shortages
@@ -1168,14 +1586,16 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     people = _build_org(spec, rng, pop)
     prof = _coach_profiles(spec, rng, pop.kind)
     regions = pop.regions
-    c_lat, c_lon = _jitter(rng, regions.lat[pop.c_region], regions.lon[pop.c_region],
-                           spec.spread_km * 1.3)  # fmt: skip
+    c_lat, c_lon = _jitter(
+        rng, regions.lat[pop.c_region], regions.lon[pop.c_region], spec.spread_km * 1.3
+    )
     c_windows, k_windows = _draw_windows(rng, twist, pop.kind, pop.k_school)
     elig = _eligibility(spec, pop, people, prof, (c_lat, c_lon), c_windows, k_windows)
     serves = _regions_served(spec, rng, pop.c_region, elig)
     adjustable = np.flatnonzero((pop.kind == "retired") & (prof.capacity > 0) & elig.cert_y1)
-    _calibrate_coverage(spec, rng, prof, adjustable, pop.c_region,
-                        _served_pairs(elig.blocks, serves))  # fmt: skip
+    _calibrate_coverage(
+        spec, rng, prof, adjustable, pop.c_region, _served_pairs(elig.blocks, serves)
+    )
     coach_ids = [f"C{c + 1:04d}" for c in range(spec.n_coaches)]
     cont = _continuity(rng, pop, prof, elig.blocks, serves, coach_ids)
     if twist.school_hours:
@@ -1186,14 +1606,26 @@ def generate_program(size: str, seed: int, variant: str = "default") -> Generate
     people_names = _names(rng, spec.n_coaches + spec.n_candidates)
     c_lang = _languages(rng, spec.n_coaches, 1)
     k_lang = _candidate_languages(rng, spec.n_candidates)
-    c_served = [[regions.names[r] for r in elig.near[int(pop.c_region[c])] if serves[c, r]]
-                for c in range(spec.n_coaches)]  # fmt: skip
-    coaches = _coach_frame(rng, pop, people, prof, _CoachCells(
-        coach_ids, people_names[: spec.n_coaches], c_served, c_lat, c_lon, c_lang, c_windows
-    ))  # fmt: skip
-    candidates = _candidate_frame(rng, pop, people, cont, _CandidateCells(
-        people_names[spec.n_coaches :], k_lang, k_windows, start_month
-    ))  # fmt: skip
+    c_served = [
+        [regions.names[r] for r in elig.near[int(pop.c_region[c])] if serves[c, r]]
+        for c in range(spec.n_coaches)
+    ]
+    coaches = _coach_frame(
+        rng,
+        pop,
+        people,
+        prof,
+        _CoachCells(
+            coach_ids, people_names[: spec.n_coaches], c_served, c_lat, c_lon, c_lang, c_windows
+        ),
+    )
+    candidates = _candidate_frame(
+        rng,
+        pop,
+        people,
+        cont,
+        _CandidateCells(people_names[spec.n_coaches :], k_lang, k_windows, start_month),
+    )
     if twist.campus_km or twist.no_coordinates:
         _scatter_sites(candidates, twist, np.random.default_rng([seed, 12]))
     # org.csv: the reporting line of every post (also of candidates who hold one; those lines
@@ -1228,11 +1660,20 @@ def _populate(spec: SizeSpec, rng: np.random.Generator) -> _Population:
     regions = _make_regions(spec, rng)
     k_region, c_region = _spread_people(spec, rng)
     district_names, region_districts = _make_districts(spec, rng, regions)
-    k_role, k_school, k_district, k_year = _candidate_posts(spec, rng, k_region,
-                                                            region_districts)  # fmt: skip
+    k_role, k_school, k_district, k_year = _candidate_posts(spec, rng, k_region, region_districts)
     kind = _coach_kinds(spec, rng)
-    return _Population(regions, district_names, region_districts, k_region, c_region, k_role,
-                       k_school, k_district, k_year, kind)  # fmt: skip
+    return _Population(
+        regions,
+        district_names,
+        region_districts,
+        k_region,
+        c_region,
+        k_role,
+        k_school,
+        k_district,
+        k_year,
+        kind,
+    )
 
 
 def _spread_people(spec: SizeSpec, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -1262,8 +1703,7 @@ def _make_districts(
     """
     if spec.layout == "metro":
         return [f"{regions.city[0]} Unified School District"], [[0] for _ in range(spec.n_regions)]
-    kinds = ("Unified School District", "Elementary School District",
-             "Union High School District")  # fmt: skip
+    kinds = ("Unified School District", "Elementary School District", "Union High School District")
     district_names: list[str] = []
     region_districts: list[list[int]] = []
     lo, hi = spec.districts_per_region
@@ -1275,9 +1715,11 @@ def _make_districts(
 
 
 def _candidate_posts(
-    spec: SizeSpec, rng: np.random.Generator, k_region: np.ndarray,
+    spec: SizeSpec,
+    rng: np.random.Generator,
+    k_region: np.ndarray,
     region_districts: list[list[int]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each candidate's role (the survey's mix), school site or office, district and year.
 
     Roles and years by quota, so even the sample has the published mix and a year-2 half.
@@ -1287,9 +1729,11 @@ def _candidate_posts(
     k_school = rng.random(n_k) < np.array(_ROLE_AT_SCHOOL)[k_role]
     pick = rng.random(n_k)
     k_district = np.array(
-        [region_districts[r][int(u * len(region_districts[r]))]
-         for r, u in zip(k_region.tolist(), pick.tolist(), strict=True)]
-    )  # fmt: skip
+        [
+            region_districts[r][int(u * len(region_districts[r]))]
+            for r, u in zip(k_region.tolist(), pick.tolist(), strict=True)
+        ]
+    )
     k_year = np.where(_quota(rng, n_k, (0.5, 0.5)) == 1, 2, 1)
     return k_role, k_school, k_district, k_year
 
@@ -1325,11 +1769,14 @@ def _draw_windows(
     k_uniforms = rng.random((len(k_school), _UNIFORMS_PER_PERSON)).tolist()
     c_windows = [_coach_windows(_Draws(u), str(kd)) for u, kd in zip(c_uniforms, kind, strict=True)]
     draw_candidate = _school_hours_candidate if twist.school_hours else _candidate_windows
-    k_windows = [draw_candidate(_Draws(u), bool(s))
-                 for u, s in zip(k_uniforms, k_school.tolist(), strict=True)]  # fmt: skip
+    k_windows = [
+        draw_candidate(_Draws(u), bool(s))
+        for u, s in zip(k_uniforms, k_school.tolist(), strict=True)
+    ]
     if twist.school_hours:
-        c_windows = [_part_time(w) if kd == "retired" else w
-                     for w, kd in zip(c_windows, kind, strict=True)]  # fmt: skip
+        c_windows = [
+            _part_time(w) if kd == "retired" else w for w, kd in zip(c_windows, kind, strict=True)
+        ]
     if twist.window_change:
         c_windows = [_resized(w, twist.window_change) for w in c_windows]
         k_windows = [_resized(w, twist.window_change) for w in k_windows]
@@ -1355,9 +1802,14 @@ class _Eligibility:
 
 
 def _eligibility(
-    spec: SizeSpec, pop: _Population, people: _People, prof: _CoachProfiles,
-    c_pos: tuple[np.ndarray, np.ndarray], c_windows: list[Windows], k_windows: list[Windows],
-) -> _Eligibility:  # fmt: skip
+    spec: SizeSpec,
+    pop: _Population,
+    people: _People,
+    prof: _CoachProfiles,
+    c_pos: tuple[np.ndarray, np.ndarray],
+    c_windows: list[Windows],
+    k_windows: list[Windows],
+) -> _Eligibility:
     """Which coach may take which candidate, before regions served are chosen.
 
     Regions served and coverage are calibrated on these counts, so a generated program has
@@ -1378,8 +1830,15 @@ def _eligibility(
         ks, cs = np.flatnonzero(pop.k_region == r), np.flatnonzero(could[:, r])
         ok = np.where((pop.k_year[ks] == 1)[:, None], cert_y1[cs][None, :], cert_y2[cs][None, :])
         ok &= prof.role_mat[cs][:, pop.k_role[ks]].T
-        ok &= haversine_km(people.k_lat[ks][:, None], people.k_lon[ks][:, None],
-                            c_pos[0][cs][None, :], c_pos[1][cs][None, :]) <= _MAX_KM  # fmt: skip
+        ok &= (
+            haversine_km(
+                people.k_lat[ks][:, None],
+                people.k_lon[ks][:, None],
+                c_pos[0][cs][None, :],
+                c_pos[1][cs][None, :],
+            )
+            <= _MAX_KM
+        )
         ok &= _can_meet(k_masks[ks], c_masks[cs])
         _drop_own_line(ok, ks, cs, chains)
         blocks.append((ks, cs, ok))
@@ -1390,11 +1849,17 @@ def _eligibility(
 def _nearby_regions(spec: SizeSpec, regions: _Regions) -> list[list[int]]:
     """Per region, the 4 nearest other regions within ``serve_radius_km``: the regions its
     coaches may also serve."""
-    centre_d = haversine_km(regions.lat[:, None], regions.lon[:, None], regions.lat[None, :],
-                             regions.lon[None, :])  # fmt: skip
-    return [[int(j) for j in np.argsort(centre_d[r], kind="stable")
-             if j != r and centre_d[r, j] <= spec.serve_radius_km][:4]
-            for r in range(spec.n_regions)]  # fmt: skip
+    centre_d = haversine_km(
+        regions.lat[:, None], regions.lon[:, None], regions.lat[None, :], regions.lon[None, :]
+    )
+    return [
+        [
+            int(j)
+            for j in np.argsort(centre_d[r], kind="stable")
+            if j != r and centre_d[r, j] <= spec.serve_radius_km
+        ][:4]
+        for r in range(spec.n_regions)
+    ]
 
 
 def _chain_coaches(people: _People) -> list[list[int]]:
@@ -1416,8 +1881,7 @@ def _can_meet(k_masks: np.ndarray, c_masks: np.ndarray) -> np.ndarray:
     return meet
 
 
-def _drop_own_line(ok: np.ndarray, ks: np.ndarray, cs: np.ndarray,
-                   chains: list[list[int]]) -> None:  # fmt: skip
+def _drop_own_line(ok: np.ndarray, ks: np.ndarray, cs: np.ndarray, chains: list[list[int]]) -> None:
     """Mark pairs whose coach is above the candidate in the org chart ineligible (in place)."""
     column = {int(c): j for j, c in enumerate(cs)}
     for i, k in enumerate(ks.tolist()):
@@ -1454,8 +1918,14 @@ def _regions_served(
     return serves
 
 
-def _trim_served(rng: np.random.Generator, serves: np.ndarray, c_region: np.ndarray,
-                 counts: np.ndarray, total: int, target: int) -> None:  # fmt: skip
+def _trim_served(
+    rng: np.random.Generator,
+    serves: np.ndarray,
+    c_region: np.ndarray,
+    counts: np.ndarray,
+    total: int,
+    target: int,
+) -> None:
     """Drop regions beyond home until pairs come to ``target``, coaches who serve the most
     regions first (in place): they are the ones a program would ask to travel less."""
     home = np.zeros_like(serves)
@@ -1470,8 +1940,9 @@ def _trim_served(rng: np.random.Generator, serves: np.ndarray, c_region: np.ndar
         total -= int(counts[c, r])
 
 
-def _widen_served(rng: np.random.Generator, serves: np.ndarray, elig: _Eligibility, total: int,
-                  target: int) -> None:  # fmt: skip
+def _widen_served(
+    rng: np.random.Generator, serves: np.ndarray, elig: _Eligibility, total: int, target: int
+) -> None:
     """Add nearby regions at random until pairs come to ``target`` (in place)."""
     for c, r in rng.permutation(np.argwhere(elig.could & ~serves)).tolist():
         if total >= target:
@@ -1525,9 +1996,13 @@ class _LastYear:
 
 
 def _continuity(
-    rng: np.random.Generator, pop: _Population, prof: _CoachProfiles, blocks: list[_Block],
-    serves: np.ndarray, coach_ids: list[str],
-) -> _Continuity:  # fmt: skip
+    rng: np.random.Generator,
+    pop: _Population,
+    prof: _CoachProfiles,
+    blocks: list[_Block],
+    serves: np.ndarray,
+    coach_ids: list[str],
+) -> _Continuity:
     """Last year's coach of year-2 candidates, earlier matches that did not work, and coaches
     candidates asked for.
 
@@ -1536,9 +2011,12 @@ def _continuity(
     """
     n_c, n_k = len(coach_ids), len(pop.k_region)
     n_left = max(1, n_c // 40)
-    last = _LastYear(coach_ids, [f"C{n_c + 1 + j:04d}" for j in range(n_left)],
-                     np.maximum(np.ceil(0.6 * prof.capacity), 1).astype(int),
-                     np.zeros(n_c, dtype=int))  # fmt: skip
+    last = _LastYear(
+        coach_ids,
+        [f"C{n_c + 1 + j:04d}" for j in range(n_left)],
+        np.maximum(np.ceil(0.6 * prof.capacity), 1).astype(int),
+        np.zeros(n_c, dtype=int),
+    )
     out = _Continuity([None] * n_k, [[] for _ in range(n_k)], [[] for _ in range(n_k)])
     for r, (ks, cs_all, ok_all) in enumerate(blocks):
         keep = serves[cs_all, r]
@@ -1548,18 +2026,21 @@ def _continuity(
             k, u = int(ks[i]), draws[i]
             elig = cs[ok[i]]
             if pop.k_year[k] == 2:
-                out.current[k] = _last_year_coach(u, elig, cs[prof.role_mat[cs, pop.k_role[k]]],
-                                                  last)  # fmt: skip
+                out.current[k] = _last_year_coach(
+                    u, elig, cs[prof.role_mat[cs, pop.k_role[k]]], last
+                )
             if u[2] < 0.03:
-                out.exclude[k] = _earlier_mismatch(u, out.current[k], int(pop.k_year[k]), elig,
-                                                   coach_ids)  # fmt: skip
+                out.exclude[k] = _earlier_mismatch(
+                    u, out.current[k], int(pop.k_year[k]), elig, coach_ids
+                )
             if u[4] < 0.06:
                 out.preferred[k] = _known_coaches(u, elig, cs, coach_ids, out.exclude[k])
     return out
 
 
-def _last_year_coach(u: np.ndarray, elig: np.ndarray, same_role: np.ndarray,
-                     last: _LastYear) -> str | None:  # fmt: skip
+def _last_year_coach(
+    u: np.ndarray, elig: np.ndarray, same_role: np.ndarray, last: _LastYear
+) -> str | None:
     """A year-2 candidate's coach last year: mostly one still eligible; some have left the
     program, some no longer qualify (only the role still fits); a few had none on record."""
     if u[0] < 0.86:
@@ -1571,8 +2052,9 @@ def _last_year_coach(u: np.ndarray, elig: np.ndarray, same_role: np.ndarray,
     return None
 
 
-def _earlier_mismatch(u: np.ndarray, current: str | None, year: int, elig: np.ndarray,
-                      coach_ids: list[str]) -> list[str]:  # fmt: skip
+def _earlier_mismatch(
+    u: np.ndarray, current: str | None, year: int, elig: np.ndarray, coach_ids: list[str]
+) -> list[str]:
     """An earlier match that did not work: sometimes last year's coach, else an eligible one
     (never the current coach, which would contradict ``current_coach_id``)."""
     if current is not None and year == 2 and u[3] < 0.3:
@@ -1584,8 +2066,9 @@ def _earlier_mismatch(u: np.ndarray, current: str | None, year: int, elig: np.nd
     return []
 
 
-def _known_coaches(u: np.ndarray, elig: np.ndarray, cs: np.ndarray, coach_ids: list[str],
-                   exclude: list[str]) -> list[str]:  # fmt: skip
+def _known_coaches(
+    u: np.ndarray, elig: np.ndarray, cs: np.ndarray, coach_ids: list[str], exclude: list[str]
+) -> list[str]:
     """One or two coaches the candidate knows and asked for, mostly ones who qualify (and
     never one it excludes)."""
     pool = elig if u[5] < 0.75 and len(elig) else cs
@@ -1595,8 +2078,13 @@ def _known_coaches(u: np.ndarray, elig: np.ndarray, cs: np.ndarray, coach_ids: l
     return [coach_ids[int(c)] for c in picks if coach_ids[int(c)] not in exclude]
 
 
-def _meet_last_year_coach(k_year: np.ndarray, current: list[str | None], coach_ids: list[str],
-                          c_windows: list[Windows], k_windows: list[Windows]) -> None:  # fmt: skip
+def _meet_last_year_coach(
+    k_year: np.ndarray,
+    current: list[str | None],
+    coach_ids: list[str],
+    c_windows: list[Windows],
+    k_windows: list[Windows],
+) -> None:
     """School-hours variant: give a year-2 candidate a window in common with last year's coach
     (in place), who coached it last year and so could meet it."""
     index = {cid: c for c, cid in enumerate(coach_ids)}
@@ -1619,8 +2107,9 @@ def _start_months(rng: np.random.Generator, twist: Variant, k_year: np.ndarray) 
     return start_month
 
 
-def _name_coach_districts(rng: np.random.Generator, pop: _Population,
-                          c_district: list[str | None]) -> None:  # fmt: skip
+def _name_coach_districts(
+    rng: np.random.Generator, pop: _Population, c_district: list[str | None]
+) -> None:
     """Districts of coaches without a post (in place): full-time coaches work for a district of
     their region, retired coaches often name the district they retired from."""
     pick = rng.random((len(c_district), 2))
@@ -1665,61 +2154,78 @@ class _CandidateCells:
     start_month: list[str | None]
 
 
-def _coach_frame(rng: np.random.Generator, pop: _Population, people: _People,
-                 prof: _CoachProfiles, cells: _CoachCells) -> pd.DataFrame:  # fmt: skip
+def _coach_frame(
+    rng: np.random.Generator,
+    pop: _Population,
+    people: _People,
+    prof: _CoachProfiles,
+    cells: _CoachCells,
+) -> pd.DataFrame:
     """coaches.csv as typed values (CPSEL strengths are drawn here, before candidates')."""
     n_c = len(cells.coach_ids)
-    return pd.DataFrame({
-        "coach_id": cells.coach_ids,
-        "name": cells.names,
-        "region": [pop.regions.names[r] for r in pop.c_region],
-        "regions_served": cells.served,
-        "lat": cells.lat,
-        "lon": cells.lon,
-        "roles": prof.roles,
-        "levels": prof.levels,
-        "capacity": prof.capacity.astype(int),
-        "certification": prof.cert.astype(str),
-        "cnet_current": pd.array(
-            [None if gone else bool(v)
-             for v, gone in zip(prof.cnet, prof.cnet_missing, strict=True)], dtype="boolean"
-        ),
-        "admin_years": pd.array(prof.admin_years, dtype="Int64"),
-        "languages": cells.languages,
-        "cpsel_strengths": _standards(rng, n_c),
-        "district": people.c_district,
-        "person_id": [p or None for p in people.c_person],
-        "available": [_windows_text(w) or None for w in cells.windows],
-        "max_hours_per_month": pd.array(prof.max_hours(), dtype="Float64"),
-        "cost_per_candidate": prof.cost,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "coach_id": cells.coach_ids,
+            "name": cells.names,
+            "region": [pop.regions.names[r] for r in pop.c_region],
+            "regions_served": cells.served,
+            "lat": cells.lat,
+            "lon": cells.lon,
+            "roles": prof.roles,
+            "levels": prof.levels,
+            "capacity": prof.capacity.astype(int),
+            "certification": prof.cert.astype(str),
+            "cnet_current": pd.array(
+                [
+                    None if gone else bool(v)
+                    for v, gone in zip(prof.cnet, prof.cnet_missing, strict=True)
+                ],
+                dtype="boolean",
+            ),
+            "admin_years": pd.array(prof.admin_years, dtype="Int64"),
+            "languages": cells.languages,
+            "cpsel_strengths": _standards(rng, n_c),
+            "district": people.c_district,
+            "person_id": [p or None for p in people.c_person],
+            "available": [_windows_text(w) or None for w in cells.windows],
+            "max_hours_per_month": pd.array(prof.max_hours(), dtype="Float64"),
+            "cost_per_candidate": prof.cost,
+        }
+    )
 
 
-def _candidate_frame(rng: np.random.Generator, pop: _Population, people: _People,
-                     cont: _Continuity, cells: _CandidateCells) -> pd.DataFrame:  # fmt: skip
+def _candidate_frame(
+    rng: np.random.Generator,
+    pop: _Population,
+    people: _People,
+    cont: _Continuity,
+    cells: _CandidateCells,
+) -> pd.DataFrame:
     """candidates.csv as typed values (CPSEL focus is the last draw of the main generator)."""
     n_k = len(pop.k_region)
-    return pd.DataFrame({
-        "candidate_id": [f"K{k + 1:05d}" for k in range(n_k)],
-        "name": cells.names,
-        "region": [pop.regions.names[r] for r in pop.k_region],
-        "lat": people.k_lat,
-        "lon": people.k_lon,
-        "site": people.k_site,
-        "district": [pop.district_names[d] for d in pop.k_district],
-        "role": [_ROLES[i] for i in pop.k_role],
-        "level": people.k_level,
-        "person_id": people.k_person,
-        "supervisor_id": people.k_super,
-        "program_year": pop.k_year.astype(int),
-        "current_coach_id": cont.current,
-        "languages": cells.languages,
-        "cpsel_focus": _standards(rng, n_k),
-        "available": [_windows_text(w) or None for w in cells.windows],
-        "exclude_coach_ids": cont.exclude,
-        "preferred_coach_ids": cont.preferred,
-        "start_month": cells.start_month,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "candidate_id": [f"K{k + 1:05d}" for k in range(n_k)],
+            "name": cells.names,
+            "region": [pop.regions.names[r] for r in pop.k_region],
+            "lat": people.k_lat,
+            "lon": people.k_lon,
+            "site": people.k_site,
+            "district": [pop.district_names[d] for d in pop.k_district],
+            "role": [_ROLES[i] for i in pop.k_role],
+            "level": people.k_level,
+            "person_id": people.k_person,
+            "supervisor_id": people.k_super,
+            "program_year": pop.k_year.astype(int),
+            "current_coach_id": cont.current,
+            "languages": cells.languages,
+            "cpsel_focus": _standards(rng, n_k),
+            "available": [_windows_text(w) or None for w in cells.windows],
+            "exclude_coach_ids": cont.exclude,
+            "preferred_coach_ids": cont.preferred,
+            "start_month": cells.start_month,
+        }
+    )
 
 
 def _scatter_sites(candidates: pd.DataFrame, twist: Variant, rng: np.random.Generator) -> None:
@@ -1727,8 +2233,9 @@ def _scatter_sites(candidates: pd.DataFrame, twist: Variant, rng: np.random.Gene
 
     Drawn from a generator of its own, after everything else, so the rest of the program is
     the same as without it."""
-    lat, lon = _jitter(rng, candidates.lat.to_numpy(float), candidates.lon.to_numpy(float),
-                       twist.campus_km)  # fmt: skip
+    lat, lon = _jitter(
+        rng, candidates.lat.to_numpy(float), candidates.lon.to_numpy(float), twist.campus_km
+    )
     gone = rng.random(len(candidates)) < twist.no_coordinates
     candidates["lat"] = pd.array(np.where(gone, np.nan, lat), dtype="Float64")
     candidates["lon"] = pd.array(np.where(gone, np.nan, lon), dtype="Float64")

@@ -211,8 +211,9 @@ def _lengthenings(
                     if ln <= s.minutes or ln - s.minutes > limit:
                         continue
                     for start in sorted({s.start, s.end - ln}):
-                        alt = _Item(pi, day, start, start + ln, problem.pairs[pi].site,
-                                    LENGTHENED, s)  # fmt: skip
+                        alt = _Item(
+                            pi, day, start, start + ln, problem.pairs[pi].site, LENGTHENED, s
+                        )
                         clash = any(
                             _conflict(problem, f, booked.site(problem, f), alt, alt.site)
                             for f in sessions

@@ -543,10 +543,11 @@ def test_optimum_puts_year2_first(tmp_path: Path) -> None:
     gives the plain optimum back. Coverage stays at one either way."""
     coaches = [coach_row(coach_id="C1", capacity=1)]
     cands = [
-        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
-                      preferred_coach_ids="C1"),
+        candidate_row(
+            candidate_id="K1", program_year=1, current_coach_id="C1", preferred_coach_ids="C1"
+        ),
         candidate_row(candidate_id="K2", program_year=2),
-    ]  # fmt: skip
+    ]
     program = load_program(write_program(tmp_path / "on", coaches, cands))
     year2, n, _ = optimum_year2(program)
     assert (year2, n) == (1, 1)
@@ -562,10 +563,11 @@ def test_roster_optimal_check_goes_level_by_level(tmp_path: Path) -> None:
     """The hand case above as rosters: the plain optimum's roster misses the year-2 level."""
     coaches = [coach_row(coach_id="C1", capacity=1)]
     cands = [
-        candidate_row(candidate_id="K1", program_year=1, current_coach_id="C1",
-                      preferred_coach_ids="C1"),
+        candidate_row(
+            candidate_id="K1", program_year=1, current_coach_id="C1", preferred_coach_ids="C1"
+        ),
         candidate_row(candidate_id="K2", program_year=2),
-    ]  # fmt: skip
+    ]
     first = load_program(write_program(tmp_path / "on", coaches, cands))
     plain = load_program(
         write_program(tmp_path / "off", coaches, cands, toml="[priority]\nyear2_first = false\n")

@@ -175,8 +175,7 @@ def test_a_year_of_weekly_hours_one_short_reaches_its_forty_hours() -> None:
     for weekday in (TUE, THU):  # exactly 39 usable Tuesdays and 39 Thursdays
         dates = [d for d in days if d.weekday() == weekday]
         blackout |= set(dates[: len(dates) - 39])
-    pairs = [demand(1, [window(TUE, "15:00", "16:00"), window(THU, "15:00", "16:00")],
-                    total=2400)]  # fmt: skip
+    pairs = [demand(1, [window(TUE, "15:00", "16:00"), window(THU, "15:00", "16:00")], total=2400)]
     p = make_problem(pairs, blackout=blackout, lengths=(60,), max_slots_per_pair=1)
     standing = solve_coach_schedule(p, makeup=False)
     assert sum(s.end - s.start for s in standing.sessions) == 39 * 60
@@ -200,8 +199,14 @@ def test_a_blackout_month_is_made_up_on_another_date() -> None:
     _, days = school_year()
     october_mondays = [d for d in days if d.weekday() == MON and d.month == 10]
     blackout = set(october_mondays[:2])
-    pairs = [demand(1, [window(MON, "15:00", "16:00"), window(WED, "15:00", "16:00")],
-                    month_min=180, month_max=300)]  # fmt: skip
+    pairs = [
+        demand(
+            1,
+            [window(MON, "15:00", "16:00"), window(WED, "15:00", "16:00")],
+            month_min=180,
+            month_max=300,
+        )
+    ]
     p = make_problem(pairs, blackout=blackout, lengths=(60,))
     booked = weekly_sessions(p, 1, MON, "15:00", "16:00")
     assert minutes(p, booked, 1)[1] < 180
@@ -219,10 +224,15 @@ def test_travel_gap_is_kept_between_a_make_up_and_another_sites_session() -> Non
     _, days = school_year()
     november_mondays = [d for d in days if d.weekday() == MON and d.month == 11]
     pairs = [
-        demand(1, [window(MON, "09:00", "10:00"), window(TUE, "15:00", "17:00")], site=0,
-               month_min=240, month_max=None),
+        demand(
+            1,
+            [window(MON, "09:00", "10:00"), window(TUE, "15:00", "17:00")],
+            site=0,
+            month_min=240,
+            month_max=None,
+        ),
         demand(2, [window(TUE, "14:00", "15:00")], site=1),
-    ]  # fmt: skip
+    ]
     travel = ((0, 40), (40, 0))
     p = make_problem(pairs, blackout=set(november_mondays[:2]), travel=travel, lengths=(60,))
     booked = weekly_sessions(p, 1, MON, "09:00", "10:00") + weekly_sessions(
@@ -241,11 +251,9 @@ def test_coach_cap_holds_and_monthly_minimums_come_first() -> None:
     _, days = school_year()
     october_wednesdays = [d for d in days if d.weekday() == WED and d.month == 10]
     pairs = [
-        demand(1, [window(WED, "09:00", "10:00"), window(FRI, "09:00", "10:00")],
-               month_min=240),
-        demand(2, [window(THU, "09:00", "10:00"), window(FRI, "11:00", "12:00")],
-               total=6000),
-    ]  # fmt: skip
+        demand(1, [window(WED, "09:00", "10:00"), window(FRI, "09:00", "10:00")], month_min=240),
+        demand(2, [window(THU, "09:00", "10:00"), window(FRI, "11:00", "12:00")], total=6000),
+    ]
     p = make_problem(pairs, cap=540, lengths=(60,))
     booked = weekly_sessions(p, 1, WED, "09:00", "10:00", skip=october_wednesdays[:1])
     load = defaultdict(int)
@@ -268,8 +276,14 @@ def test_coach_cap_holds_and_monthly_minimums_come_first() -> None:
 
 
 def test_pair_monthly_maximum_holds() -> None:
-    pairs = [demand(1, [window(TUE, "15:00", "16:00"), window(THU, "15:00", "16:00")],
-                    month_max=300, total=3000)]  # fmt: skip
+    pairs = [
+        demand(
+            1,
+            [window(TUE, "15:00", "16:00"), window(THU, "15:00", "16:00")],
+            month_max=300,
+            total=3000,
+        )
+    ]
     p = make_problem(pairs, lengths=(60,))
     booked = weekly_sessions(p, 1, TUE, "15:00", "16:00")
     out = run(p, booked)
@@ -277,9 +291,17 @@ def test_pair_monthly_maximum_holds() -> None:
     assert max(minutes(p, out.sessions, 1)) == 300
     _, yearly = shortfall_minutes(p, out.sessions)
     # ten months of at most five hours: 50 h is all the maximum allows, here fully used
-    assert yearly[1] == max(0, 3000 - sum(min(300, 60 * sum(
-        1 for d in p.days if d.weekday() in (TUE, THU) and month_of(p, d) == m))
-        for m in range(len(p.months))))  # fmt: skip
+    assert yearly[1] == max(
+        0,
+        3000
+        - sum(
+            min(
+                300,
+                60 * sum(1 for d in p.days if d.weekday() in (TUE, THU) and month_of(p, d) == m),
+            )
+            for m in range(len(p.months))
+        ),
+    )
 
 
 def test_a_standing_session_is_lengthened_where_the_window_allows() -> None:
@@ -309,10 +331,11 @@ def test_nothing_is_added_where_the_rules_forbid_it() -> None:
     """Pair 1's only other time is right before pair 2's session at a site 30 minutes away;
     and a pair whose windows hold too little keeps its honest cause."""
     pairs = [
-        demand(1, [window(MON, "09:00", "10:00"), window(TUE, "15:00", "16:00")], site=0,
-               total=3000),
+        demand(
+            1, [window(MON, "09:00", "10:00"), window(TUE, "15:00", "16:00")], site=0, total=3000
+        ),
         demand(2, [window(TUE, "16:00", "17:00")], site=1),
-    ]  # fmt: skip
+    ]
     p = make_problem(pairs, lengths=(60,))
     booked = weekly_sessions(p, 1, MON, "09:00", "10:00") + weekly_sessions(
         p, 2, TUE, "16:00", "17:00"
@@ -386,10 +409,13 @@ def test_random_coaches_stay_valid_and_never_miss_more(seed: int, n_pairs: int) 
     for s in before.sessions:
         if s not in after_set:
             assert any(
-                t.kind == LENGTHENED and t.pair_id == s.pair_id and t.day == s.day
-                and t.start <= s.start and s.end <= t.end
+                t.kind == LENGTHENED
+                and t.pair_id == s.pair_id
+                and t.day == s.day
+                and t.start <= s.start
+                and s.end <= t.end
                 for t in after.sessions
-            )  # fmt: skip
+            )
     # the reported shortfalls are exactly the ones the calendar has
     reported = {(f.pair_id, f.month) for f in after.shortfalls}
     missing = {k for k, v in month_after.items() if v > 0}

@@ -91,9 +91,10 @@ def _subproblem_by_enumeration(problem, relax, m: Multipliers, r: int) -> float:
     pinned = problem.pinned if problem.pinned is not None else np.zeros(problem.n_pairs, bool)
     pinned_left = set(problem.left[pinned].tolist())
     pairs = [
-        p for p in range(problem.n_pairs)
+        p
+        for p in range(problem.n_pairs)
         if problem.right[p] == r and (pinned[p] or problem.left[p] not in pinned_left)
-    ]  # fmt: skip
+    ]
     best = -np.inf
     for size in range(int(problem.capacity[r]) + 1):
         for subset in itertools.combinations(pairs, size):
@@ -167,8 +168,9 @@ def test_search_keeps_tiers_and_brackets_the_optimum(problem):
 def test_each_linearisation_step_never_loses(problem, data):
     """From any roster that keeps tiers 1–2 optimal, one flow on the gradient never loses."""
     keys = _Keys(problem)
-    noise = data.draw(st.lists(st.integers(-30, 30), min_size=problem.n_pairs,
-                               max_size=problem.n_pairs))  # fmt: skip
+    noise = data.draw(
+        st.lists(st.integers(-30, 30), min_size=problem.n_pairs, max_size=problem.n_pairs)
+    )
     start = solve_flow(
         dataclasses.replace(problem, weight=problem.weight + np.array(noise), cluster_bonus=0)
     ).chosen  # some roster with tiers 1–2 at their optimum
@@ -217,8 +219,9 @@ def test_site_cuts_hold_for_every_assignment(problem):
 def test_flow_duals_make_the_relaxation_tight_without_a_bonus(problem):
     """At the LP duals of the transportation problem the Lagrangian equals the flow optimum
     (strong duality): the start the search takes is the best possible when B = 0."""
-    flat = dataclasses.replace(problem, cluster=None, cluster_bonus=0, groups=(), min_load=None,
-                               balance=0)  # fmt: skip
+    flat = dataclasses.replace(
+        problem, cluster=None, cluster_bonus=0, groups=(), min_load=None, balance=0
+    )
     if not pins_fit(flat):
         return
     flow = solve_flow(flat)
@@ -241,9 +244,15 @@ def _site_problem(seed: int) -> AssignmentProblem:
             left.append(k)
             right.append(int(r))
     return AssignmentProblem(
-        n_left, n_right, np.array(left), np.array(right), rng.integers(0, 300, len(left)),
-        rng.integers(3, 12, n_right), cluster=rng.integers(-1, 12, n_left), cluster_bonus=120,
-    )  # fmt: skip
+        n_left,
+        n_right,
+        np.array(left),
+        np.array(right),
+        rng.integers(0, 300, len(left)),
+        rng.integers(3, 12, n_right),
+        cluster=rng.integers(-1, 12, n_left),
+        cluster_bonus=120,
+    )
 
 
 def test_same_input_same_answer():
@@ -271,8 +280,14 @@ def test_search_improves_on_the_flow_and_on_the_first_fixed_point():
 def test_the_start_is_tight_without_a_bonus_also_with_priorities(problem):
     """With a priority tier the start prices it (μ₀) from a flow that keeps the priority count
     without being told: at B = 0 the Lagrangian then equals the staged flow's optimum."""
-    flat = dataclasses.replace(problem, cluster=np.full(problem.n_left, -1), cluster_bonus=0,
-                               groups=(), min_load=None, balance=0)  # fmt: skip
+    flat = dataclasses.replace(
+        problem,
+        cluster=np.full(problem.n_left, -1),
+        cluster_bonus=0,
+        groups=(),
+        min_load=None,
+        balance=0,
+    )
     flow = solve_flow(flat)
     relax = Relaxation(flat, Tiers(flow.priority_assigned, flow.assigned, 0))
     m, flows = relax.start(flow.chosen, _Keys(flat))

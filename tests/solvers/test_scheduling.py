@@ -354,8 +354,10 @@ def test_find_violations_catches_issue12_calendar() -> None:
     assert len(found) == len(fridays) and all("travel" in v for v in found)
     # 15 minutes is short of 15.6 (the 15-minute grid never rounds travel down); 30 is enough
     friday = fridays[0]
-    tight = [Session(1, friday, hm("14:00"), hm("15:30")),
-             Session(2, friday, hm("15:45"), hm("17:15"))]  # fmt: skip
+    tight = [
+        Session(1, friday, hm("14:00"), hm("15:30")),
+        Session(2, friday, hm("15:45"), hm("17:15")),
+    ]
     assert [v for v in find_violations(p, tight) if "travel" in v] == find_violations(p, tight)
     assert len(find_violations(p, tight)) == 1
     enough = [Session(1, friday, hm("13:45"), hm("15:15")), tight[1]]

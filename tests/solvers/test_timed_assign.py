@@ -73,8 +73,9 @@ def _schedulable(problem: TimedAssignProblem, chosen: list[int]) -> bool:
 
 def _best_schedulable(problem: TimedAssignProblem) -> int:
     base = problem.base
-    options = [[None] + [p for p in range(base.n_pairs) if base.left[p] == k]
-               for k in range(base.n_left)]  # fmt: skip
+    options = [
+        [None] + [p for p in range(base.n_pairs) if base.left[p] == k] for k in range(base.n_left)
+    ]
     best = 0
     for pick in itertools.product(*options):
         chosen = [p for p in pick if p is not None]
@@ -149,9 +150,12 @@ def test_priority_then_continuity_come_first():
     first = problem.__class__(**{**problem.__dict__, "priority": np.array([False, True])})
     assert solve_timed(first, time_limit=5).chosen.tolist() == [1]
     both = problem.__class__(
-        **{**problem.__dict__, "priority": np.array([True, True]),
-           "continuity": np.array([True, False])}
-    )  # fmt: skip
+        **{
+            **problem.__dict__,
+            "priority": np.array([True, True]),
+            "continuity": np.array([True, False]),
+        }
+    )
     assert solve_timed(both, time_limit=5).chosen.tolist() == [0]
 
 
