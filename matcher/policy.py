@@ -277,14 +277,18 @@ def load_policy(path: Path | None) -> Policy:
     """Read ``program.toml`` (or return the defaults) and report every mistake by key."""
     if path is None or not path.exists():
         return Policy()
-    name = path.name
+    return policy_from_mapping(read_toml(path, path.name), path.name)
+
+
+def read_toml(path: Path, name: str) -> dict:
+    """A TOML file as a mapping, or an input error naming the file (``name``) and what is wrong
+    with it; program.toml and scenario files are read alike."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(InputProblem(name, f"is not valid TOML: {exc}")) from None
     except UnicodeDecodeError:
         raise InputError(InputProblem(name, "is not UTF-8 text")) from None
-    return policy_from_mapping(raw, name)
 
 
 def policy_from_mapping(raw: dict, file_name: str = "program.toml") -> Policy:

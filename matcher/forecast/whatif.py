@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matcher.errors import InputError, InputProblem
-from matcher.policy import policy_from_mapping
+from matcher.policy import policy_from_mapping, read_toml
 from matcher.problem import ROLES
 
 BASELINE = "baseline"
@@ -202,12 +202,7 @@ def read_scenario(path: Path) -> Scenario:
     name = str(path)
     if not path.is_file():
         raise InputError(InputProblem(name, "scenario file not found"))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(InputProblem(name, f"is not valid TOML: {exc}")) from None
-    except UnicodeDecodeError:
-        raise InputError(InputProblem(name, "is not UTF-8 text")) from None
+    raw = read_toml(path, name)
     try:
         spec = ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
