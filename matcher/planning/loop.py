@@ -39,14 +39,20 @@ from matcher.errors import InfeasibleError
 from matcher.planning.timed_roster import continuity_mask, timed_problem
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
-from matcher.rules.pairs import build_pairs
+from matcher.rules.pairs import EligiblePairs, build_pairs
 from matcher.scheduling.sessions import (
     ScheduleResult,
     common_windows,
     pairs_that_cannot_fit_alone,
     schedule,
 )
-from solvers.assignment_data import WEIGHT_SCALE, AssignmentSolution, min_load_met, tier3_value
+from solvers.assignment_data import (
+    WEIGHT_SCALE,
+    AssignmentProblem,
+    AssignmentSolution,
+    min_load_met,
+    tier3_value,
+)
 from solvers.scheduling import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
@@ -55,7 +61,7 @@ from solvers.scheduling import (
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
 )
-from solvers.timed_assign import coverage_bound, solve_timed
+from solvers.timed_assign import TimedAssignProblem, coverage_bound, solve_timed
 
 STABILITY_BONUS = 1.0
 FORBID_FROM = 1
@@ -216,6 +222,272 @@ def _repair(
     return changes
 
 
+@dataclasses.dataclass(frozen=True)
+class _Options:
+    """The caller's knobs that every round passes on unchanged to the solver and scheduler."""
+
+    time_limit: float
+    seed: int
+    workers: int
+    scheduler: str | None
+    alternates: int
+    on_done: Callable[[int], None] | None
+
+
+@dataclasses.dataclass
+class _Planner:
+    """The fixed model every round re-solves, plus what the rounds learn and carry over.
+
+    Kept as one object so each step of :func:`plan` reads as a short method instead of a
+    closure over a dozen locals.
+    """
+
+    program: ProgramData
+    options: _Options
+    pairs: EligiblePairs
+    every: list[tuple[int, int]]
+    index: dict[tuple[int, int], int]
+    pinned: set[tuple[int, int]]
+    unfit: dict[tuple[int, int], str]
+    continuity: np.ndarray
+    problem: TimedAssignProblem
+    full_places: np.ndarray
+    learned: _Learned
+    demand: np.ndarray
+    bonus: np.ndarray
+    cache: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def keep_pairs(self) -> set[tuple[int, int]]:
+        """Continuity pairs: a repair moves other candidates before these."""
+        return {self.every[p] for p in np.flatnonzero(self.continuity).tolist()}
+
+    def restrictions(self) -> Restrictions:
+        """What has been learned, in the form a roster reports (forbidden pairs, fewer places)."""
+        lowered = np.flatnonzero(self.learned.places < self.full_places).tolist()
+        forbidden = dict(self.learned.forbidden)
+        return Restrictions(forbidden, {c: int(self.learned.places[c]) for c in lowered})
+
+    def run_schedule(self, result: AssignmentResult) -> ScheduleResult:
+        """Schedule a roster; the shared cache re-solves only coaches whose candidates changed."""
+        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
+        return schedule(
+            self.program,
+            mapping,
+            seed=self.options.seed,
+            workers=self.options.workers,
+            scheduler=self.options.scheduler,
+            on_done=self.options.on_done,
+            cache=self.cache,
+        )
+
+    def mapping(self, result: AssignmentResult) -> dict[int, int]:
+        """A roster's assigned pairs as candidate index → coach index, as _repair reads them."""
+        cand_index, coach_index = self.program.candidate_index(), self.program.coach_index()
+        return {
+            cand_index[r.candidate_id]: coach_index[r.coach_id]
+            for r in result.rows
+            if r.status == "assigned"
+        }
+
+    def chosen(self, result: AssignmentResult) -> list[int]:
+        """Pair indices of a roster's assigned rows."""
+        cand_index, coach_index = self.program.candidate_index(), self.program.coach_index()
+        return _chosen(result, self.index, cand_index, coach_index)
+
+    def roster(
+        self, base: AssignmentProblem, chosen: np.ndarray, status: str, seconds: float
+    ) -> AssignmentResult:
+        """Chosen pairs as a roster carrying the restrictions learned so far."""
+        opts = self.options
+        return _roster(
+            self.pairs,
+            base,
+            chosen,
+            status,
+            seconds,
+            opts.seed,
+            opts.alternates,
+            self.restrictions(),
+        )
+
+
+@dataclasses.dataclass
+class _Round:
+    """One round's roster and calendar, with the model they came from (the drop step reuses it)."""
+
+    result: AssignmentResult
+    sched: ScheduleResult
+    base: AssignmentProblem
+    mapping: dict[int, int]
+
+
+def _setup(
+    program: ProgramData, pairs: EligiblePairs, pins: list[tuple[int, int]], options: _Options
+) -> _Planner:
+    """Index every eligible pair and leave out those whose calendars cannot fit even alone,
+    so the first roster already fits in aggregate (step 2 of the module docstring)."""
+    pinned = set(pins)
+    every = list(zip(pairs.candidate.tolist(), pairs.coach.tolist(), strict=True))
+    unfit = {
+        pair: why
+        for pair, why in pairs_that_cannot_fit_alone(
+            program, every, workers=options.workers
+        ).items()
+        if pair not in pinned
+    }
+    continuity = continuity_mask(pairs, set(unfit))
+    problem = timed_problem(pairs, pins, continuity)
+    full_places = coach_places(program)
+    return _Planner(
+        program=program,
+        options=options,
+        pairs=pairs,
+        every=every,
+        index={pair: p for p, pair in enumerate(every)},
+        pinned=pinned,
+        unfit=unfit,
+        continuity=continuity,
+        problem=problem,
+        full_places=full_places,
+        learned=_Learned(dict(unfit), full_places.copy(), np.full(len(program.coaches), 1000)),
+        demand=np.maximum(problem.reserve, problem.min_total),
+        bonus=np.zeros(len(every), dtype=np.int64),
+    )
+
+
+def _bound(planner: _Planner) -> tuple[PlanBound, np.ndarray]:
+    """Solve the time relaxation once: its proven optimum bounds every roster (step 1), and
+    its chosen pairs hint the first round's solve."""
+    tick = time.perf_counter()
+    relaxed = coverage_bound(planner.problem, time_limit=planner.options.time_limit)
+    bound = PlanBound(
+        relaxed.bound,
+        relaxed.found,
+        relaxed.proven,
+        len(planner.program.candidates),
+        time.perf_counter() - tick,
+    )
+    return bound, relaxed.chosen
+
+
+def _solve_round(planner: _Planner, number: int, hint: np.ndarray) -> tuple[_Round, np.ndarray]:
+    """Re-solve the timed model with what has been learned (forbidden pairs, fewer places,
+    less room), then schedule the roster; returns the round and the next solve's hint."""
+    problem, learned = planner.problem, planner.learned
+    allowed = np.ones(len(planner.every), dtype=bool)
+    for pair in learned.forbidden:
+        allowed[planner.index[pair]] = False
+    current = dataclasses.replace(
+        problem,
+        base=dataclasses.replace(problem.base, capacity=learned.places.copy()),
+        room_permille=learned.permille.copy(),
+    )
+    time_limit = planner.options.time_limit
+    budget = time_limit if number == 1 else time_limit / 2
+    timed = solve_timed(current, allowed=allowed, bonus=planner.bonus, hint=hint, time_limit=budget)
+    if timed.status == "infeasible":
+        raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
+    result = planner.roster(current.base, timed.chosen, timed.status, timed.solve_seconds)
+    sched = planner.run_schedule(result)
+    return _Round(result, sched, current.base, planner.mapping(result)), timed.chosen
+
+
+def _round_step(planner: _Planner, number: int, done: _Round, seconds: float) -> dict:
+    """One round's line in summary.json's ``plan.rounds``: what it found and has learned."""
+    learned = planner.learned
+    return {
+        "round": number,
+        "assigned": done.result.assigned,
+        "objective": round(done.result.objective, 4),
+        "pair_months_short": len(done.sched.shortfalls),
+        "pairs_forbidden": len(learned.forbidden) - len(planner.unfit),
+        "coach_places_lowered": int((learned.places < planner.full_places).sum()),
+        "coaches_with_less_room": int((learned.permille < 1000).sum()),
+        "seconds": round(seconds, 3),
+    }
+
+
+def _reward_fitting(planner: _Planner, done: _Round) -> None:
+    """Give the round's fitting pairs a stability bonus, so the next repair moves few of them."""
+    short = set(_shortfalls_by_pair(planner.program, done.sched))
+    planner.bonus[:] = 0
+    for k, c in done.mapping.items():
+        if (k, c) not in short:
+            planner.bonus[planner.index[(k, c)]] = round(STABILITY_BONUS * WEIGHT_SCALE)
+
+
+def _repair_rounds(
+    planner: _Planner,
+    hint: np.ndarray,
+    max_rounds: int,
+    on_round: Callable[[dict], None] | None,
+) -> tuple[_Round, list[dict]]:
+    """Solve, schedule and repair until nothing changes or ``max_rounds`` (step 3)."""
+    rounds: list[dict] = []
+    keep_pairs = planner.keep_pairs
+    for number in range(1, max_rounds + 1):
+        tick = time.perf_counter()
+        done, hint = _solve_round(planner, number, hint)
+        changes = 0
+        if done.sched.shortfalls and number < max_rounds:
+            changes = _repair(
+                planner.program,
+                done.sched,
+                done.mapping,
+                planner.demand,
+                planner.index,
+                keep_pairs,
+                planner.pinned,
+                planner.learned,
+                forbid_crowded=number >= FORBID_FROM,
+            )
+        step = _round_step(planner, number, done, time.perf_counter() - tick)
+        rounds.append(step)
+        if on_round:
+            on_round(step)
+        if not changes:
+            break
+        _reward_fitting(planner, done)
+    return done, rounds
+
+
+def _drop_short(planner: _Planner, done: _Round, last_step: dict) -> _Round:
+    """Drop candidates whose pairs still miss a minimum (with the scheduler's reason), so every
+    pair that stays meets its hours; a drop frees time, so re-check a few times."""
+    result, sched = done.result, done.sched
+    for _ in range(5):
+        short = {
+            pair: s
+            for pair, s in _shortfalls_by_pair(planner.program, sched).items()
+            if pair not in planner.pinned
+        }
+        if not short:
+            break
+        for pair, shorts in short.items():
+            planner.learned.forbidden.setdefault(pair, shorts[0].reason)
+        chosen = np.array(
+            [p for p in planner.chosen(result) if planner.every[p] not in short],
+            dtype=np.int64,
+        )
+        result = planner.roster(done.base, chosen, "feasible", result.solve_seconds)
+        sched = planner.run_schedule(result)
+        last_step["dropped_short"] = last_step.get("dropped_short", 0) + len(short)
+        last_step["pair_months_short_after_drop"] = len(sched.shortfalls)
+    return dataclasses.replace(done, result=result, sched=sched)
+
+
+def _continuity_kept(planner: _Planner, done: _Round) -> int:
+    """Year-2 candidates who keep their current coach in a pair that meets its hours."""
+    short_ids = {s.candidate_id for s in done.sched.shortfalls}
+    candidates = planner.program.candidates
+    return sum(
+        1
+        for p in planner.chosen(done.result)
+        if planner.continuity[p] and candidates[planner.every[p][0]].candidate_id not in short_ids
+    )
+
+
 def plan(
     program: ProgramData,
     *,
@@ -234,6 +506,7 @@ def plan(
     miss a minimum leave the roster (with the scheduler's reason), so every pair of the result
     meets its hours."""
     started = time.perf_counter()
+    options = _Options(time_limit, seed, workers, scheduler, alternates, on_done)
     pairs = build_pairs(program)
     paper = assign(
         program,
@@ -244,157 +517,19 @@ def plan(
         pins=pins,
         pairs=pairs,
     )
-    cand_index = program.candidate_index()
-    coach_index = program.coach_index()
-    pinned = set(pins)
-    every = list(zip(pairs.candidate.tolist(), pairs.coach.tolist(), strict=True))
-    index = {pair: p for p, pair in enumerate(every)}
-    unfit = {
-        pair: why
-        for pair, why in pairs_that_cannot_fit_alone(program, every, workers=workers).items()
-        if pair not in pinned
-    }
-    continuity = continuity_mask(pairs, set(unfit))
-    problem = timed_problem(pairs, pins, continuity)
-    tick = time.perf_counter()
-    relaxed = coverage_bound(problem, time_limit=time_limit)
-    bound = PlanBound(
-        relaxed.bound,
-        relaxed.found,
-        relaxed.proven,
-        len(program.candidates),
-        time.perf_counter() - tick,
-    )
-    hint = relaxed.chosen
-    keep_pairs = {every[p] for p in np.flatnonzero(continuity).tolist()}
-    full_places = coach_places(program)
-    learned = _Learned(dict(unfit), full_places.copy(), np.full(len(program.coaches), 1000))
-    demand = np.maximum(problem.reserve, problem.min_total)
-    bonus = np.zeros(len(every), dtype=np.int64)
-    cache: dict = {}
-    rounds: list[dict] = []
-
-    def restrictions() -> Restrictions:
-        lowered = np.flatnonzero(learned.places < full_places).tolist()
-        return Restrictions(dict(learned.forbidden), {c: int(learned.places[c]) for c in lowered})
-
-    def run_schedule(result: AssignmentResult) -> ScheduleResult:
-        mapping = {r.candidate_id: r.coach_id for r in result.rows if r.status == "assigned"}
-        return schedule(
-            program,
-            mapping,
-            seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            on_done=on_done,
-            cache=cache,
-        )
-
-    for number in range(1, max_rounds + 1):
-        tick = time.perf_counter()
-        allowed = np.ones(len(every), dtype=bool)
-        for pair in learned.forbidden:
-            allowed[index[pair]] = False
-        current = dataclasses.replace(
-            problem,
-            base=dataclasses.replace(problem.base, capacity=learned.places.copy()),
-            room_permille=learned.permille.copy(),
-        )
-        budget = time_limit if number == 1 else time_limit / 2
-        timed = solve_timed(current, allowed=allowed, bonus=bonus, hint=hint, time_limit=budget)
-        if timed.status == "infeasible":
-            raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
-        hint = timed.chosen
-        result = _roster(
-            pairs,
-            current.base,
-            timed.chosen,
-            timed.status,
-            timed.solve_seconds,
-            seed,
-            alternates,
-            restrictions(),
-        )
-        sched = run_schedule(result)
-        mapping = {
-            cand_index[r.candidate_id]: coach_index[r.coach_id]
-            for r in result.rows
-            if r.status == "assigned"
-        }
-        changes = 0
-        if sched.shortfalls and number < max_rounds:
-            changes = _repair(
-                program,
-                sched,
-                mapping,
-                demand,
-                index,
-                keep_pairs,
-                pinned,
-                learned,
-                forbid_crowded=number >= FORBID_FROM,
-            )
-        step = {
-            "round": number,
-            "assigned": result.assigned,
-            "objective": round(result.objective, 4),
-            "pair_months_short": len(sched.shortfalls),
-            "pairs_forbidden": len(learned.forbidden) - len(unfit),
-            "coach_places_lowered": int((learned.places < full_places).sum()),
-            "coaches_with_less_room": int((learned.permille < 1000).sum()),
-            "seconds": round(time.perf_counter() - tick, 3),
-        }
-        rounds.append(step)
-        if on_round:
-            on_round(step)
-        if not changes:
-            break
-        short = set(_shortfalls_by_pair(program, sched))
-        bonus[:] = 0
-        for k, c in mapping.items():
-            if (k, c) not in short:
-                bonus[index[(k, c)]] = round(STABILITY_BONUS * WEIGHT_SCALE)
-    # what still misses a minimum leaves the roster, so every pair that stays meets its hours
-    for _ in range(5):
-        short = {
-            pair: s for pair, s in _shortfalls_by_pair(program, sched).items() if pair not in pinned
-        }
-        if not short:
-            break
-        for pair, shorts in short.items():
-            learned.forbidden.setdefault(pair, shorts[0].reason)
-        chosen = np.array(
-            [p for p in _chosen(result, index, cand_index, coach_index) if every[p] not in short],
-            dtype=np.int64,
-        )
-        result = _roster(
-            pairs,
-            current.base,
-            chosen,
-            "feasible",
-            result.solve_seconds,
-            seed,
-            alternates,
-            restrictions(),
-        )
-        sched = run_schedule(result)
-        rounds[-1]["dropped_short"] = rounds[-1].get("dropped_short", 0) + len(short)
-        rounds[-1]["pair_months_short_after_drop"] = len(sched.shortfalls)
-    short_ids = {s.candidate_id for s in sched.shortfalls}
-    kept = sum(
-        1
-        for p in _chosen(result, index, cand_index, coach_index)
-        if continuity[p] and program.candidates[every[p][0]].candidate_id not in short_ids
-    )
+    planner = _setup(program, pairs, pins, options)
+    bound, hint = _bound(planner)
+    done, rounds = _repair_rounds(planner, hint, max_rounds, on_round)
+    done = _drop_short(planner, done, rounds[-1])
     return PlanResult(
-        result,
-        sched,
+        done.result,
+        done.sched,
         paper,
-        restrictions(),
+        planner.restrictions(),
         tuple(rounds),
         bound,
-        int(continuity.sum()),
-        kept,
+        int(planner.continuity.sum()),
+        _continuity_kept(planner, done),
         time.perf_counter() - started,
     )
 
