@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -132,42 +133,53 @@ def _short_with_empty_pairs_first(short: list[dict], sessions: list[dict]) -> li
     return sorted(rows, key=lambda s: s["pair_hours"] > 0)  # stable: months stay in order
 
 
-def build_context(result_dir: Path, program_dir: Path | None = None, redact: bool = False) -> dict:
-    """Everything the template shows, as plain values."""
-    from matcher.rules.reasons import reason_words
-
-    roster, summary, alternates, sessions = read_results(result_dir)
+def _read_why(result_dir: Path) -> dict[str, list[dict]]:
+    """why.csv's rows with an outcome, by candidate: the roster rows' "why not" lists."""
     why_path = result_dir / "why.csv"
-    why = defaultdict(list)
+    why: dict[str, list[dict]] = defaultdict(list)
     for w in _read_csv(why_path) if why_path.is_file() else []:
         if w.get("outcome"):
             why[w.get("candidate_id", "")].append(w)
-    notes: list[str] = []
-    program = _load_program(program_dir, summary, notes)
-    cand_info = {k.candidate_id: k for k in program.candidates} if program else {}
-    coach_info = {c.coach_id: c for c in program.coaches} if program else {}
+    return why
 
-    def cand_name(cid: str) -> str:
-        k = cand_info.get(cid)
-        return cid if redact or k is None or not k.name else k.name
 
-    def coach_name(cid: str) -> str:
-        c = coach_info.get(cid)
-        return cid if redact or c is None or not c.name else c.name
+@dataclasses.dataclass(frozen=True)
+class _Names:
+    """Ids to display names: the program's names, or the id itself when redacted or unknown."""
+
+    cand_info: dict
+    coach_info: dict
+    redact: bool
+
+    def candidate(self, cid: str) -> str:
+        """The candidate's name, or its id (redacted, no program, or no name)."""
+        k = self.cand_info.get(cid)
+        return cid if self.redact or k is None or not k.name else k.name
+
+    def coach(self, cid: str) -> str:
+        """The coach's name, or its id (redacted, no program, or no name)."""
+        c = self.coach_info.get(cid)
+        return cid if self.redact or c is None or not c.name else c.name
+
+
+def _roster_rows(roster: list[dict], why: dict[str, list[dict]], names: _Names) -> list[dict]:
+    """One display row per roster row, enriched from the program and why.csv: the table, the
+    filters and the charts all read these."""
+    from matcher.rules.reasons import reason_words
 
     rows = []
     for r in roster:
         cid, coach = r["candidate_id"], r.get("coach_id", "")
-        k = cand_info.get(cid)
+        k = names.cand_info.get(cid)
         rows.append(
             {
                 "candidate_id": cid,
-                "name": cand_name(cid),
+                "name": names.candidate(cid),
                 "region": k.region if k else "",
                 "role": k.role if k else "",
                 "year": str(k.program_year) if k else "",
                 "coach_id": coach,
-                "coach_name": coach_name(coach) if coach else "",
+                "coach_name": names.coach(coach) if coach else "",
                 "status": r.get("status", ""),
                 "reason": r.get("reason", ""),
                 "reason_code": r.get("reason_code", ""),
@@ -187,8 +199,13 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
                 ],
             }
         )
+    return rows
 
-    # coach load against capacity: capacity from the program, else the roster's own count
+
+def _coach_loads(rows: list[dict], names: _Names) -> list[dict]:
+    """Each coach's load against capacity (the program's, else the roster's own count), for
+    the load chart and the busy list."""
+    coach_info, redact = names.coach_info, names.redact
     load = Counter(r["coach_id"] for r in rows if r["status"] == "assigned" and r["coach_id"])
     coach_ids = list(coach_info) if coach_info else sorted(load)
     loads = []
@@ -198,78 +215,101 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         loads.append(
             {
                 "coach_id": cid,
-                "name": coach_name(cid),
+                "name": names.coach(cid),
                 "load": load[cid],
                 "capacity": cap,
                 "share": share,
                 "busy": share > BUSY_SHARE,
                 "region": coach_info[cid].region if cid in coach_info else "",
-                "label": cid if redact or coach_name(cid) == cid else f"{cid} {coach_name(cid)}",
+                "label": cid if redact or names.coach(cid) == cid else f"{cid} {names.coach(cid)}",
             }
         )
-    busy = [c for c in loads if c["busy"]]
+    return loads
 
-    # schedule: planned hours against required
+
+def _with_names(items: list[dict], names: _Names) -> list[dict]:
+    """Schedule entries (short months, late starts) with the pair's display names added."""
+    return [
+        {
+            **s,
+            "candidate_name": names.candidate(s.get("candidate_id", "")),
+            "coach_name": names.coach(s.get("coach_id", "")),
+        }
+        for s in items
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class _ScheduleParts:
+    """The schedule's part of the page: None/empty when the result has no schedule block."""
+
+    sched: dict | None
+    short: list[dict]
+    late: list[dict]
+    hours: float | None
+    required: float | None
+
+
+def _schedule_parts(
+    summary: dict, sessions: list[dict], program, rows: list[dict], names: _Names
+) -> _ScheduleParts:
+    """Planned hours against required, short pair-months (empty pairs first) and late
+    starts, read from summary.json's ``schedule`` block and schedule.csv."""
     sched = summary.get("schedule") if isinstance(summary.get("schedule"), dict) else None
-    short, late = [], []
-    hours = required = None
-    if sched is not None:
-        hours = sched.get("hours")
-        if hours is None and sessions:
-            hours = round(sum(int(s.get("minutes") or 0) for s in sessions) / 60, 2)
-        for s in sched.get("pair_months_short", []) or []:
-            short.append(
-                {
-                    **s,
-                    "candidate_name": cand_name(s.get("candidate_id", "")),
-                    "coach_name": coach_name(s.get("coach_id", "")),
-                }
-            )
-        short = _short_with_empty_pairs_first(short, sessions)
-        for s in (sched.get("late_start") or {}).get("pairs", []) or []:
-            late.append(
-                {
-                    **s,
-                    "candidate_name": cand_name(s.get("candidate_id", "")),
-                    "coach_name": coach_name(s.get("coach_id", "")),
-                }
-            )
-        if program is not None:
-            required = _required_hours(program, rows)
+    if sched is None:
+        return _ScheduleParts(None, [], [], None, None)
+    hours = sched.get("hours")
+    if hours is None and sessions:
+        hours = round(sum(int(s.get("minutes") or 0) for s in sessions) / 60, 2)
+    short = _with_names(sched.get("pair_months_short", []) or [], names)
+    short = _short_with_empty_pairs_first(short, sessions)
+    late = _with_names((sched.get("late_start") or {}).get("pairs", []) or [], names)
+    required = _required_hours(program, rows) if program is not None else None
+    return _ScheduleParts(sched, short, late, hours, required)
 
-    # unassigned, with alternates
+
+def _unassigned(rows: list[dict], alternates: list[dict], names: _Names) -> list[dict]:
+    """Rows not assigned, each with its alternates (from alternates.csv) to act on."""
     alts = defaultdict(list)
     for a in alternates:
         alts[a.get("candidate_id", "")].append(
             {
                 "rank": a.get("rank", ""),
                 "coach_id": a.get("coach_id", ""),
-                "coach_name": coach_name(a.get("coach_id", "")),
+                "coach_name": names.coach(a.get("coach_id", "")),
                 "score": _fmt(_float(a.get("score")), 3),
                 "travel_km": _fmt(_float(a.get("travel_km")), 1),
                 "load": a.get("coach_load", ""),
                 "places": a.get("coach_places", ""),
             }
         )
-    unassigned = [
+    return [
         {**r, "alternates": alts.get(r["candidate_id"], [])}
         for r in rows
         if r["status"] != "assigned"
     ]
 
-    # the map gets ids' places only: where and which region, never a name
-    points = [
+
+def _map_points(names: _Names) -> list[dict]:
+    """The map gets ids' places only: where and which region, never a name."""
+    return [
         {"kind": "candidate", "lat": k.lat, "lon": k.lon, "region": k.region}
-        for k in cand_info.values()
+        for k in names.cand_info.values()
     ] + [
         {"kind": "coach", "lat": c.lat, "lon": c.lon, "region": c.region}
-        for c in coach_info.values()
+        for c in names.coach_info.values()
     ]
-    distances = [_float(r["travel_km"]) for r in rows if r["status"] == "assigned"]
 
+
+def _headline(summary: dict, rows: list[dict], parts: _ScheduleParts, busy: int) -> dict:
+    """The figures at the top of the page: summary.json's counts where it has them, else the
+    roster's own, plus the schedule's shortfalls and the plan block."""
+    from matcher.rules.reasons import reason_words
+
+    short = parts.short
     assigned = summary.get("assigned", sum(r["status"] == "assigned" for r in rows))
     unassigned_n = summary.get("unassigned", len(rows) - assigned)
-    headline = {
+    return {
         "assigned": assigned,
         "candidates": assigned + unassigned_n,
         "status": summary.get("status", "unknown"),
@@ -280,54 +320,85 @@ def build_context(result_dir: Path, program_dir: Path | None = None, redact: boo
         "pairs_without_hours": len(
             {(s["candidate_id"], s["coach_id"]) for s in short if s["pair_hours"] == 0}
         ),
-        "late_starts": len(late),
-        "deadline_days": ((sched or {}).get("late_start") or {}).get("deadline_days", 30),
-        "coaches_busy": len(busy),
+        "late_starts": len(parts.late),
+        "deadline_days": ((parts.sched or {}).get("late_start") or {}).get("deadline_days", 30),
+        "coaches_busy": busy,
         "unassigned_by_reason": [
             (reason_words(code), n)
             for code, n in (summary.get("unassigned_by_reason") or {}).items()
         ],
-        "hours": hours,
-        "required": required,
+        "hours": parts.hours,
+        "required": parts.required,
         "plan": _plan_headline(summary.get("plan")),
     }
+
+
+def _filters(rows: list[dict]) -> dict:
+    """The roster table's filter choices: the values that actually occur, sorted."""
+    return {
+        "region": sorted({r["region"] for r in rows if r["region"]}),
+        "coach": sorted({(r["coach_id"], r["coach_name"]) for r in rows if r["coach_id"]}),
+        "role": sorted({r["role"] for r in rows if r["role"]}),
+        "year": sorted({r["year"] for r in rows if r["year"]}),
+        "status": sorted({r["status"] for r in rows if r["status"]}),
+    }
+
+
+def _charts(rows: list[dict], loads: list[dict], sessions: list[dict], program, names) -> dict:
+    """The charts: inline <svg> markup from matcher.report.charts, or None (the template says
+    why); the program-only ones need coordinates and regions."""
+    distances = [_float(r["travel_km"]) for r in rows if r["status"] == "assigned"]
+    return {
+        "load_chart": charts.load_chart(loads),
+        "load_histogram": len(loads) > charts.MAX_LOAD_BARS,
+        "n_coaches": len(loads),
+        "coverage_chart": charts.coverage_chart(rows) if program else None,
+        "travel_chart": charts.travel_chart([d for d in distances if d is not None]),
+        "map_chart": charts.map_chart(_map_points(names)) if program else None,
+        "session_heatmap": charts.session_heatmap(
+            sessions, program.policy.coaching.months if program else ()
+        ),
+    }
+
+
+def build_context(result_dir: Path, program_dir: Path | None = None, redact: bool = False) -> dict:
+    """Everything the template shows, as plain values."""
+    roster, summary, alternates, sessions = read_results(result_dir)
+    why = _read_why(result_dir)
+    notes: list[str] = []
+    program = _load_program(program_dir, summary, notes)
+    names = _Names(
+        {k.candidate_id: k for k in program.candidates} if program else {},
+        {c.coach_id: c for c in program.coaches} if program else {},
+        redact,
+    )
+    rows = _roster_rows(roster, why, names)
+    loads = _coach_loads(rows, names)
+    busy = [c for c in loads if c["busy"]]
+    parts = _schedule_parts(summary, sessions, program, rows, names)
+    unassigned = _unassigned(rows, alternates, names)
     return {
         "title": f"coachmatch report — {result_dir.resolve().name}",
         "written": _written(result_dir),
         "result_dir": str(result_dir),
         "program": summary.get("program"),
         "redact": redact,
-        "headline": headline,
+        "headline": _headline(summary, rows, parts, len(busy)),
         "summary": summary,
-        "has_schedule": sched is not None,
+        "has_schedule": parts.sched is not None,
         "rows": rows,
         "terms": SCORE_TERMS,
-        "filters": {
-            "region": sorted({r["region"] for r in rows if r["region"]}),
-            "coach": sorted({(r["coach_id"], r["coach_name"]) for r in rows if r["coach_id"]}),
-            "role": sorted({r["role"] for r in rows if r["role"]}),
-            "year": sorted({r["year"] for r in rows if r["year"]}),
-            "status": sorted({r["status"] for r in rows if r["status"]}),
-        },
+        "filters": _filters(rows),
         "busy": busy,
         "unassigned": unassigned,
         "has_alternates": bool(alternates),
-        "short": short,
-        "late": late,
+        "short": parts.short,
+        "late": parts.late,
         "warnings": list(summary.get("warnings") or []),
         "notes": notes,
         "has_program": program is not None,
         "sessions": len(sessions),
-        # charts: inline <svg> markup from matcher.report.charts, or None (the template says why)
-        "load_chart": charts.load_chart(loads),
-        "load_histogram": len(loads) > charts.MAX_LOAD_BARS,
-        "n_coaches": len(loads),
-        "coverage_chart": charts.coverage_chart(rows) if program else None,
-        "travel_chart": charts.travel_chart([d for d in distances if d is not None]),
-        "map_chart": charts.map_chart(points) if program else None,
-        "session_heatmap": charts.session_heatmap(
-            sessions, program.policy.coaching.months if program else ()
-        ),
+        **_charts(rows, loads, sessions, program, names),
     }
 
 
