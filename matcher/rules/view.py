@@ -8,11 +8,12 @@ boolean matrices or bit masks, so a rule over any batch of pairs is a few array 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.problem import LEVELS, ROLES, ProgramData
+from matcher.problem import LEVELS, ROLES, Candidate, ProgramData
 from matcher.windows import Window, clip
 
 CERT_CODES = {"certified": 0, "in_progress": 1, "expired": 2, "none": 3}
@@ -121,15 +122,19 @@ def _cpsel_mask(values: frozenset[int]) -> int:
     return sum(1 << (v - 1) for v in values)
 
 
-def build_view(program: ProgramData) -> ProgramView:
-    """Code the program once; every rule and score then runs on these arrays."""
-    coaches, candidates = program.coaches, program.candidates
-    coaching = program.policy.coaching
+def _clipped_windows(people, coaching) -> tuple[tuple[Window, ...] | None, ...]:
+    """Each person's windows clipped to the program's coaching weekdays and hours, so rule 9
+    compares only time a session could use; ``None``: lists none, so free all day."""
     weekdays = [
         ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun").index(d) for d in coaching.weekdays
     ]
     day = (coaching.day_start_minutes, coaching.day_end_minutes)
+    return tuple(clip(p.available, weekdays, *day) if p.available else None for p in people)
 
+
+def _region_codes(coaches, candidates) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Region codes (candidates' regions first, then those only coaches serve), the
+    candidates' region codes, and which regions each coach serves, for the region rule."""
     regions: dict[str, int] = {}
     k_region = _codes([k.region for k in candidates], regions)
     for c in coaches:
@@ -138,7 +143,11 @@ def build_view(program: ProgramData) -> ProgramView:
     c_serves = np.zeros((len(coaches), len(regions)), dtype=bool)
     for i, c in enumerate(coaches):
         c_serves[i, [regions[r] for r in c.serves]] = True
+    return regions, k_region, c_serves
 
+
+def _role_level_flags(coaches) -> tuple[np.ndarray, np.ndarray]:
+    """Which roles and levels each coach takes, as boolean matrices over ROLES and LEVELS."""
     role_codes = {r: i for i, r in enumerate(ROLES)}
     level_codes = {v: i for i, v in enumerate(LEVELS)}
     c_roles = np.zeros((len(coaches), len(ROLES)), dtype=bool)
@@ -146,46 +155,65 @@ def build_view(program: ProgramData) -> ProgramView:
     for i, c in enumerate(coaches):
         c_roles[i, [role_codes[r] for r in c.roles]] = True
         c_levels[i, [level_codes[v] for v in c.levels]] = True
+    return c_roles, c_levels
 
-    people: dict[str, int] = {}
-    districts: dict[str, int] = {}
-    coach_codes = {c.coach_id: i for i, c in enumerate(coaches)}
-    c_person = _codes([c.person_id for c in coaches], people)
-    n_people = max(len(people), 1)
 
-    def person_keys(table: dict[str, frozenset[str]]) -> np.ndarray:
-        keys = [
-            ki * n_people + people[person]
-            for ki, k in enumerate(candidates)
-            for person in table.get(k.candidate_id, ())
-            if person in people  # only people who are also coaches can matter
-        ]
-        return np.sort(np.array(keys, dtype=np.int64))
+def _person_keys(
+    candidates, table: dict[str, frozenset[str]], people: dict[str, int], n_people: int
+) -> np.ndarray:
+    """Sorted ``candidate * n_people + person`` keys of a supervisor table, so rule 5 is a
+    sorted-array lookup; only people who are also coaches can matter."""
+    keys = [
+        ki * n_people + people[person]
+        for ki, k in enumerate(candidates)
+        for person in table.get(k.candidate_id, ())
+        if person in people
+    ]
+    return np.sort(np.array(keys, dtype=np.int64))
 
-    n_c = max(len(coaches), 1)
 
-    def pair_keys(ids_of) -> np.ndarray:
-        keys = [
-            ki * n_c + coach_codes[cid]
-            for ki, k in enumerate(candidates)
-            for cid in ids_of(k)
-            if cid in coach_codes
-        ]
-        return np.sort(np.array(keys, dtype=np.int64))
+def _pair_keys(
+    candidates, coach_codes: dict[str, int], n_c: int, ids_of: Callable[[Candidate], Iterable[str]]
+) -> np.ndarray:
+    """Sorted ``candidate * n_c + coach`` keys of each candidate's listed coaches (excluded or
+    preferred), so a batch of pairs is checked with one sorted-array lookup."""
+    keys = [
+        ki * n_c + coach_codes[cid]
+        for ki, k in enumerate(candidates)
+        for cid in ids_of(k)
+        if cid in coach_codes
+    ]
+    return np.sort(np.array(keys, dtype=np.int64))
 
+
+def _language_codes(coaches, candidates) -> tuple[dict[str, int], int]:
+    """Every language anyone speaks, sorted and coded, and the 64-bit words a mask needs."""
     languages: dict[str, int] = {}
     for item in sorted({x for p in (*coaches, *candidates) for x in p.languages}):
         languages[item] = len(languages)
-    words = max(1, (len(languages) + 63) // 64)
+    return languages, max(1, (len(languages) + 63) // 64)
 
-    def windows_of(person) -> tuple[Window, ...] | None:
-        return clip(person.available, weekdays, *day) if person.available else None
 
-    def latlon(items, attr):
-        return np.array([np.nan if getattr(x, attr) is None else getattr(x, attr) for x in items])
+def _latlon(items, attr: str) -> np.ndarray:
+    """A coordinate column, ``nan`` where it is not given (travel then counts as unknown)."""
+    return np.array([np.nan if getattr(x, attr) is None else getattr(x, attr) for x in items])
 
-    c_windows = tuple(windows_of(c) for c in coaches)
-    k_windows = tuple(windows_of(k) for k in candidates)
+
+def build_view(program: ProgramData) -> ProgramView:
+    """Code the program once; every rule and score then runs on these arrays."""
+    coaches, candidates = program.coaches, program.candidates
+    regions, k_region, c_serves = _region_codes(coaches, candidates)
+    c_roles, c_levels = _role_level_flags(coaches)
+    role_codes = {r: i for i, r in enumerate(ROLES)}
+    level_codes = {v: i for i, v in enumerate(LEVELS)}
+    people: dict[str, int] = {}
+    districts: dict[str, int] = {}  # coaches' districts first, then candidates'
+    coach_codes = {c.coach_id: i for i, c in enumerate(coaches)}
+    c_person = _codes([c.person_id for c in coaches], people)
+    n_people, n_c = max(len(people), 1), max(len(coaches), 1)
+    languages, words = _language_codes(coaches, candidates)
+    c_windows = _clipped_windows(coaches, program.policy.coaching)
+    k_windows = _clipped_windows(candidates, program.policy.coaching)
     return ProgramView(
         program=program,
         regions=regions,
@@ -197,8 +225,8 @@ def build_view(program: ProgramData) -> ProgramView:
         c_admin_years=np.array(
             [np.nan if c.admin_years is None else c.admin_years for c in coaches], dtype=float
         ),
-        c_lat=latlon(coaches, "lat"),
-        c_lon=latlon(coaches, "lon"),
+        c_lat=_latlon(coaches, "lat"),
+        c_lon=_latlon(coaches, "lon"),
         c_person=c_person,
         c_district=_codes([c.district for c in coaches], districts),
         c_languages=_bits([c.languages for c in coaches], languages, words),
@@ -208,8 +236,8 @@ def build_view(program: ProgramData) -> ProgramView:
         k_role=np.array([role_codes[k.role] for k in candidates], dtype=np.int64),
         k_level=np.array([level_codes.get(k.level, NO_CODE) for k in candidates], dtype=np.int64),
         k_year=np.array([k.program_year for k in candidates], dtype=np.int64),
-        k_lat=latlon(candidates, "lat"),
-        k_lon=latlon(candidates, "lon"),
+        k_lat=_latlon(candidates, "lat"),
+        k_lon=_latlon(candidates, "lon"),
         k_district=_codes([k.district for k in candidates], districts),
         k_current_coach=np.array(
             [coach_codes.get(k.current_coach_id, NO_CODE) for k in candidates], dtype=np.int64
@@ -217,10 +245,10 @@ def build_view(program: ProgramData) -> ProgramView:
         k_languages=_bits([k.languages for k in candidates], languages, words),
         k_cpsel=np.array([_cpsel_mask(k.cpsel_focus) for k in candidates], dtype=np.int64),
         k_windows=k_windows,
-        above_keys=person_keys(program.above),
-        direct_keys=person_keys(program.direct_above),
-        excluded_keys=pair_keys(lambda k: k.exclude_coach_ids),
-        preferred_keys=pair_keys(lambda k: k.preferred_coach_ids),
+        above_keys=_person_keys(candidates, program.above, people, n_people),
+        direct_keys=_person_keys(candidates, program.direct_above, people, n_people),
+        excluded_keys=_pair_keys(candidates, coach_codes, n_c, lambda k: k.exclude_coach_ids),
+        preferred_keys=_pair_keys(candidates, coach_codes, n_c, lambda k: k.preferred_coach_ids),
         n_people=n_people,
         c_window_table=window_table(c_windows),
         k_window_table=window_table(k_windows),
