@@ -16,11 +16,12 @@ import time
 import numpy as np
 
 from matcher.errors import InfeasibleError
-from matcher.problem import ProgramData
+from matcher.problem import Candidate, Coach, ProgramData
 from matcher.results import Alternate, AssignmentResult, CoachLoad, RosterRow
 from matcher.rules.eligibility import failed_rules, failure_codes
 from matcher.rules.pairs import EligiblePairs, build_pairs
 from matcher.rules.reasons import explain_unassigned
+from matcher.rules.view import ProgramView
 from solvers.assignment_data import (
     WEIGHT_SCALE,
     AssignmentProblem,
@@ -216,6 +217,102 @@ def assign(
     return dataclasses.replace(result, solve_seconds=time.perf_counter() - start)
 
 
+def _placement(pairs: EligiblePairs, solution: AssignmentSolution) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's coach index and chosen pair index (-1: none), so rows, loads and
+    alternates read the solution per candidate instead of per pair."""
+    n = len(pairs.program.candidates)
+    coach_of = np.full(n, -1, dtype=np.int64)
+    pair_of = np.full(n, -1, dtype=np.int64)
+    coach_of[pairs.candidate[solution.chosen]] = pairs.coach[solution.chosen]
+    pair_of[pairs.candidate[solution.chosen]] = solution.chosen
+    return coach_of, pair_of
+
+
+def _assigned_row(pairs: EligiblePairs, cand: Candidate, coach: Coach, p: int) -> RosterRow:
+    """An assigned candidate's row: the pair's score, its terms and travel (None if unknown)."""
+    km = float(pairs.km[p])
+    return RosterRow(
+        cand.candidate_id,
+        coach.coach_id,
+        "assigned",
+        "",
+        "",
+        float(pairs.score[p]),
+        None if math.isnan(km) else km,
+        coach.coach_id == cand.current_coach_id,
+        {t: float(v[p]) for t, v in pairs.terms.items()},
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Unplaced:
+    """What explaining the left-out candidates needs, worked out once for all of them (the
+    rule failures in one batch, the coaches' loads and places, who holds them)."""
+
+    view: ProgramView
+    loads: dict[int, int]
+    places: dict[int, int]
+    proven: bool
+    codes: np.ndarray | None
+    code_row: dict[int, int]
+    holders: dict[int, list[int]] | None
+    restrictions: Restrictions | None
+
+    def row(self, k: int, cand: Candidate) -> RosterRow:
+        """A left-out candidate's row, with the reason's code and sentence."""
+        ruled = self.restrictions.forbidden_for(k) if self.restrictions else {}
+        code, text = explain_unassigned(
+            self.view,
+            k,
+            self.loads,
+            self.places,
+            self.proven,
+            ruled,
+            self.codes[self.code_row[k]],
+            self.holders,
+        )
+        return RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
+
+
+def _unplaced(
+    pairs: EligiblePairs,
+    problem: AssignmentProblem,
+    solution: AssignmentSolution,
+    coach_of: np.ndarray,
+    pair_of: np.ndarray,
+    loads: np.ndarray,
+    restrictions: Restrictions | None,
+) -> _Unplaced:
+    """Gather what :func:`explain_unassigned` needs; year-2 holders only where the program
+    puts year-2 candidates first (only then can they have taken the places)."""
+    left_out = np.flatnonzero(pair_of < 0)
+    codes = failure_codes(pairs.view, left_out) if len(left_out) else None
+    holders = _holders(coach_of)
+    return _Unplaced(
+        view=pairs.view,
+        loads={i: int(v) for i, v in enumerate(loads)},
+        places={i: int(v) for i, v in enumerate(problem.capacity)},
+        proven=solution.status == SolveStatus.OPTIMAL,
+        codes=codes,
+        code_row={int(k): i for i, k in enumerate(left_out.tolist())},
+        holders=holders if problem.priority is not None else None,
+        restrictions=restrictions,
+    )
+
+
+def _objective_and_bound(
+    pairs: EligiblePairs, problem: AssignmentProblem, solution: AssignmentSolution
+) -> tuple[float, float]:
+    """The roster's score in the pairs' exact float scores (the solver sums scaled integers),
+    plus what the solver adds beyond pair weights; the bound keeps the solver's own gap."""
+    scale = WEIGHT_SCALE
+    exact = float(pairs.score[solution.chosen].sum())
+    extra = (solution.objective - int(problem.weight[solution.chosen].sum())) / scale
+    objective = exact + extra
+    bound = objective + max(solution.bound - solution.objective, 0) / scale
+    return objective, bound
+
+
 def roster_from(
     pairs: EligiblePairs,
     problem: AssignmentProblem,
@@ -228,58 +325,17 @@ def roster_from(
 ) -> AssignmentResult:
     """Turn chosen pair indices into roster rows, loads, reasons and alternates."""
     program, view = pairs.program, pairs.view
-    coach_of = np.full(len(program.candidates), -1, dtype=np.int64)
-    pair_of = np.full(len(program.candidates), -1, dtype=np.int64)
-    coach_of[pairs.candidate[solution.chosen]] = pairs.coach[solution.chosen]
-    pair_of[pairs.candidate[solution.chosen]] = solution.chosen
+    coach_of, pair_of = _placement(pairs, solution)
     places = problem.capacity
     loads = np.bincount(coach_of[coach_of >= 0], minlength=len(program.coaches))
-    load_map = {i: int(v) for i, v in enumerate(loads)}
-    place_map = {i: int(v) for i, v in enumerate(places)}
-    proven = solution.status == SolveStatus.OPTIMAL
-    left_out = np.flatnonzero(pair_of < 0)
-    codes = failure_codes(view, left_out) if len(left_out) else None
-    code_row = {int(k): i for i, k in enumerate(left_out.tolist())}
-    holders = _holders(coach_of)
-    rows = []
-    for k, cand in enumerate(program.candidates):
-        p = int(pair_of[k])
-        if p >= 0:
-            coach = program.coaches[int(coach_of[k])]
-            km = float(pairs.km[p])
-            rows.append(
-                RosterRow(
-                    cand.candidate_id,
-                    coach.coach_id,
-                    "assigned",
-                    "",
-                    "",
-                    float(pairs.score[p]),
-                    None if math.isnan(km) else km,
-                    coach.coach_id == cand.current_coach_id,
-                    {t: float(v[p]) for t, v in pairs.terms.items()},
-                )
-            )
-        else:
-            ruled = restrictions.forbidden_for(k) if restrictions else {}
-            code, text = explain_unassigned(
-                view,
-                k,
-                load_map,
-                place_map,
-                proven,
-                ruled,
-                codes[code_row[k]],
-                holders if problem.priority is not None else None,
-            )
-            rows.append(
-                RosterRow(cand.candidate_id, "", "unassigned", text, code, None, None, False)
-            )
-    scale = WEIGHT_SCALE
-    exact = float(pairs.score[solution.chosen].sum())
-    extra = (solution.objective - int(problem.weight[solution.chosen].sum())) / scale
-    objective = exact + extra
-    bound = objective + max(solution.bound - solution.objective, 0) / scale
+    unplaced = _unplaced(pairs, problem, solution, coach_of, pair_of, loads, restrictions)
+    rows = [
+        _assigned_row(pairs, cand, program.coaches[int(coach_of[k])], int(pair_of[k]))
+        if pair_of[k] >= 0
+        else unplaced.row(k, cand)
+        for k, cand in enumerate(program.candidates)
+    ]
+    objective, bound = _objective_and_bound(pairs, problem, solution)
     coach_loads = tuple(
         CoachLoad(c.coach_id, int(loads[i]), int(places[i]), c.capacity, c.min_load)
         for i, c in enumerate(program.coaches)
