@@ -335,6 +335,95 @@ def _cause_sentence(
     return f"{_hours(s.scheduled_minutes)} scheduled {where}, {need} needed ({s.cause})"
 
 
+def _candidates_by_coach(
+    program: ProgramData, assignment: dict[str, str]
+) -> tuple[dict[str, list[Candidate]], list[str]]:
+    """Each coach's candidates in input order, and the coaches with any, in input order: a
+    coach's calendar (and its pair ids) must not depend on how the roster was built."""
+    by_coach: dict[str, list[Candidate]] = {}
+    for k in program.candidates:
+        coach_id = assignment.get(k.candidate_id)
+        if coach_id:
+            by_coach.setdefault(coach_id, []).append(k)
+    order = [c.coach_id for c in program.coaches if c.coach_id in by_coach]
+    return by_coach, order
+
+
+def _solve_uncached(
+    jobs: list[_Job],
+    keys: list[tuple[str, tuple[str, ...]]],
+    cache: dict,
+    *,
+    workers: int,
+    scheduler: str | None,
+    on_done: Callable[[int], None] | None,
+) -> list[CoachScheduleResult]:
+    """Solve only the coaches whose (coach, candidates) key is not cached yet, in parallel,
+    then read every coach's result from the cache, in ``keys`` order."""
+    todo = [i for i, key in enumerate(keys) if key not in cache]
+    fresh = map_ordered(
+        _solve, [jobs[i] for i in todo], workers=workers, scheduler=scheduler, on_done=on_done
+    )
+    for i, result in zip(todo, fresh, strict=True):
+        cache[keys[i]] = result
+    return [cache[key] for key in keys]
+
+
+def _pair_shortfall(
+    f: Shortfall, members: list[Candidate], coach_id: str, job: _Job, months: tuple[str, ...]
+) -> PairShortfall:
+    """A solver shortfall (pair and month indices, minutes) as ids, a month name and hours,
+    with the sentence a coordinator can act on."""
+    cand = members[f.pair_id]
+    month = months[f.month] if f.month is not None else "year"
+    return PairShortfall(
+        cand.candidate_id,
+        coach_id,
+        month,
+        f.scheduled_minutes / 60,
+        f.required_minutes / 60,
+        f.cause,
+        shortfall_reason(
+            f,
+            job.problem.pairs[f.pair_id],
+            month,
+            job.problem.coach_max_minutes_per_month,
+        ),
+    )
+
+
+def _coach_outcome(
+    coach_id: str,
+    members: list[Candidate],
+    job: _Job,
+    result: CoachScheduleResult,
+    months: tuple[str, ...],
+) -> tuple[list[SessionRow], list[PairShortfall], CoachCalendar]:
+    """One coach's solver result in the program's terms: session rows, shortfalls, calendar."""
+    sessions = []
+    for s in result.sessions:
+        cand = members[s.pair_id]
+        sessions.append(
+            SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site, s.kind)
+        )
+    shortfalls = [_pair_shortfall(f, members, coach_id, job, months) for f in result.shortfalls]
+    calendar = CoachCalendar(
+        coach_id, result.status, result.solve_seconds, len(members), result.travel_days
+    )
+    return sessions, shortfalls, calendar
+
+
+def _solve_stats(calendars: list[CoachCalendar]) -> dict:
+    """How long the per-coach solves took (median, max, total), for summary.json."""
+    times = [c.solve_seconds for c in calendars]
+    return {
+        "coaches": len(calendars),
+        "coach_seconds_median": round(statistics.median(times), 4) if times else 0.0,
+        "coach_seconds_max": round(max(times), 4) if times else 0.0,
+        "coach_seconds_total": round(float(np.sum(times)), 3) if times else 0.0,
+    }
+
+
 def schedule(
     program: ProgramData,
     assignment: dict[str, str] | AssignmentResult,
@@ -358,74 +447,31 @@ def schedule(
     start = time.perf_counter()
     days, spans = coaching_days(program), month_spans(program)
     months = program.policy.coaching.months
-    by_coach: dict[str, list[Candidate]] = {}
-    for k in program.candidates:  # input order inside each coach
-        coach_id = assignment.get(k.candidate_id)
-        if coach_id:
-            by_coach.setdefault(coach_id, []).append(k)
+    by_coach, order = _candidates_by_coach(program, assignment)
     coaches = {c.coach_id: c for c in program.coaches}
-    order = [c.coach_id for c in program.coaches if c.coach_id in by_coach]
     jobs = [_Job(coach_problem(program, coaches[c], by_coach[c], days, spans), seed) for c in order]
     cache = {} if cache is None else cache
     keys = [(c, tuple(k.candidate_id for k in by_coach[c])) for c in order]
-    todo = [i for i, key in enumerate(keys) if key not in cache]
-    fresh = map_ordered(
-        _solve, [jobs[i] for i in todo], workers=workers, scheduler=scheduler, on_done=on_done
+    results = _solve_uncached(
+        jobs, keys, cache, workers=workers, scheduler=scheduler, on_done=on_done
     )
-    for i, result in zip(todo, fresh, strict=True):
-        cache[keys[i]] = result
-    results = [cache[key] for key in keys]
-
     sessions, shortfalls, calendars = [], [], []
     for coach_id, job, result in zip(order, jobs, results, strict=True):
-        members = by_coach[coach_id]
-        for s in result.sessions:
-            cand = members[s.pair_id]
-            sessions.append(
-                SessionRow(cand.candidate_id, coach_id, s.day, s.start, s.end, cand.site, s.kind)
-            )
-        for f in result.shortfalls:
-            cand = members[f.pair_id]
-            month = months[f.month] if f.month is not None else "year"
-            shortfalls.append(
-                PairShortfall(
-                    cand.candidate_id,
-                    coach_id,
-                    month,
-                    f.scheduled_minutes / 60,
-                    f.required_minutes / 60,
-                    f.cause,
-                    shortfall_reason(
-                        f,
-                        job.problem.pairs[f.pair_id],
-                        month,
-                        job.problem.coach_max_minutes_per_month,
-                    ),
-                )
-            )
-        calendars.append(
-            CoachCalendar(
-                coach_id, result.status, result.solve_seconds, len(members), result.travel_days
-            )
-        )
+        rows, shorts, calendar = _coach_outcome(coach_id, by_coach[coach_id], job, result, months)
+        sessions.extend(rows)
+        shortfalls.extend(shorts)
+        calendars.append(calendar)
     sessions.sort(key=lambda s: (s.coach_id, s.date, s.start, s.candidate_id))
     short_reasons: dict[str, str] = {}
     for f in shortfalls:
         short_reasons.setdefault(f.candidate_id, f.reason)
     late = late_starts(program, assignment, sessions, short_reasons, days)
-    times = [c.solve_seconds for c in calendars]
-    stats = {
-        "coaches": len(calendars),
-        "coach_seconds_median": round(statistics.median(times), 4) if times else 0.0,
-        "coach_seconds_max": round(max(times), 4) if times else 0.0,
-        "coach_seconds_total": round(float(np.sum(times)), 3) if times else 0.0,
-    }
     return ScheduleResult(
         tuple(sessions),
         tuple(shortfalls),
         tuple(calendars),
         time.perf_counter() - start,
-        stats,
+        _solve_stats(calendars),
         late,
     )
 
