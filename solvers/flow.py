@@ -108,6 +108,58 @@ class _Network:
     pin_idx: np.ndarray
 
 
+@dataclasses.dataclass(frozen=True)
+class _Nodes:
+    """Node numbering: source, left nodes, group nodes, right nodes, sink (then split nodes).
+
+    One place decides the numbers, so every arc builder agrees on them.
+    """
+
+    source: int
+    first_left: int
+    first_group: int
+    first_right: int
+    sink: int
+    n_groups: int
+
+    @classmethod
+    def of(cls, problem: AssignmentProblem) -> _Nodes:
+        """The numbering for ``problem``'s left, group (first family only) and right nodes."""
+        family = problem.groups[0] if problem.groups else None
+        n_groups = len(family.cap) if family else 0
+        source, first_left = 0, 1
+        first_group = first_left + problem.n_left
+        first_right = first_group + n_groups
+        sink = first_right + problem.n_right
+        return cls(source, first_left, first_group, first_right, sink, n_groups)
+
+
+@dataclasses.dataclass
+class _Arcs:
+    """Arc arrays in the order they are added, concatenated once at the end.
+
+    The order is the network's arc order, which the flow solvers see: keep it stable.
+    """
+
+    tails: list[np.ndarray] = dataclasses.field(default_factory=list)
+    heads: list[np.ndarray] = dataclasses.field(default_factory=list)
+    caps: list[np.ndarray] = dataclasses.field(default_factory=list)
+    costs: list[np.ndarray] = dataclasses.field(default_factory=list)
+
+    def add(
+        self, tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, costs: np.ndarray
+    ) -> None:
+        """Append one block of arcs (four arrays of equal length)."""
+        self.tails.append(tails)
+        self.heads.append(heads)
+        self.caps.append(caps)
+        self.costs.append(costs)
+
+    def count(self) -> int:
+        """How many arcs are in so far (the index the next arc will get)."""
+        return sum(len(t) for t in self.tails)
+
+
 def _network(
     problem: AssignmentProblem, split: tuple[int, int] | None, open_left: np.ndarray
 ) -> _Network:
@@ -116,56 +168,121 @@ def _network(
     pin_idx, pin_load, group_used = _pin_effects(problem)
     pinned_left = ~_free_left(problem)
     free_pairs = np.flatnonzero(~pinned_left[problem.left])
+    nodes = _Nodes.of(problem)
+    arcs = _Arcs()
+    _add_source_arcs(problem, nodes, split, open_left, arcs)
+    pair_heads = _pair_heads(problem, nodes, free_pairs)
+    _add_group_arcs(problem, nodes, group_used[0] if problem.groups else None, arcs)
+    pair_arc_start = arcs.count()
+    arcs.add(
+        nodes.first_left + problem.left[free_pairs],
+        pair_heads,
+        np.ones(len(free_pairs), np.int64),
+        -problem.weight.astype(np.int64)[free_pairs],
+    )
+    _add_sink_arcs(problem, nodes, pin_load, arcs)
+    return _Network(
+        np.concatenate(arcs.tails).astype(np.int32),
+        np.concatenate(arcs.heads).astype(np.int32),
+        np.concatenate(arcs.caps).astype(np.int64),
+        np.concatenate(arcs.costs).astype(np.int64),
+        nodes.source,
+        nodes.sink,
+        np.arange(pair_arc_start, pair_arc_start + len(free_pairs)),
+        free_pairs,
+        pin_idx,
+    )
 
-    n_left, n_right = problem.n_left, problem.n_right
-    family = problem.groups[0] if problem.groups else None
-    n_groups = len(family.cap) if family else 0
-    source, first_left = 0, 1
-    first_group = first_left + n_left
-    first_right = first_group + n_groups
-    sink = first_right + n_right
 
+def _add_source_arcs(
+    problem: AssignmentProblem,
+    nodes: _Nodes,
+    split: tuple[int, int] | None,
+    open_left: np.ndarray,
+    arcs: _Arcs,
+) -> None:
+    """Source to each open left node (capacity 1), directly or through the two split nodes.
+
+    With ``split`` the priority and the other left nodes get exactly that much flow, which is
+    how tier 0 (priority first) is solved exactly without weights.
+    """
+    n_left = problem.n_left
+    left_nodes = nodes.first_left + np.arange(n_left)
+    if split is None:
+        arcs.add(
+            np.full(n_left, nodes.source),
+            left_nodes,
+            open_left.astype(np.int64),
+            np.zeros(n_left, np.int64),
+        )
+        return
+    prio_node, other_node = nodes.sink + 1, nodes.sink + 2
+    assert problem.priority is not None  # a split comes from the priorities
+    prio = problem.priority.astype(bool)
+    via = np.where(prio, prio_node, other_node)
+    arcs.add(
+        np.array([nodes.source, nodes.source]),
+        np.array([prio_node, other_node]),
+        np.array(split, np.int64),
+        np.zeros(2, np.int64),
+    )
+    arcs.add(via, left_nodes, open_left.astype(np.int64), np.zeros(n_left, np.int64))
+
+
+def _pair_heads(problem: AssignmentProblem, nodes: _Nodes, free_pairs: np.ndarray) -> np.ndarray:
+    """Where each free pair's arc ends: its group node if it has one, else its right node.
+
+    A pair in a group reaches its right node through the group, whose arc holds the cap.
+    """
+    pair_heads: np.ndarray = nodes.first_right + problem.right[free_pairs]
+    if not problem.groups:
+        return pair_heads
+    family = problem.groups[0]
+    grouped = family.pair_group[free_pairs] >= 0
+    via_group: np.ndarray = np.where(
+        grouped, nodes.first_group + family.pair_group[free_pairs], pair_heads
+    )
+    return via_group
+
+
+def _add_group_arcs(
+    problem: AssignmentProblem, nodes: _Nodes, used: np.ndarray | None, arcs: _Arcs
+) -> None:
+    """Each live group node to its right node, capped by the group's places pins leave.
+
+    Only the first family is a network layer (more families couple pairs: not a flow).
+    """
+    if used is None:
+        return
+    family = problem.groups[0]
+    group_right = np.full(nodes.n_groups, -1, np.int64)
+    members = family.pair_group >= 0
+    group_right[family.pair_group[members]] = problem.right[members]
+    live = np.flatnonzero(group_right >= 0)
+    arcs.add(
+        nodes.first_group + live,
+        nodes.first_right + group_right[live],
+        np.maximum(family.cap[live] - used[live], 0),
+        np.zeros(len(live), np.int64),
+    )
+
+
+def _add_sink_arcs(
+    problem: AssignmentProblem, nodes: _Nodes, pin_load: np.ndarray, arcs: _Arcs
+) -> None:
+    """Right nodes to the sink: tier 2 (minimum loads) and load balancing ride on these arcs.
+
+    The first ``min_load`` units get a bonus ``big`` larger than any difference in weights
+    and balance, so minimum loads come before the score; with balance, one unit arc per
+    place carries the convex cost ``balance·(2j−1)``.
+    """
+    n_right = problem.n_right
     weights = problem.weight.astype(np.int64)
     capacity = problem.capacity.astype(np.int64) - pin_load
     min_load = np.zeros(n_right, np.int64) if problem.min_load is None else problem.min_load
     min_left = np.maximum(min_load - pin_load, 0)
     big = int(np.abs(weights).sum()) + problem.balance * int((capacity.astype(np.int64) ** 2).sum())
     big += 1
-
-    left_nodes = first_left + np.arange(n_left)
-    if split is None:
-        tails: list[np.ndarray] = [np.full(n_left, source)]
-        heads: list[np.ndarray] = [left_nodes]
-        caps: list[np.ndarray] = [open_left.astype(np.int64)]
-        costs: list[np.ndarray] = [np.zeros(n_left, np.int64)]
-    else:
-        prio_node, other_node = sink + 1, sink + 2
-        assert problem.priority is not None  # a split comes from the priorities
-        prio = problem.priority.astype(bool)
-        via = np.where(prio, prio_node, other_node)
-        tails = [np.array([source, source]), via]
-        heads = [np.array([prio_node, other_node]), left_nodes]
-        caps = [np.array(split, np.int64), open_left.astype(np.int64)]
-        costs = [np.zeros(2, np.int64), np.zeros(n_left, np.int64)]
-
-    pair_heads = first_right + problem.right[free_pairs]
-    if family is not None:
-        grouped = family.pair_group[free_pairs] >= 0
-        pair_heads = np.where(grouped, first_group + family.pair_group[free_pairs], pair_heads)
-        group_right = np.full(n_groups, -1, np.int64)
-        members = family.pair_group >= 0
-        group_right[family.pair_group[members]] = problem.right[members]
-        live = np.flatnonzero(group_right >= 0)
-        tails.append(first_group + live)
-        heads.append(first_right + group_right[live])
-        caps.append(np.maximum(family.cap[live] - group_used[0][live], 0))
-        costs.append(np.zeros(len(live), np.int64))
-    pair_arc_start = sum(len(t) for t in tails)
-    tails.append(first_left + problem.left[free_pairs])
-    heads.append(pair_heads)
-    caps.append(np.ones(len(free_pairs), np.int64))
-    costs.append(-weights[free_pairs])
-
     for r in range(n_right):
         cap_r = int(max(capacity[r], 0))
         if problem.balance == 0:
@@ -175,29 +292,21 @@ def _network(
             ]
             for amount, cost in parts:
                 if amount > 0:
-                    tails.append(np.array([first_right + r]))
-                    heads.append(np.array([sink]))
-                    caps.append(np.array([amount]))
-                    costs.append(np.array([cost]))
+                    arcs.add(
+                        np.array([nodes.first_right + r]),
+                        np.array([nodes.sink]),
+                        np.array([amount]),
+                        np.array([cost]),
+                    )
         elif cap_r > 0:
             units = np.arange(int(pin_load[r]) + 1, int(pin_load[r]) + cap_r + 1)
             unit_cost = problem.balance * (2 * units - 1) - big * (units <= min_load[r])
-            tails.append(np.full(cap_r, first_right + r))
-            heads.append(np.full(cap_r, sink))
-            caps.append(np.ones(cap_r, np.int64))
-            costs.append(unit_cost.astype(np.int64))
-
-    return _Network(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-        source,
-        sink,
-        np.arange(pair_arc_start, pair_arc_start + len(free_pairs)),
-        free_pairs,
-        pin_idx,
-    )
+            arcs.add(
+                np.full(cap_r, nodes.first_right + r),
+                np.full(cap_r, nodes.sink),
+                np.ones(cap_r, np.int64),
+                unit_cost.astype(np.int64),
+            )
 
 
 def _solve_network(

@@ -396,40 +396,21 @@ class Relaxation:
     """``L(λ, μ, η, ν)`` and the right nodes' maximisers; see the module docstring."""
 
     def __init__(self, problem: AssignmentProblem, tiers: Tiers):
+        """Lay out everything :meth:`evaluate` needs that does not depend on the multipliers.
+
+        ``evaluate`` runs once per subgradient step, so the groups, their size classes and the
+        knapsack batches are built here once, as arrays the steps then only index.
+        """
         self.problem = problem
         self.coverage, self.filled, self.priority = tiers.coverage, tiers.filled, tiers.priority
         R = problem.n_right
         cap = problem.capacity.astype(np.int64)
         pinned = problem.pinned if problem.pinned is not None else np.zeros(problem.n_pairs, bool)
-        pinned_left = np.zeros(problem.n_left, bool)
-        pinned_left[problem.left[pinned]] = True
-        self.free_left = ~pinned_left  # a pinned left node's only pair is forced: λ = 0
-        ok = (cap[problem.right] > 0) & (~pinned_left[problem.left] | pinned)
-        usable = np.flatnonzero(ok)
-
-        # groups: one per right node (its unclustered pairs and lone cluster members), then one
-        # per (right node, cluster) with two or more pairs, by right node and size descending
-        r = problem.right[usable]
-        assert problem.cluster is not None  # only clustered problems come here (see applies)
-        cl = problem.cluster[problem.left[usable]]
-        width = max(int(cl.max(initial=-1)) + 1, 1)
-        key = np.where(cl >= 0, r.astype(np.int64) * width + cl, -1)
-        uniq, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
-        big = (uniq >= 0) & (cnt >= 2)
-        big_key, big_size = uniq[big], cnt[big]
-        big_right = big_key // width
-        order = np.lexsort((big_key, -big_size, big_right))
-        gid = np.full(len(uniq), -1, np.int64)
-        gid[np.flatnonzero(big)[order]] = R + np.arange(len(order))
-        grp = gid[inv]
-        grp = np.where(grp >= 0, grp, r)
-        srt = np.argsort(grp, kind="stable")
-        self.usable, self.grp = usable[srt], grp[srt]
-        G = R + len(order)
-        self.group_right = np.concatenate([np.arange(R), big_right[order]])
+        self.free_left, usable = _usable_pairs(problem, cap, pinned)
+        self.usable, self.grp, self.group_right = _groups(problem, usable)
+        G = len(self.group_right)
         self.clustered = np.arange(G) >= R
         size = np.bincount(self.grp, minlength=G)
-        starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
         self.top = np.minimum(size, cap[self.group_right])
         least = np.bincount(self.grp, weights=pinned[self.usable], minlength=G).astype(np.int64)
         W = int(cap.max(initial=0)) + 1
@@ -440,46 +421,13 @@ class Relaxation:
         self.pair_count = pair_count
         self.bonus = np.where(self.clustered[:, None], problem.cluster_bonus * pair_count, 0.0)
 
-        # the top members of every group, by size classes (padded matrices, sentinel = -inf)
         self.w = problem.weight[self.usable].astype(float)
         self.left = problem.left[self.usable]
         prio = problem.priority if problem.priority is not None else np.zeros(problem.n_left, bool)
         self.prio = prio[self.left].astype(float)  # pair -> counts in tier 0
         self.pin = pinned[self.usable]
-        sentinel = len(self.usable)
-        self.size_classes = []
-        live = np.flatnonzero(size > 0)
-        klass = np.ceil(np.log2(np.maximum(size[live], 1))).astype(np.int64)
-        for k in np.unique(klass).tolist():
-            gids = live[klass == k]
-            span = int(size[gids].max())
-            keep = int(self.top[gids].max())
-            if keep == 0:
-                continue
-            cols = np.arange(span)
-            pos = starts[gids][:, None] + cols[None, :]
-            pos = np.where(cols[None, :] < size[gids][:, None], pos, sentinel)
-            self.size_classes.append((gids, pos, keep))
-
-        # the knapsack runs per right node; right nodes are batched by capacity, and within a
-        # batch ordered by their number of cluster groups, most first: the t-th groups of the
-        # batch then sit in its first rows
-        self.by_right = []
-        n_groups = np.bincount(self.group_right[R:], minlength=R)
-        rank = np.arange(G - R) - np.searchsorted(self.group_right[R:], self.group_right[R:])
-        caps_rounded = np.where(cap < WIDTH_SPLIT, WIDTH_SPLIT, cap.max(initial=0) + 1)
-        for wc in np.unique(caps_rounded).tolist():
-            rows = np.flatnonzero(caps_rounded == wc)
-            rows = rows[np.lexsort((rows, -n_groups[rows]))]
-            local = np.full(R, -1, np.int64)
-            local[rows] = np.arange(len(rows))
-            layers = []
-            in_class = np.flatnonzero(local[self.group_right[R:]] >= 0)
-            for t in np.unique(rank[in_class]).tolist():
-                gids = R + in_class[rank[in_class] == t]
-                gids = gids[np.argsort(local[self.group_right[gids]])]  # rows 0, 1, ..., k-1
-                layers.append((len(gids), gids, int(self.top[gids].max())))
-            self.by_right.append((rows, min(wc, W), layers))
+        self.size_classes = _size_classes(size, self.top, len(self.usable))
+        self.by_right = _knapsack_batches(self.group_right, self.top, cap, W)
 
         self._site_cuts(cap)
         self._skews: dict[tuple[int, int], np.ndarray] = {}
@@ -620,12 +568,44 @@ class Relaxation:
 
     def evaluate(self, m: Multipliers) -> RelaxedSolution:
         """``L`` at ``m`` and the maximisers of the right nodes' subproblems."""
+        rho = self._rho(m)
+        c = self._pair_values(m, rho)
+        V, picks = self._group_values(c, rho)
+        total, load, count = self._knapsack(V, m)
+        chosen_pos = []
+        for gids, top_pos in picks:
+            take = np.arange(top_pos.shape[1])[None, :] < count[gids][:, None]
+            chosen_pos.append(top_pos[take])
+        pos = np.concatenate(chosen_pos) if chosen_pos else np.zeros(0, np.int64)
+        value = total + float(m.lam.sum()) - m.mu * self.coverage - m.eta * self.filled
+        value -= m.mu0 * self.priority
+        for (_, cap), nu in zip(self.fams, m.nus, strict=True):
+            value += float(nu @ cap)
+        return RelaxedSolution(value, self._slack(m, rho), np.sort(self.usable[pos]), load)
+
+    def _pair_values(self, m: Multipliers, rho: np.ndarray | None) -> np.ndarray:
+        """Each usable pair's value in the subproblems: its weight net of the dualised prices.
+
+        Dualising the coupling rows (one pair per left node, the tiers, group caps, site
+        cuts) leaves a price on each pair, which is all that separates the right nodes.
+        """
         c = self.w - m.lam[self.left] + m.mu + m.mu0 * self.prio
         for (g, _), nu in zip(self.fams, m.nus, strict=True):
             c = c - np.where(g >= 0, nu[np.maximum(g, 0)], 0.0)
-        rho = self._rho(m)
         if rho is not None:
             c = c + np.where(self.pair_cut, rho[self.pair_cluster], 0.0)
+        result: np.ndarray = c
+        return result
+
+    def _group_values(
+        self, c: np.ndarray, rho: np.ndarray | None
+    ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """``V[g, n]``: the best value of ``n`` members of group ``g``, and who they are.
+
+        Within a group the best ``n`` are its ``n`` most valuable pairs (pins first), so a
+        partial sort per size class gives every group's value curve; the cluster bonus (less
+        the site cut's price) and the groups' bounds are added on top.
+        """
         c_ext = np.append(c, NEG)
         key_ext = np.append(np.where(self.pin, c + 1e15, c), NEG)  # pins first
         G = len(self.top)
@@ -650,10 +630,18 @@ class Relaxation:
             )
             V -= per_pair[:, None] * self.pair_count[None, :]
         V[~self.valid] = NEG
+        return V, picks
 
+    def _knapsack(self, V: np.ndarray, m: Multipliers) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(total, load, count)``: each right node's best load and members per group.
+
+        Per right node, a max-plus convolution over its groups (its own first, then its
+        cluster groups layer by layer) gives the best value of each load; the balance and
+        minimum-load terms then pick the load, and a backward pass recovers each group's count.
+        """
         R = self.problem.n_right
         load = np.zeros(R, np.int64)
-        count = np.zeros(G, np.int64)
+        count = np.zeros(len(self.top), np.int64)
         total = 0.0
         n = np.arange(self.W)
         for rows, wc, layers in self.by_right:
@@ -680,25 +668,23 @@ class Relaxation:
                 count[gids] = took
                 rem[:k] -= took
             count[rows] = rem
-        chosen_pos = []
-        for gids, top_pos in picks:
-            take = np.arange(top_pos.shape[1])[None, :] < count[gids][:, None]
-            chosen_pos.append(top_pos[take])
-        pos = np.concatenate(chosen_pos) if chosen_pos else np.zeros(0, np.int64)
-        value = total + float(m.lam.sum()) - m.mu * self.coverage - m.eta * self.filled
-        value -= m.mu0 * self.priority
-        for (_, cap), nu in zip(self.fams, m.nus, strict=True):
-            value += float(nu @ cap)
-        # every float here is a sum of at most `chain` terms whose magnitudes add up to at most
-        # `size`: the classic bound on the rounding error of a sum, with a factor 2 to spare
+        return total, load, count
+
+    def _slack(self, m: Multipliers, rho: np.ndarray | None) -> float:
+        """A bound on the rounding error of ``L`` at ``m``, so a bound is never overstated.
+
+        Every float in :meth:`evaluate` is a sum of at most ``chain`` terms whose magnitudes
+        add up to at most ``size``: the classic bound on the rounding error of a sum, with a
+        factor 2 to spare.
+        """
         size = self.scale + float(m.lam[self.left].sum() + m.lam.sum()) + abs(m.mu) * len(self.w)
         size += abs(m.mu) * self.coverage + m.eta * (self.filled + len(self.w))
         size += abs(m.mu0) * (self.priority + len(self.w))
         size += sum(float(nu.sum()) * (1 + len(self.w)) for nu in m.nus)
         if rho is not None:
             size += float(rho @ self.cut_size)
-        slack = 2 * self.chain * np.finfo(float).eps * size + 1e-6
-        return RelaxedSolution(value, slack, np.sort(self.usable[pos]), load)
+        slack: float = 2 * self.chain * np.finfo(float).eps * size + 1e-6
+        return slack
 
     def feasible(self, sol: RelaxedSolution) -> bool:
         """Whether the subproblems' choices form a roster that keeps tiers 0–2 optimal."""
@@ -748,6 +734,104 @@ class Relaxation:
         )
         pairs = np.bincount(key // problem.n_right, weights=count * (count - 1) / 2, minlength=n)
         return np.where(self.has_cut, members - pairs / self.slope_safe, 0.0)
+
+
+def _usable_pairs(
+    problem: AssignmentProblem, cap: np.ndarray, pinned: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(free_left, usable)``: the left nodes with a multiplier, and the pairs that may be chosen.
+
+    A pinned left node's only pair is forced (its ``λ`` stays 0), so its other pairs and
+    every pair of a right node without places are left out of the subproblems.
+    """
+    pinned_left = np.zeros(problem.n_left, bool)
+    pinned_left[problem.left[pinned]] = True
+    ok = (cap[problem.right] > 0) & (~pinned_left[problem.left] | pinned)
+    return ~pinned_left, np.flatnonzero(ok)
+
+
+def _groups(
+    problem: AssignmentProblem, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(usable, grp, group_right)``: usable pairs sorted by group; each group's right node.
+
+    Groups: one per right node (its unclustered pairs and lone cluster members), then one
+    per (right node, cluster) with two or more pairs, by right node and size descending. A
+    group's members are then contiguous, so its best members are a slice.
+    """
+    R = problem.n_right
+    r = problem.right[usable]
+    assert problem.cluster is not None  # only clustered problems come here (see applies)
+    cl = problem.cluster[problem.left[usable]]
+    width = max(int(cl.max(initial=-1)) + 1, 1)
+    key = np.where(cl >= 0, r.astype(np.int64) * width + cl, -1)
+    uniq, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    big = (uniq >= 0) & (cnt >= 2)
+    big_key, big_size = uniq[big], cnt[big]
+    big_right = big_key // width
+    order = np.lexsort((big_key, -big_size, big_right))
+    gid = np.full(len(uniq), -1, np.int64)
+    gid[np.flatnonzero(big)[order]] = R + np.arange(len(order))
+    grp = gid[inv]
+    grp = np.where(grp >= 0, grp, r)
+    srt = np.argsort(grp, kind="stable")
+    group_right = np.concatenate([np.arange(R), big_right[order]])
+    return usable[srt], grp[srt], group_right
+
+
+def _size_classes(
+    size: np.ndarray, top: np.ndarray, sentinel: int
+) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """The top members of every group, by size classes: ``(groups, positions, keep)``.
+
+    Groups of similar size (same power of two) share one padded matrix of member positions
+    (``sentinel`` = the −inf column), so one partial sort per class finds every group's best.
+    """
+    starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    out = []
+    live = np.flatnonzero(size > 0)
+    klass = np.ceil(np.log2(np.maximum(size[live], 1))).astype(np.int64)
+    for k in np.unique(klass).tolist():
+        gids = live[klass == k]
+        span = int(size[gids].max())
+        keep = int(top[gids].max())
+        if keep == 0:
+            continue
+        cols = np.arange(span)
+        pos = starts[gids][:, None] + cols[None, :]
+        pos = np.where(cols[None, :] < size[gids][:, None], pos, sentinel)
+        out.append((gids, pos, keep))
+    return out
+
+
+def _knapsack_batches(
+    group_right: np.ndarray, top: np.ndarray, cap: np.ndarray, W: int
+) -> list[tuple[np.ndarray, int, list[tuple[int, np.ndarray, int]]]]:
+    """Right nodes batched for the knapsack: ``(rows, width, layers)`` per batch.
+
+    The knapsack runs per right node; right nodes are batched by capacity, and within a
+    batch ordered by their number of cluster groups, most first: the t-th groups of the
+    batch then sit in its first rows, so each layer is one vectorised convolution.
+    """
+    R = len(cap)
+    G = len(group_right)
+    by_right = []
+    n_groups = np.bincount(group_right[R:], minlength=R)
+    rank = np.arange(G - R) - np.searchsorted(group_right[R:], group_right[R:])
+    caps_rounded = np.where(cap < WIDTH_SPLIT, WIDTH_SPLIT, cap.max(initial=0) + 1)
+    for wc in np.unique(caps_rounded).tolist():
+        rows = np.flatnonzero(caps_rounded == wc)
+        rows = rows[np.lexsort((rows, -n_groups[rows]))]
+        local = np.full(R, -1, np.int64)
+        local[rows] = np.arange(len(rows))
+        layers = []
+        in_class = np.flatnonzero(local[group_right[R:]] >= 0)
+        for t in np.unique(rank[in_class]).tolist():
+            gids = R + in_class[rank[in_class] == t]
+            gids = gids[np.argsort(local[group_right[gids]])]  # rows 0, 1, ..., k-1
+            layers.append((len(gids), gids, int(top[gids].max())))
+        by_right.append((rows, min(wc, W), layers))
+    return by_right
 
 
 def _dot(a: Multipliers, b: Multipliers) -> float:

@@ -361,32 +361,92 @@ def add_makeups(
     ``sessions`` must already satisfy every hard rule; they are kept (a lengthened one is
     replaced by its longer version). See the module docstring for the model.
     """
-    pairs = problem.pairs
     booked = _Booked.of(problem, cal, sessions)
     helpful = _short_months(problem, cal.n_months, booked)
     if not helpful:
         return MakeupResult(tuple(sessions))
-    shortest = min(problem.session_lengths)
-    windows = {pi: normalise_windows(pairs[pi].windows, shortest, cal.weekdays) for pi in helpful}
-    longer = _lengthenings(problem, booked, helpful, windows)
-    options = [a for alts in longer.values() for a in alts]
-    options += _new_sessions(problem, booked, helpful, windows, max_starts)
+    longer, options = _options(problem, cal, booked, helpful, max_starts)
     if not options:
         return MakeupResult(tuple(sessions), status="no_option")
 
     model = cp_model.CpModel()
+    bases = _add_choices(problem, model, booked, longer, options)
+    _add_date_rules(problem, model, [*options, *bases])
+    added = _add_minute_limits(problem, model, booked, sessions, options)
+    stages = _add_shortfalls(problem, cal, model, booked, helpful, added, options)
+    budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
+    solver, proven, spent = _solve_stages(
+        model,
+        stages,
+        [it.var for it in [*options, *bases]],
+        seed=seed,
+        budget=budget,
+        time_limit=time_limit,
+    )
+    stats = {"makeup_options": float(len(options)), "makeup_deterministic_time": spent}
+    if solver is None:  # only the wall-clock safety net can get here: keep the calendar
+        return MakeupResult(tuple(sessions), options=len(options), status="unknown", stats=stats)
+    return _result(problem, sessions, options, solver, proven, stats)
+
+
+def _options(
+    problem: CoachScheduleProblem,
+    cal: Calendar,
+    booked: _Booked,
+    helpful: dict[int, set[int]],
+    max_starts: int,
+) -> tuple[dict[Session, list[_Item]], list[_Item]]:
+    """Every change the model may choose: lengthen a booked session, or book a new one.
+
+    Only short pairs get options (``helpful``), in their own windows, so the model stays as
+    small as the shortfall; lengthenings come first, each under the session it replaces.
+    """
+    shortest = min(problem.session_lengths)
+    windows = {
+        pi: normalise_windows(problem.pairs[pi].windows, shortest, cal.weekdays) for pi in helpful
+    }
+    longer = _lengthenings(problem, booked, helpful, windows)
+    options = [a for alts in longer.values() for a in alts]
+    options += _new_sessions(problem, booked, helpful, windows, max_starts)
+    return longer, options
+
+
+def _add_choices(
+    problem: CoachScheduleProblem,
+    model: cp_model.CpModel,
+    booked: _Booked,
+    longer: dict[Session, list[_Item]],
+    options: list[_Item],
+) -> list[_Item]:
+    """A literal per option, and the booked sessions that may be lengthened (``bases``).
+
+    A booked session stays as it is, or becomes exactly one of its longer versions, so the
+    date rules can treat a base like any other session that is on or off.
+    """
     for o in options:
         o.lit = model.new_bool_var("")
-    # a booked session stays as it is, or becomes exactly one of its longer versions
     bases: list[_Item] = []
     for s, alts in longer.items():
         pi = booked.index[s.pair_id]
-        base = _Item(pi, s.day, s.start, s.end, pairs[pi].site, "", s, model.new_bool_var(""))
+        site = problem.pairs[pi].site
+        base = _Item(pi, s.day, s.start, s.end, site, "", s, model.new_bool_var(""))
         model.add_exactly_one([base.var, *(a.var for a in alts)])
         bases.append(base)
-    _add_date_rules(problem, model, [*options, *bases])
+    return bases
 
-    # minutes added per pair-month, the pair's maximum and the coach's cap
+
+def _add_minute_limits(
+    problem: CoachScheduleProblem,
+    model: cp_model.CpModel,
+    booked: _Booked,
+    sessions: Sequence[Session],
+    options: list[_Item],
+) -> dict[tuple[int, int], list[cp_model.LinearExprT]]:
+    """Minutes added per pair-month, within the pair's maximum and the coach's cap.
+
+    Also prices each option (its ``cost``), since the price depends on the days the pair
+    already meets. Returns the added minutes per (pair, month), which the minimums use.
+    """
     added: dict[tuple[int, int], list[cp_model.LinearExprT]] = defaultdict(list)
     coach_added: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
     pair_days = {(booked.index[s.pair_id], s.day) for s in sessions}
@@ -401,7 +461,24 @@ def add_makeups(
     if problem.coach_max_minutes_per_month is not None:
         for m, terms in coach_added.items():
             model.add(sum(terms) <= problem.coach_max_minutes_per_month - booked.coach_month[m])
+    return added
 
+
+def _add_shortfalls(
+    problem: CoachScheduleProblem,
+    cal: Calendar,
+    model: cp_model.CpModel,
+    booked: _Booked,
+    helpful: dict[int, set[int]],
+    added: dict[tuple[int, int], list[cp_model.LinearExprT]],
+    options: list[_Item],
+) -> list[cp_model.LinearExprT]:
+    """Shortfall variables per short pair, and the objectives in lexicographic order.
+
+    A pair completed outweighs every monthly minute, so the first stage completes pairs
+    rather than fill several partly; then the yearly minimums; then the options' cost.
+    """
+    pairs = problem.pairs
     month_short: list[cp_model.IntVar] = []
     year_short: list[cp_model.IntVar] = []
     left_short: list[cp_model.IntVar] = []  # per short pair: still misses a minimum
@@ -427,31 +504,32 @@ def add_makeups(
         for short in mine:
             model.add(short == 0).only_enforce_if(left.Not())
         left_short.append(left)
-
-    budget = default_makeup_work_limit(len(options)) if work_limit is None else work_limit
-    # a pair completed outweighs every monthly minute: complete pairs, not fill several partly
     complete_weight = 1 + sum(pairs[pi].min_minutes_per_month for pi in helpful) * cal.n_months
-    stages: list[cp_model.LinearExprT] = [
+    return [
         complete_weight * sum(left_short) + sum(month_short),
         sum(year_short),
         sum(o.cost * o.var for o in options),
     ]
-    solver, proven, spent = _solve_stages(
-        model,
-        stages,
-        [it.var for it in [*options, *bases]],
-        seed=seed,
-        budget=budget,
-        time_limit=time_limit,
-    )
-    stats = {"makeup_options": float(len(options)), "makeup_deterministic_time": spent}
-    if solver is None:  # only the wall-clock safety net can get here: keep the calendar
-        return MakeupResult(tuple(sessions), options=len(options), status="unknown", stats=stats)
 
+
+def _result(
+    problem: CoachScheduleProblem,
+    sessions: Sequence[Session],
+    options: list[_Item],
+    solver: cp_model.CpSolver,
+    proven: bool,
+    stats: dict[str, float],
+) -> MakeupResult:
+    """The calendar with the chosen options in place of the sessions they lengthen.
+
+    Sorted like every calendar (day, start, pair), so the written schedule stays stable.
+    """
     chosen = [o for o in options if solver.boolean_value(o.var)]
     replaced = {o.replaces for o in chosen if o.replaces is not None}
     out = [s for s in sessions if s not in replaced]
-    out.extend(Session(pairs[o.pi].pair_id, o.day, o.start, o.end, kind=o.kind) for o in chosen)
+    out.extend(
+        Session(problem.pairs[o.pi].pair_id, o.day, o.start, o.end, kind=o.kind) for o in chosen
+    )
     out.sort(key=lambda s: (s.day, s.start, s.pair_id))
     return MakeupResult(
         tuple(out),

@@ -106,115 +106,222 @@ def solve_coach_schedule(
     problem.validate()
     prep = _prepare(problem)
     run = _MakeupRun(seed, time_limit) if makeup else None
-    cal = prep.cal
     if work_limit is None:
         work_limit = default_work_limit(len(problem.pairs))
+    budget = _Budget(seed, time_limit, work_limit)
     empty_points = sum(p.cost for p in prep.empty.values())
     if not prep.plans:
         # Nothing can be booked: the empty calendar is the only one, hence optimal.
         points = empty_points / SCALE
         return _finish(problem, prep, "optimal", {}, {}, points, points, t0, {}, run)
-
-    # Minimums first (pairs fully served, then minutes: both are in ``shortfall_points``): no
-    # pair can miss less than it misses alone, so when every pair gets a plan of its least
-    # shortfall the minimums are settled and only those plans matter.
-    least = sum(p.shortfall_points for p in prep.alone.values())
-    lean = _within(prep, 0)
-    span = week_day_span(problem)
-    # Phase 0: a greedy week over those plans.
-    week, _ = greedy_week(problem, prep.windows, lean, span)
+    lean, week = _greedy_phase(problem, prep)
     stats: dict[str, float] = {"greedy_placed": float(len(week)), "phases": 0.0}
-    # Any calendar books at least one weekday, so no calendar beats every pair's best plan
-    # plus one weekday (or the empty calendar): a greedy week there is provably optimal.
-    floor = min(
-        empty_points,
-        sum(p.cost for p in prep.alone.values()) + points_of(problem.weights.weekday),
-    )
-    if (
-        len(week) == len(lean)
-        and week_points(problem, prep.empty, week) <= floor
-        and fits_cap(problem, cal, _plans(week))
-    ):
+    floor = _floor(problem, prep, empty_points)
+    if _greedy_is_optimal(problem, prep, lean, week, floor):
         objective = week_points(problem, prep.empty, week) / SCALE
         return _finish(
             problem, prep, "optimal", _plans(week), week, objective, objective, t0, stats, run
         )
-    spent = 0.0
-    plans, shortfall_cap, settled = lean, None, True
+    room = _Room(week, lean, None, True, 0.0)
     if len(week) < len(lean):
-        # Phase 1: the fewest short pairs, then the least total shortfall, the week allows (a
-        # packing problem, which CP-SAT solves fast without the calendar terms), from the
-        # greedy week. A plan can only be part of a better week if its extra shortfall
-        # (penalty included) fits in the greedy's excess.
-        found = _shortfall_points(prep, week)
-        tm1 = build_model(
-            problem,
-            cal,
-            prep.windows,
-            _within(prep, found - least),
-            prep.empty,
-            shortfall_only=True,
-        )
-        add_hint(tm1, week)
-        solver1 = _solver(seed, time_limit, PHASE1_FACTOR * work_limit)
-        status1 = solver1.solve(tm1.model)
-        spent = solver1.deterministic_time
-        stats["phases"] = 1.0
-        if status1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            week = solution_week(tm1, solver1)
-            found = round(solver1.objective_value)
-        settled = status1 == cp_model.OPTIMAL
-        plans, shortfall_cap = _within(prep, found - least), found
-    # Phase 2: the best calendar at that shortfall, from the phase before.
-    tm = build_model(
-        problem, cal, prep.windows, plans, prep.empty, max_shortfall_points=shortfall_cap
+        room = _room_phase(problem, prep, week, budget, stats)
+    return _calendar_phase(problem, prep, room, floor, budget, stats, t0, run)
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """The solve's seed and limits, kept together since every CP-SAT phase needs all three."""
+
+    seed: int
+    time_limit: float
+    work_limit: float
+
+
+@dataclass(frozen=True)
+class _Room:
+    """What the final phase starts from: its hint, its plans and how far the minimums are known.
+
+    ``shortfall_cap`` is ``None`` when the greedy week already placed every pair (no cap
+    needed); ``settled`` is ``False`` when the room-finding phase stopped before proving its
+    shortfall least, so the final calendar cannot be called optimal either.
+    """
+
+    week: Week
+    plans: dict[int, list[Plan]]
+    shortfall_cap: int | None
+    settled: bool
+    spent: float  # deterministic seconds already used by the room-finding phase
+
+
+def _greedy_phase(
+    problem: CoachScheduleProblem, prep: _Prepared
+) -> tuple[dict[int, list[Plan]], Week]:
+    """Phase 0: each pair's least-shortfall plans, and a greedy week over them.
+
+    Minimums come first (pairs fully served, then minutes: both are in ``shortfall_points``):
+    no pair can miss less than it misses alone, so when every pair gets a plan of its least
+    shortfall the minimums are settled and only those plans matter. The greedy week is often
+    already optimal, and otherwise the hint for CP-SAT.
+    """
+    lean = _within(prep, 0)
+    week, _ = greedy_week(problem, prep.windows, lean, week_day_span(problem))
+    return lean, week
+
+
+def _floor(problem: CoachScheduleProblem, prep: _Prepared, empty_points: int) -> int:
+    """A lower bound on any calendar's points, to prove a greedy week optimal without CP-SAT.
+
+    Any calendar books at least one weekday, so no calendar beats every pair's best plan
+    plus one weekday (or the empty calendar).
+    """
+    return min(
+        empty_points,
+        sum(p.cost for p in prep.alone.values()) + points_of(problem.weights.weekday),
     )
-    add_hint(tm, week)
-    solver = _solver(seed, time_limit, work_limit)
+
+
+def _greedy_is_optimal(
+    problem: CoachScheduleProblem,
+    prep: _Prepared,
+    lean: dict[int, list[Plan]],
+    week: Week,
+    floor: int,
+) -> bool:
+    """Whether the greedy week places every pair, reaches the floor and fits the monthly cap.
+
+    Then no search can do better, and CP-SAT is skipped (most small coaches end here).
+    """
+    return (
+        len(week) == len(lean)
+        and week_points(problem, prep.empty, week) <= floor
+        and fits_cap(problem, prep.cal, _plans(week))
+    )
+
+
+def _room_phase(
+    problem: CoachScheduleProblem,
+    prep: _Prepared,
+    week: Week,
+    budget: _Budget,
+    stats: dict[str, float],
+) -> _Room:
+    """Phase 1: the fewest short pairs, then the least total shortfall, the week allows.
+
+    Run only when the greedy week leaves a pair out. It is a packing problem, which CP-SAT
+    solves fast without the calendar terms, started from the greedy week. A plan can only be
+    part of a better week if its extra shortfall (penalty included) fits in the greedy's
+    excess, so only those plans enter the model.
+    """
+    least = sum(p.shortfall_points for p in prep.alone.values())
+    found = _shortfall_points(prep, week)
+    tm1 = build_model(
+        problem,
+        prep.cal,
+        prep.windows,
+        _within(prep, found - least),
+        prep.empty,
+        shortfall_only=True,
+    )
+    add_hint(tm1, week)
+    solver1 = _solver(budget.seed, budget.time_limit, PHASE1_FACTOR * budget.work_limit)
+    status1 = solver1.solve(tm1.model)
+    stats["phases"] = 1.0
+    if status1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        week = solution_week(tm1, solver1)
+        found = round(solver1.objective_value)
+    settled = status1 == cp_model.OPTIMAL
+    return _Room(week, _within(prep, found - least), found, settled, solver1.deterministic_time)
+
+
+def _calendar_phase(
+    problem: CoachScheduleProblem,
+    prep: _Prepared,
+    room: _Room,
+    floor: int,
+    budget: _Budget,
+    stats: dict[str, float],
+    t0: float,
+    run: _MakeupRun | None,
+) -> CoachScheduleResult:
+    """Phase 2: the best calendar at the settled shortfall, from the phase before.
+
+    The objective is counted from the week itself, since a non-optimal solution may carry
+    slack in helper literals; when the coach's monthly cap binds, stage 2 re-chooses counts.
+    """
+    tm = build_model(
+        problem,
+        prep.cal,
+        prep.windows,
+        room.plans,
+        prep.empty,
+        max_shortfall_points=room.shortfall_cap,
+    )
+    add_hint(tm, room.week)
+    solver = _solver(budget.seed, budget.time_limit, budget.work_limit)
     status = solver.solve(tm.model)
     stats["phases"] += 1.0
     if status == cp_model.INFEASIBLE:  # never expected: choosing no plan is feasible
         return _finish(problem, prep, "infeasible", {}, {}, 0.0, 0.0, t0, stats, run)
+    week = room.week
+    bound: float = floor  # the wall-clock safety net fired before any solution: the hint
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         week = solution_week(tm, solver)
         bound = solver.best_objective_bound
-    else:  # the wall-clock safety net fired before any solution: keep the hinted week
-        bound = floor
-    # counted from the week itself: a non-optimal solution may carry slack in helper literals
-    week_objective = week_points(problem, prep.empty, week)
     chosen = _plans(week)
-    proven = status == cp_model.OPTIMAL and settled
-    final = chosen
-    if not fits_cap(problem, cal, chosen):
-        # Stage 2: the coach's monthly cap binds; re-choose this week's lengths and counts.
-        final, _ = capped_plans(
-            problem, cal, chosen, seed=seed, work_limit=work_limit, time_limit=time_limit
-        )
-        proven = False  # the week was chosen without the cap: best per stage, not jointly
-    calendar_points = week_objective - sum(
-        chosen[pi].cost if pi in chosen else prep.empty[pi].cost for pi in prep.empty
-    )
-    objective = calendar_points + sum(
-        final[pi].cost if pi in final else prep.empty[pi].cost for pi in prep.empty
-    )
+    final, capped = _capped(problem, prep, chosen, budget)
+    objective = _final_points(problem, prep, week, chosen, final)
     stats.update(
-        deterministic_time=spent + solver.deterministic_time,
+        deterministic_time=room.spent + solver.deterministic_time,
         branches=float(solver.num_branches),
         conflicts=float(solver.num_conflicts),
         slots=float(len(tm.slots)),
-        plans=float(sum(len(v) for v in plans.values())),
+        plans=float(sum(len(v) for v in room.plans.values())),
     )
+    proven = status == cp_model.OPTIMAL and room.settled and not capped
+    status_word = "optimal" if proven else "feasible"
     return _finish(
+        problem, prep, status_word, final, week, objective / SCALE, bound / SCALE, t0, stats, run
+    )
+
+
+def _capped(
+    problem: CoachScheduleProblem, prep: _Prepared, chosen: dict[int, Plan], budget: _Budget
+) -> tuple[dict[int, Plan], bool]:
+    """The week's plans within the coach's monthly cap, and whether the cap changed them.
+
+    Stage 2: when the cap binds, this week's lengths and counts are re-chosen; the week was
+    chosen without the cap, so the result is best per stage, not jointly (never "optimal").
+    """
+    if fits_cap(problem, prep.cal, chosen):
+        return chosen, False
+    final, _ = capped_plans(
         problem,
-        prep,
-        "optimal" if proven else "feasible",
-        final,
-        week,
-        objective / SCALE,
-        bound / SCALE,
-        t0,
-        stats,
-        run,
+        prep.cal,
+        chosen,
+        seed=budget.seed,
+        work_limit=budget.work_limit,
+        time_limit=budget.time_limit,
+    )
+    return final, True
+
+
+def _final_points(
+    problem: CoachScheduleProblem,
+    prep: _Prepared,
+    week: Week,
+    chosen: dict[int, Plan],
+    final: dict[int, Plan],
+) -> int:
+    """The week's points with the capped plans' costs in place of the chosen plans' costs.
+
+    The calendar terms (weekdays, travel, ...) stay those of the week; only the per-pair
+    plan costs change when stage 2 re-chose counts.
+    """
+    calendar_points = week_points(problem, prep.empty, week) - sum(
+        chosen[pi].cost if pi in chosen else prep.empty[pi].cost for pi in prep.empty
+    )
+    return calendar_points + sum(
+        final[pi].cost if pi in final else prep.empty[pi].cost for pi in prep.empty
     )
 
 
