@@ -139,3 +139,21 @@ def test_explain_checks_calendars_where_the_result_has_a_schedule(tmp_path):
     checked = runner.invoke(main, ["explain", str(folder), "--result", str(result), "K1"])
     assert checked.exit_code == 0, checked.output
     assert "calendar does not fit" in " ".join(checked.output.split())
+
+
+def test_large_why_table_keeps_the_unassigned_in_the_workbook(tmp_path, monkeypatch):
+    """Above WHY_SHEET_ALL_ROWS rows the Why sheet holds the unassigned candidates only, under
+    a note; why.csv keeps every candidate."""
+    monkeypatch.setattr("matcher.io.writers.WHY_SHEET_ALL_ROWS", 1)
+    folder = _folder(tmp_path)
+    out = tmp_path / "out"
+    done = runner.invoke(main, ["assign", str(folder), "--out", str(out), "--quiet"])
+    assert done.exit_code == 0, done.output
+    why = pd.read_csv(out / "why.csv", dtype=str, keep_default_na=False)
+    roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    assert set(why["candidate_id"]) == set(roster["candidate_id"])
+    unassigned = set(roster.loc[roster["status"] == "unassigned", "candidate_id"])
+    sheet = pd.read_excel(out / "roster.xlsx", sheet_name="Why", dtype=str).fillna("")
+    assert sheet.iloc[0, 0].startswith("Unassigned candidates only")
+    assert set(sheet["candidate_id"].iloc[1:]) == unassigned
+    assert len(sheet) - 1 == int(why["candidate_id"].isin(unassigned).sum())

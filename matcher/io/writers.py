@@ -199,9 +199,30 @@ def write_roster_xlsx(
         book.add_table(sheet_title("Summary", taken), overview, filterable=False)
         book.add_table(sheet_title("Roster", taken), roster)
         if why is not None:
-            book.add_table(sheet_title("Why", taken), why)
+            book.add_table(sheet_title("Why", taken), _why_sheet(why, result))
         book.add_table(sheet_title("Coaches", taken), loads)
         write_coach_sheets(book, roster, names, taken, redact=redact)
+
+
+WHY_SHEET_ALL_ROWS = 5_000
+"""Above this many why.csv rows the workbook's Why sheet keeps the unassigned candidates only
+(every candidate stays in why.csv and ``coachmatch explain``): at state size the full table is
+~43,000 rows that no one reads in a spreadsheet, and writing them doubled the workbook's time."""
+
+
+def _why_sheet(why: pd.DataFrame, result: AssignmentResult) -> pd.DataFrame:
+    """The Why sheet: every row for a small program; for a large one, the unassigned
+    candidates' rows (why no coach), under a first row that says where the rest are."""
+    if len(why) <= WHY_SHEET_ALL_ROWS:
+        return why
+    unassigned = {r.candidate_id for r in result.rows if r.status == "unassigned"}
+    kept = why[why["candidate_id"].isin(unassigned)]
+    note = {column: "" for column in why.columns}
+    note[why.columns[0]] = (
+        f"Unassigned candidates only ({len(kept)} of {len(why)} rows): why.csv and "
+        "'coachmatch explain' give every candidate."
+    )
+    return pd.concat([pd.DataFrame([note]), kept], ignore_index=True)
 
 
 def write_coach_sheets(
