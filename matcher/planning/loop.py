@@ -64,9 +64,9 @@ from solvers.scheduling import (
 from solvers.timed_assign import TimedAssignProblem, coverage_bound, solve_timed
 
 STABILITY_BONUS = 1.0
+"""Score points that keep a fitting pair in the next round's roster, all else near equal."""
 FORBID_FROM = 1
 """From this round on, a crowded coach's short pairs are also forbidden (see _repair)."""
-"""Score points that keep a fitting pair in the next round's roster, all else near equal."""
 
 FORBID_PAIR = frozenset({NO_COMMON_WINDOW, NARROW_WINDOWS, STANDING_SLOT_LIMIT})
 
