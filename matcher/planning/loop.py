@@ -452,11 +452,23 @@ def _repair_rounds(
     return done, rounds
 
 
+DROP_PASSES = 6
+"""Passes of :func:`_drop_short`; the last drops every pair still short, whoever it is."""
+
+
 def _drop_short(planner: _Planner, done: _Round, last_step: dict) -> _Round:
     """Drop candidates whose pairs still miss a minimum (with the scheduler's reason), so every
-    pair that stays meets its hours; a drop frees time, so re-check a few times."""
+    pair that stays meets its hours; a drop frees time, so re-check a few times.
+
+    Until the last pass a *protected* pair (continuity, and a year-2 candidate where year-2
+    candidates come first) is spared while its coach has someone else to move: the coach's
+    unprotected short pairs go first, or, where all its short pairs are protected, the
+    unprotected pair that competes most with them for the coach's week. Coverage is the same
+    either way (one candidate leaves), but the one who leaves is the one the program's
+    priorities can best spare. The last pass drops whatever is still short.
+    """
     result, sched = done.result, done.sched
-    for _ in range(5):
+    for number in range(DROP_PASSES):
         short = {
             pair: s
             for pair, s in _shortfalls_by_pair(planner.program, sched).items()
@@ -464,17 +476,64 @@ def _drop_short(planner: _Planner, done: _Round, last_step: dict) -> _Round:
         }
         if not short:
             break
-        for pair, shorts in short.items():
-            planner.learned.forbidden.setdefault(pair, shorts[0].reason)
+        chosen_pairs = [planner.every[p] for p in planner.chosen(result)]
+        if number < DROP_PASSES - 1:
+            drop = _pairs_to_drop(planner, short, chosen_pairs)
+        else:
+            drop = {pair: shorts[0].reason for pair, shorts in short.items()}
+        for pair, reason in drop.items():
+            planner.learned.forbidden.setdefault(pair, reason)
         chosen = np.array(
-            [p for p in planner.chosen(result) if planner.every[p] not in short],
+            [p for p in planner.chosen(result) if planner.every[p] not in drop],
             dtype=np.int64,
         )
         result = planner.roster(done.base, chosen, "feasible", result.solve_seconds)
         sched = planner.run_schedule(result)
-        last_step["dropped_short"] = last_step.get("dropped_short", 0) + len(short)
+        last_step["dropped_short"] = last_step.get("dropped_short", 0) + len(drop)
         last_step["pair_months_short_after_drop"] = len(sched.shortfalls)
     return dataclasses.replace(done, result=result, sched=sched)
+
+
+def _protected(planner: _Planner, pair: tuple[int, int]) -> bool:
+    """A pair the last repairs spare while its coach has another candidate to move."""
+    if pair in planner.keep_pairs:
+        return True
+    program = planner.program
+    return program.policy.priority.year2_first and program.candidates[pair[0]].program_year == 2
+
+
+def _pairs_to_drop(
+    planner: _Planner, short: dict, chosen_pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """Per coach with a short pair: which pairs leave this pass, and why (see _drop_short)."""
+    drop: dict[tuple[int, int], str] = {}
+    for c in sorted({c for _, c in short}):
+        shorts = [pair for pair in short if pair[1] == c]
+        spare = [pair for pair in shorts if not _protected(planner, pair)]
+        if spare:
+            drop.update((pair, short[pair][0].reason) for pair in spare)
+            continue
+        others = [
+            pair
+            for pair in chosen_pairs
+            if pair[1] == c
+            and pair not in short
+            and pair not in planner.pinned
+            and not _protected(planner, pair)
+        ]
+        if not others:
+            drop.update((pair, short[pair][0].reason) for pair in shorts)
+            continue
+        program = planner.program
+        moved = max(
+            others, key=lambda o: (sum(_overlap(program, c, o[0], s[0]) for s in shorts), -o[0])
+        )
+        coach_id = program.coaches[c].coach_id
+        drop[moved] = (
+            f"coach {coach_id}'s week could not hold every pair; a year-2 candidate or one "
+            "keeping last year's coach came first"
+        )
+    return drop
 
 
 def _continuity_kept(planner: _Planner, done: _Round) -> int:
