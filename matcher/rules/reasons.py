@@ -22,6 +22,7 @@ REASON_WORDS = {
     "no_coach_for_role": "no coach serves the role in the region",
     "no_eligible_coach": "no eligible coach (rules 1-9)",
     "eligible_coaches_full": "every eligible coach is full",
+    "places_to_year2": "eligible coaches full, year-2 candidates first",
     "eligible_coaches_capped": "eligible coaches are at a program cap",
     "no_coach_calendar_fits": "no eligible coach's calendar can give the hours",
     "not_reached": "not placed before the search ended (roster not proven optimal)",
