@@ -119,18 +119,12 @@ _LIST_COLUMNS = frozenset(
 )
 _BOOL_COLUMNS = frozenset({"cnet_current"})
 
-PROGRAM_MONTHS: tuple[str, ...] = (
-    "2026-08",
-    "2026-09",
-    "2026-10",
-    "2026-11",
-    "2026-12",
-    "2027-01",
-    "2027-02",
-    "2027-03",
-    "2027-04",
-    "2027-05",
-)
+_DEFAULT_RULES = Policy()
+"""The contract's defaults, which generated programs are calibrated for (program.toml spells
+them out); the figures below come from here, not from copies."""
+
+PROGRAM_MONTHS: tuple[str, ...] = _DEFAULT_RULES.coaching.months
+"""The default program months; generated start months lie in them."""
 
 PROGRAM_TOML = """\
 # program.toml: the rules and weights of a coaching program.
@@ -1332,9 +1326,6 @@ def _place_office_staff(
 # Coaches
 
 
-_DEFAULT_RULES = Policy()
-"""The contract's defaults, which generated programs are calibrated for (program.toml spells
-them out); the figures below come from here, not from copies."""
 _NEED_HOURS = _DEFAULT_RULES.coaching.monthly_need_hours  # max(3, 40 h / 10 months) = 4 h
 _MAX_KM = _DEFAULT_RULES.eligibility.max_travel_km
 
