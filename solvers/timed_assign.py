@@ -22,8 +22,11 @@ Model (per connected component of the pair graph), over ``x[p]`` Booleans only
   dates. Touching pieces of a weekday form intervals, and an interval holds at most the
   longest sum of session lengths that fits in it (a 75-minute gap holds 60 minutes of
   60/90/120-minute sessions);
-- per right node and month: the monthly minimums of its chosen pairs that run that month fit
-  its week's session minutes that month and its monthly cap; per year, its cap;
+- the same rows **month by month** for the monthly minimums: the pairs that run in a month
+  and reach only an atom set need their monthly minimums from that set's session minutes on
+  that month's usable dates (a month that loses Mondays to blackouts holds fewer Monday-only
+  pairs, though the year's Mondays would hold them all); per month the whole week's rows
+  also respect the right node's monthly cap, and per year its cap;
 - a pair whose own windows cannot hold a monthly or the yearly minimum (sessions packed back to
   back each usable date, within the pair's monthly maximum) cannot be chosen.
 
@@ -229,12 +232,33 @@ def _coach_rows(
     need = {p: int(demand[p]) for p in group if fits[p] and demand[p] > 0}
     sets = {frozenset(touching[p]) for p in need} | {frozenset(range(len(atoms.pairs)))}
     for atoms_set in sorted(sets, key=lambda a: (len(a), sorted(a))):
-        chosen = {p: n for p, n in need.items() if touching[p] <= atoms_set}
+        inside = [p for p in group if fits[p] and touching[p] <= atoms_set]
+        chosen = {p: need[p] for p in inside if p in need}
         week = _usable_week([x for a in atoms_set for x in atoms.pieces[a]], lengths)
-        room = int((week @ problem.dates).sum()) * permille // 1000
+        monthly = week @ problem.dates
+        room = int(monthly.sum()) * permille // 1000
         if sum(chosen.values()) > room:  # Hall: these pairs only reach these atoms
             rows.append((chosen, room))
+        if problem.min_month <= 0:
+            continue
+        for m in range(problem.n_months):  # the same, month by month, for monthly minimums
+            running = {p: problem.min_month for p in inside if int(problem.first_month[p]) <= m}
+            room_m = int(monthly[m]) * permille // 1000
+            if running and problem.min_month * len(running) > room_m:
+                rows.append((running, room_m))
     return rows, atoms
+
+
+def week_holds(problem: TimedAssignProblem, group: list[int]) -> bool:
+    """Whether one right node's pairs ``group`` all pass its time rows (each pair's own
+    windows and every Hall row, yearly and monthly): a fast necessary test before asking a
+    scheduler whether they really fit, e.g. when ``plan`` offers a coach one more candidate."""
+    segments = {p: _segments(problem, p) for p in group}
+    fits = {p: bool(segments[p]) and pair_fits_alone(problem, p, segments[p]) for p in group}
+    if not all(fits.values()):
+        return False
+    rows, _ = _coach_rows(problem, group, fits, segments, problem.min_total)
+    return all(sum(coefs.values()) <= room for coefs, room in rows)
 
 
 def _build(
@@ -380,24 +404,48 @@ class CoverageBound:
 
 def coverage_bound(problem: TimedAssignProblem, *, time_limit: float = 60.0) -> CoverageBound:
     """Maximise coverage alone, over every pair: the bound on any schedulable roster."""
+    every = np.ones(problem.base.n_pairs, dtype=bool)
+    return _most(problem, every, every, time_limit)
+
+
+def continuity_bound(problem: TimedAssignProblem, *, time_limit: float = 60.0) -> CoverageBound:
+    """Maximise the continuity pairs alone: no roster keeps more of them with every pair
+    meeting its hours (a year-2 candidate's current coach has one week for all of them).
+
+    Other pairs can only take time, so leaving them out keeps the bound valid; pins stay.
+    """
+    keep = np.zeros(problem.base.n_pairs, dtype=bool)
+    if problem.continuity is not None:
+        keep = problem.continuity.astype(bool)
+    if not keep.any():
+        return CoverageBound(0, 0, True, np.zeros(0, dtype=np.int64))
+    return _most(problem, keep, keep, time_limit)
+
+
+def _most(
+    problem: TimedAssignProblem, allowed: np.ndarray, counted: np.ndarray, time_limit: float
+) -> CoverageBound:
+    """The most ``counted`` pairs (one per left node) a roster over ``allowed`` pairs can hold,
+    per component: proven upper bound, best found and its pairs."""
     found = bound = 0
     proven = True
     chosen_all: list[int] = []
     for part in _parts(problem):
-        m = _build(problem, part, np.ones(problem.base.n_pairs, dtype=bool), problem.min_total)
-        if not m.x:
+        m = _build(problem, part, allowed, problem.min_total)
+        coefs = {p: 1 for p in m.x if counted[p]}
+        if not coefs:
             continue
-        lefts = len({int(problem.base.left[p]) for p in m.x})
+        most = len({int(problem.base.left[p]) for p in coefs})
         budget = _budget(time_limit, part, problem.base.n_pairs)
-        status, chosen, value, top = _solve(m, dict.fromkeys(m.x, 1), budget)
+        status, chosen, value, top = _solve(m, coefs, budget)
         if chosen is None:
             if status == cp_model.INFEASIBLE:
                 continue  # pins that cannot all be placed: no roster, nothing to bound
-            bound += lefts
+            bound += most
             proven = False
             continue
         found += value
-        bound += min(top, lefts)
+        bound += min(top, most)
         proven &= status == cp_model.OPTIMAL and top == value
         chosen_all.extend(sorted(chosen))
     return CoverageBound(bound, found, proven, np.array(sorted(chosen_all), dtype=np.int64))

@@ -198,7 +198,9 @@ def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(tmp_path):
     gap = (info["bound"] - info["scheduled"]) / info["bound"]
     assert info["gap"] == pytest.approx(gap, abs=1e-6)
     assert summary["status"] in ("optimal", "feasible") and summary["solve_seconds"] > 0
-    assert 0 <= info["continuity"]["kept"] <= info["continuity"]["possible"]
+    cont = info["continuity"]
+    assert cont["together_proven"]
+    assert 0 <= cont["kept"] <= cont["together"] <= cont["possible"]
     assert 1 <= len(info["rounds"]) <= 5
     assert info["paper_assigned"] >= info["bound"]
 

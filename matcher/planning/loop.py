@@ -21,6 +21,10 @@
    - the program's own calendar (a month too short for anyone) → reported, not looped on.
 
    Pairs whose calendars fit get a stability bonus, so a repair moves few of them.
+4. **Drop, then fill.** Pairs still short leave the roster (protected pairs last); then
+   :mod:`matcher.planning.fill` offers left-out candidates free places and year-2 candidates
+   last year's coach (moving a year-1 candidate elsewhere if need be), wherever the coaches'
+   whole calendars still meet every minimum: coverage and continuity only grow.
 
 The paper optimum (``assign``) is kept beside the result, so the summary can say what the
 calendar cost. Pinned pairs are never forbidden.
@@ -36,6 +40,7 @@ import numpy as np
 
 from matcher.assignment.optimize import Restrictions, assign, coach_places, roster_from
 from matcher.errors import InfeasibleError
+from matcher.planning.fill import FillInputs, fill
 from matcher.planning.timed_roster import continuity_mask, timed_problem
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
@@ -61,7 +66,12 @@ from solvers.scheduling import (
     STANDING_SLOT_LIMIT,
     TOO_FEW_DAYS,
 )
-from solvers.timed_assign import TimedAssignProblem, coverage_bound, solve_timed
+from solvers.timed_assign import (
+    TimedAssignProblem,
+    continuity_bound,
+    coverage_bound,
+    solve_timed,
+)
 
 STABILITY_BONUS = 1.0
 """Score points that keep a fitting pair in the next round's roster, all else near equal."""
@@ -95,6 +105,10 @@ class PlanResult:
     continuity_possible: int = 0
     continuity_kept: int = 0
     seconds: float = 0.0
+    continuity_together: PlanBound | None = None
+    """The most continuity pairs any roster can keep at once, each meeting its hours (the
+    time relaxation with continuity alone as its objective): pairs that can each meet alone
+    may still not fit their coach's one week together."""
 
     @property
     def scheduled(self) -> int:
@@ -371,6 +385,19 @@ def _bound(planner: _Planner) -> tuple[PlanBound, np.ndarray]:
     return bound, relaxed.chosen
 
 
+def _continuity_bound(planner: _Planner) -> PlanBound:
+    """The time relaxation's most continuity pairs kept at once (see PlanResult)."""
+    tick = time.perf_counter()
+    relaxed = continuity_bound(planner.problem, time_limit=planner.options.time_limit)
+    return PlanBound(
+        relaxed.bound,
+        relaxed.found,
+        relaxed.proven,
+        int(planner.continuity.sum()),
+        time.perf_counter() - tick,
+    )
+
+
 def _solve_round(planner: _Planner, number: int, hint: np.ndarray) -> tuple[_Round, np.ndarray]:
     """Re-solve the timed model with what has been learned (forbidden pairs, fewer places,
     less room), then schedule the roster; returns the round and the next solve's hint."""
@@ -384,7 +411,7 @@ def _solve_round(planner: _Planner, number: int, hint: np.ndarray) -> tuple[_Rou
         room_permille=learned.permille.copy(),
     )
     time_limit = planner.options.time_limit
-    budget = time_limit if number == 1 else time_limit / 2
+    budget = time_limit / 3 if number == 1 else time_limit / 2
     timed = solve_timed(current, allowed=allowed, bonus=planner.bonus, hint=hint, time_limit=budget)
     if timed.status == "infeasible":
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
@@ -401,6 +428,10 @@ def _round_step(planner: _Planner, number: int, done: _Round, seconds: float) ->
         "assigned": done.result.assigned,
         "objective": round(done.result.objective, 4),
         "pair_months_short": len(done.sched.shortfalls),
+        "continuity_in_roster": int(
+            sum(planner.continuity[p] for p in planner.chosen(done.result))
+        ),
+        "continuity_kept": _continuity_kept(planner, done),
         "pairs_forbidden": len(learned.forbidden) - len(planner.unfit),
         "coach_places_lowered": int((learned.places < planner.full_places).sum()),
         "coaches_with_less_room": int((learned.permille < 1000).sum()),
@@ -491,7 +522,43 @@ def _drop_short(planner: _Planner, done: _Round, last_step: dict) -> _Round:
         sched = planner.run_schedule(result)
         last_step["dropped_short"] = last_step.get("dropped_short", 0) + len(drop)
         last_step["pair_months_short_after_drop"] = len(sched.shortfalls)
-    return dataclasses.replace(done, result=result, sched=sched)
+    return dataclasses.replace(done, result=result, sched=sched, mapping=planner.mapping(result))
+
+
+def _fill_places(planner: _Planner, done: _Round, last_step: dict) -> _Round:
+    """Offer left-out candidates free places, and year-2 candidates last year's coach, where
+    the coach's calendar still meets every minimum (:mod:`matcher.planning.fill`)."""
+    program = planner.program
+    inputs = FillInputs(
+        program=program,
+        problem=planner.problem,
+        every=planner.every,
+        index=planner.index,
+        places=planner.full_places,
+        never=set(planner.unfit),
+        continuity=planner.continuity,
+        fixed={k for k, _ in planner.pinned},
+    )
+
+    def calendar_fits(c: int, members: list[int]) -> bool:
+        coach_id = program.coaches[c].coach_id
+        mapping = {program.candidates[k].candidate_id: coach_id for k in members}
+        return not schedule(
+            program, mapping, seed=planner.options.seed, cache=planner.cache
+        ).shortfalls
+
+    outcome = fill(inputs, done.mapping, calendar_fits)
+    last_step["filled"] = len(outcome.inserted)
+    last_step["returned_to_last_coach"] = len(outcome.returned)
+    last_step["fill_offers"] = outcome.offers
+    if not outcome.inserted and not outcome.returned:
+        return done
+    for pair in outcome.mapping.items():
+        planner.learned.forbidden.pop(pair, None)
+    chosen = np.array(sorted(planner.index[pair] for pair in outcome.mapping.items()))
+    result = planner.roster(done.base, chosen, "feasible", done.result.solve_seconds)
+    sched = planner.run_schedule(result)
+    return _Round(result, sched, done.base, planner.mapping(result))
 
 
 def _protected(planner: _Planner, pair: tuple[int, int]) -> bool:
@@ -578,8 +645,14 @@ def plan(
     )
     planner = _setup(program, pairs, pins, options)
     bound, hint = _bound(planner)
+    together = _continuity_bound(planner)
     done, rounds = _repair_rounds(planner, hint, max_rounds, on_round)
+    tick = time.perf_counter()
     done = _drop_short(planner, done, rounds[-1])
+    rounds[-1]["drop_seconds"] = round(time.perf_counter() - tick, 3)
+    tick = time.perf_counter()
+    done = _fill_places(planner, done, rounds[-1])
+    rounds[-1]["fill_seconds"] = round(time.perf_counter() - tick, 3)
     return PlanResult(
         done.result,
         done.sched,
@@ -590,6 +663,7 @@ def plan(
         int(planner.continuity.sum()),
         _continuity_kept(planner, done),
         time.perf_counter() - started,
+        together,
     )
 
 
@@ -635,7 +709,7 @@ def _plan_block(result: PlanResult) -> dict:
         "gap": None if result.gap is None else round(result.gap, 6),
         "seconds": round(result.seconds, 3),
         "rounds": list(result.rounds),
-        "continuity": {"kept": result.continuity_kept, "possible": result.continuity_possible},
+        "continuity": _continuity_block(result),
         "paper_assigned": result.paper.assigned,
         "paper_objective": round(result.paper.objective, 6),
         "objective": round(result.assignment.objective, 6),
@@ -644,6 +718,18 @@ def _plan_block(result: PlanResult) -> dict:
         "note": "bound: no roster can have more candidates whose pairs all meet their hours "
         "(a proven optimum of a time relaxation of assign + schedule); scheduled: assigned "
         "candidates whose every minimum is met; paper_*: the assignment before calendars.",
+    }
+
+
+def _continuity_block(result: PlanResult) -> dict:
+    """Year-2 candidates keeping their coach: kept, how many pairs could each meet alone
+    (``possible``) and the most any roster can keep at once (``together``, proven or not)."""
+    together = result.continuity_together
+    return {
+        "kept": result.continuity_kept,
+        "possible": result.continuity_possible,
+        "together": None if together is None else together.value,
+        "together_proven": None if together is None else together.proven,
     }
 
 

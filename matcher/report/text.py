@@ -64,9 +64,13 @@ def print_plan(console: Console, plan: dict) -> None:
             f"this one schedules {plan['scheduled']} (gap {plan['gap']:.1%})."
         )
     cont = plan["continuity"]
+    together = ""
+    if cont.get("together") is not None and cont["together"] < cont["possible"]:
+        proof = "" if cont["together_proven"] else ", best bound found"
+        together = f" (at most {cont['together']} at once{proof})"
     lines.append(
         f"plan: {plan['status']}, {len(plan['rounds'])} rounds, {plan['seconds']:.1f} s; "
-        f"continuity kept {cont['kept']} of {cont['possible']} possible."
+        f"continuity kept {cont['kept']} of {cont['possible']} possible{together}."
     )
     lines.append(
         f"Paper roster (calendars ignored): {plan['paper_assigned']} assigned, "

@@ -10,6 +10,7 @@ the timed model does not.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
@@ -18,7 +19,12 @@ import numpy as np
 
 from solvers.assignment_data import AssignmentProblem
 from solvers.flow import solve_flow
-from solvers.timed_assign import TimedAssignProblem, coverage_bound, solve_timed
+from solvers.timed_assign import (
+    TimedAssignProblem,
+    continuity_bound,
+    coverage_bound,
+    solve_timed,
+)
 
 MONTHS = 2
 DATES = np.zeros((7, MONTHS), dtype=np.int64)
@@ -57,11 +63,11 @@ def _schedulable(problem: TimedAssignProblem, chosen: list[int]) -> bool:
     demand = 0
     for p in chosen:
         coach = int(problem.base.right[p])
-        for m in range(MONTHS):
+        for m in range(problem.n_months):
             graph.add_edge("s", ("pm", p, m), capacity=NEED_MONTH // 60)
             demand += NEED_MONTH // 60
             for d, start, end in problem.windows[p]:
-                for date in range(int(DATES[d, m])):
+                for date in range(int(problem.dates[d, m])):
                     for hour in range(start // 60, end // 60):
                         slot = ("slot", coach, d, m, date, hour)
                         graph.add_edge(("pm", p, m), slot, capacity=1)
@@ -123,6 +129,20 @@ def test_bound_is_tight_on_a_shared_window():
     assert coverage_bound(problem, time_limit=5).bound == 2
 
 
+def test_a_month_with_fewer_dates_limits_the_pairs_confined_to_them():
+    # candidates 0 and 1 can meet coach 0 only on Mondays 9-10, candidate 2 on Wednesdays
+    # 9-11. The first month has one Monday: a whole month's week (60 + 120 minutes) and the
+    # year's Mondays (4 x 60) would hold all three, but that Monday holds one monthly minimum
+    dates = np.zeros((7, 2), dtype=np.int64)
+    dates[0] = [1, 3]
+    dates[2] = [1, 1]
+    windows = [[(0, 540, 600)], [(0, 540, 600)], [(2, 540, 660)]]
+    problem = dataclasses.replace(_problem([0, 1, 2], [0, 0, 0], windows, 3, 1, [3]), dates=dates)
+    assert _best_schedulable(problem) == 2
+    bound = coverage_bound(problem, time_limit=5)
+    assert bound.proven and bound.bound == 2
+
+
 def test_paper_optimum_over_fills_a_window_the_timed_model_does_not():
     # coach 0 (3 places) is free only Mondays 9-10; coach 1 has one place on Wednesdays, and
     # candidate 2 scores higher with coach 0, so the paper puts all three on Mondays 9-10
@@ -157,6 +177,22 @@ def test_priority_then_continuity_come_first():
         }
     )
     assert solve_timed(both, time_limit=5).chosen.tolist() == [0]
+
+
+def test_continuity_bound_counts_what_one_coach_week_holds_together():
+    # three year-2 candidates whose last coach is coach 0, free Mondays 9-10 only: each pair
+    # fits alone, two fit together; a fourth continuity pair with coach 1 fits too
+    left, right = [0, 1, 2, 3], [0, 0, 0, 1]
+    windows = [[(0, 540, 600)]] * 3 + [[(2, 540, 600)]]
+    problem = dataclasses.replace(
+        _problem(left, right, windows, 4, 2, [3, 1]),
+        continuity=np.array([True, True, True, True]),
+    )
+    bound = continuity_bound(problem, time_limit=5)
+    assert bound.proven and bound.bound == 3
+    kept = solve_timed(problem, time_limit=5).continuity_kept
+    assert kept <= bound.bound
+    assert continuity_bound(dataclasses.replace(problem, continuity=None)).bound == 0
 
 
 def test_same_answer_twice():

@@ -1,0 +1,197 @@
+"""plan's last step: give the candidates left out a free place where a calendar can take them.
+
+The repair rounds learn the calendar from the time relaxation, which is blind to travel and
+to the standing week; they end with a roster whose every pair meets its hours, but some coach
+may still have a free place and free time that a left-out candidate could use, or a year-2
+candidate may sit with a new coach while last year's coach could still take them.
+
+So, in a fixed order (year-2 candidates first where the program says so, then input order):
+
+- **insert**: a candidate without a coach is offered each eligible coach with a free place
+  (last year's coach first, then by pair score), at most ``TRIES_PER_CANDIDATE`` of them;
+- **return**: a year-2 candidate with another coach is offered last year's coach, if it has
+  a free place (the place it leaves is then free for the next candidates).
+
+An offer is taken only when the coach's whole calendar, with the newcomer, still meets every
+monthly and yearly minimum: the per-coach scheduler decides, after a fast necessary test on
+the time relaxation's rows (:func:`solvers.timed_assign.week_holds`). Calendars are cached by
+(coach, candidates), so the final schedule re-solves nothing. Coverage and continuity only
+grow; each step is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.problem import ProgramData
+from solvers.timed_assign import TimedAssignProblem, week_holds
+
+TRIES_PER_CANDIDATE = 4
+"""Coaches a left-out (or moved) candidate is offered (each offer is a calendar solve)."""
+SWAP_TRIES = 3
+"""Candidates of last year's coach asked to move so a year-2 candidate can come back."""
+
+
+@dataclass(frozen=True)
+class FillOutcome:
+    """The roster after the step (candidate index -> coach index) and what changed."""
+
+    mapping: dict[int, int]
+    inserted: tuple[int, ...]
+    returned: tuple[int, ...]
+    offers: int
+
+
+@dataclass(frozen=True)
+class FillInputs:
+    """What the step reads: the program's pairs as the time model has them, and the rules
+    of the roster (places per coach, pairs that can never meet, continuity pairs)."""
+
+    program: ProgramData
+    problem: TimedAssignProblem
+    every: list[tuple[int, int]]
+    index: dict[tuple[int, int], int]
+    places: np.ndarray
+    never: set[tuple[int, int]]
+    continuity: np.ndarray
+    fixed: set[int]
+    """Candidates whose pairs are pinned: never moved."""
+
+
+def fill(
+    inputs: FillInputs,
+    mapping: dict[int, int],
+    calendar_fits: Callable[[int, list[int]], bool],
+) -> FillOutcome:
+    """Insert, return and swap candidates as the module docstring says.
+
+    ``calendar_fits(coach, candidates)`` says whether that coach's calendar with exactly
+    those candidates meets every minimum.
+    """
+    step = _Step(inputs, dict(mapping), calendar_fits)
+    options = _options(inputs)
+    for k in _order(inputs.program):
+        if k not in inputs.fixed:
+            step.offer(k, options)
+    return FillOutcome(step.mapping, tuple(step.inserted), tuple(step.returned), step.offers)
+
+
+@dataclass
+class _Step:
+    """The roster as the step changes it, and what it has done so far."""
+
+    inputs: FillInputs
+    mapping: dict[int, int]
+    calendar_fits: Callable[[int, list[int]], bool]
+    inserted: list[int] = field(default_factory=list)
+    returned: list[int] = field(default_factory=list)
+    offers: int = 0
+
+    def __post_init__(self) -> None:
+        self.load = Counter(self.mapping.values())
+
+    def coach(self, p: int) -> int:
+        return self.inputs.every[p][1]
+
+    def has_place(self, c: int) -> bool:
+        return self.load[c] < int(self.inputs.places[c])
+
+    def offer(self, k: int, options: dict[int, list[int]]) -> None:
+        """One candidate: a place if it has none (last year's coach first, by a swap if need
+        be), or last year's coach if it is with another."""
+        last = next((p for p in options[k] if self.inputs.continuity[p]), None)
+        if k not in self.mapping:
+            if self.place(k, options[k]) or (last is not None and self.swap(k, last, options)):
+                self.inserted.append(k)
+            return
+        if last is None or self.coach(last) == self.mapping[k]:
+            return
+        if self.moves({k: self.coach(last)}) or self.swap(k, last, options):
+            self.returned.append(k)
+
+    def place(self, k: int, pairs: list[int]) -> bool:
+        """A left-out candidate: its first ``TRIES_PER_CANDIDATE`` coaches with a place."""
+        with_place = [p for p in pairs if self.has_place(self.coach(p))]
+        return any(self.moves({k: self.coach(p)}) for p in with_place[:TRIES_PER_CANDIDATE])
+
+    def swap(self, k: int, last: int, options: dict[int, list[int]]) -> bool:
+        """Candidate ``k`` to last year's coach, whose place (or time) another of its
+        candidates gives up by moving to a coach with a place: year-1 candidates without a
+        pin or continuity of their own, at most ``SWAP_TRIES`` of them."""
+        c, inputs = self.coach(last), self.inputs
+        movable = [
+            j
+            for j, cc in sorted(self.mapping.items())
+            if cc == c
+            and j not in inputs.fixed
+            and not inputs.continuity[inputs.index[(j, c)]]
+            and inputs.program.candidates[j].program_year != 2
+        ]
+        for j in movable[:SWAP_TRIES]:
+            away = [
+                p
+                for p in options[j]
+                if self.coach(p) != c
+                and (self.has_place(self.coach(p)) or self.coach(p) == self.mapping.get(k))
+            ]
+            for p in away[:TRIES_PER_CANDIDATE]:
+                if self.moves({k: c, j: self.coach(p)}):
+                    return True
+        return False
+
+    def moves(self, moves: dict[int, int]) -> bool:
+        """Make the moves (candidate -> coach) if every coach they touch keeps its places,
+        the program's caps and its time rows, and its whole calendar meets every minimum."""
+        new = {**self.mapping, **moves}
+        touched = sorted(
+            set(moves.values()) | {self.mapping[k] for k in moves if k in self.mapping}
+        )
+        rosters = {c: sorted(k for k, cc in new.items() if cc == c) for c in touched}
+        inputs = self.inputs
+        for c, members in rosters.items():
+            group = sorted(inputs.index[(k, c)] for k in members)
+            if len(members) > int(inputs.places[c]) or not _within_group_caps(inputs, group):
+                return False
+            if members and not week_holds(inputs.problem, group):
+                return False
+        for c, members in rosters.items():
+            if members:
+                self.offers += 1
+                if not self.calendar_fits(c, members):
+                    return False
+        self.mapping = new
+        self.load = Counter(new.values())
+        return True
+
+
+def _order(program: ProgramData) -> list[int]:
+    """Year-2 candidates first where the program puts them first, then input order."""
+    first = program.policy.priority.year2_first
+    ks = range(len(program.candidates))
+    return sorted(ks, key=lambda k: (first and program.candidates[k].program_year != 2, k))
+
+
+def _options(inputs: FillInputs) -> dict[int, list[int]]:
+    """Each candidate's pairs that might meet, continuity first, then by score, then coach."""
+    weight = inputs.problem.base.weight
+    out: dict[int, list[int]] = defaultdict(list)
+    for p, pair in enumerate(inputs.every):
+        if pair not in inputs.never:
+            out[pair[0]].append(p)
+    for ps in out.values():
+        ps.sort(key=lambda p: (not inputs.continuity[p], -int(weight[p]), inputs.every[p][1]))
+    return out
+
+
+def _within_group_caps(inputs: FillInputs, group: list[int]) -> bool:
+    """Whether one coach's pairs keep the program's caps per coach (year-1 candidates, one
+    district), as the assignment model does."""
+    for family in inputs.problem.base.groups:
+        counts = Counter(int(family.pair_group[p]) for p in group)
+        if any(g >= 0 and n > int(family.cap[g]) for g, n in counts.items()):
+            return False
+    return True
