@@ -8,15 +8,10 @@ never raw spreadsheet cells, so a value is parsed and checked exactly once, in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from matcher.policy import Policy
 from matcher.windows import Window
-
-if TYPE_CHECKING:
-    from matcher.rules.view import ProgramView
 
 CERTIFICATIONS = ("certified", "in_progress", "expired", "none")
 ROLES = ("principal", "assistant_principal", "coordinator", "director", "specialist", "other")
@@ -99,18 +94,6 @@ class ProgramData:
     direct_above: dict[str, frozenset[str]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     source: Path | None = None
-
-    @cached_property
-    def view(self) -> ProgramView:
-        """The program coded as arrays (:func:`matcher.rules.view.build_view`), built once.
-
-        Building it takes ~0.35 s at state size, and ``assign`` needs it twice (the eligible
-        pairs, then why.csv): kept with the program, it is built once. The program is frozen,
-        so the view cannot go stale; a changed copy (``dataclasses.replace``) is a new program
-        with a view of its own."""
-        from matcher.rules.view import build_view
-
-        return build_view(self)
 
     def coach_index(self) -> dict[str, int]:
         return {c.coach_id: i for i, c in enumerate(self.coaches)}

@@ -25,7 +25,7 @@ import numpy as np
 from matcher.problem import ProgramData
 from matcher.rules.eligibility import failure_bits, region_role_blocks, rules_of
 from matcher.rules.pairs import SCORE_TERMS, score_terms
-from matcher.rules.view import ProgramView
+from matcher.rules.view import ProgramView, build_view
 from solvers.assignment_data import SolveStatus
 
 HOLDERS_LISTED = 8  # candidate ids named as holders of a full coach's places
@@ -148,7 +148,7 @@ def why_table(
     other coaches each (all by default), best-scoring first. Vectorised: the reasons are
     worked out per coach (a full coach's sentence once, whoever asks) and per batch of
     options, not one option at a time."""
-    view = view or program.view
+    view = view or build_view(program)
     ci, ki = region_role_blocks(view)
     wanted = np.arange(len(program.candidates)) if candidates is None else np.array(candidates)
     wanted = wanted.astype(np.int64)
@@ -340,13 +340,21 @@ def _cap_reasons(program, view, facts, ci: np.ndarray, ki: np.ndarray) -> np.nda
     return out
 
 
-def why_of_result(program: ProgramData, result, no_fit: dict | None = None):
-    """why.csv of an :class:`~matcher.results.AssignmentResult` (``WHY_LISTED`` coaches each)."""
+def why_of_result(
+    program: ProgramData,
+    result,
+    no_fit: dict | None = None,
+    view: ProgramView | None = None,
+):
+    """why.csv of an :class:`~matcher.results.AssignmentResult` (``WHY_LISTED`` coaches each);
+    ``view``: the program's, where the caller has it already (it takes ~0.35 s to build at
+    state size)."""
     roster = {r.candidate_id: r.coach_id for r in result.rows if r.coach_id}
     facts = roster_facts(
         program, roster, proven=result.status == SolveStatus.OPTIMAL, no_fit=no_fit
     )
-    return why_frame(program, facts, why_table(program, facts, limit=WHY_LISTED))
+    table = why_table(program, facts, limit=WHY_LISTED, view=view)
+    return why_frame(program, facts, table)
 
 
 def why_frame(program: ProgramData, facts: RosterFacts, table: WhyTable):

@@ -12,7 +12,7 @@ import numpy as np
 
 from matcher.problem import ProgramData
 from matcher.rules.eligibility import eligible_mask, pair_km, region_role_blocks
-from matcher.rules.view import NO_CODE, ProgramView, contains
+from matcher.rules.view import NO_CODE, ProgramView, build_view, contains
 
 SCORE_TERMS = ("level", "language", "cpsel", "travel", "continuity", "preference", "same_district")
 _POPCOUNT = np.array([bin(i).count("1") for i in range(64)], dtype=np.float64)
@@ -84,7 +84,7 @@ def score_terms(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> dict[str, 
 
 def build_pairs(program: ProgramData, view: ProgramView | None = None) -> EligiblePairs:
     """All eligible pairs of the program with their scores."""
-    view = view or program.view
+    view = view or build_view(program)
     ci, ki = region_role_blocks(view)
     keep = eligible_mask(view, ci, ki)
     ci, ki = ci[keep], ki[keep]
