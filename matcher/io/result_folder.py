@@ -74,13 +74,19 @@ def staged_roster(
 
     why = why_of_result(program, result, no_fit, view)
     with staged_folder(out_dir) as stage:
-        write_roster_csv(result, stage / "roster.csv")
+        roster = write_roster_csv(result, stage / "roster.csv")
         why.to_csv(stage / "why.csv", index=False)
         if alternates:
             alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
             write_roster_xlsx(
-                program, result, summary, stage / "roster.xlsx", redact=redact, why=why
+                program,
+                result,
+                summary,
+                stage / "roster.xlsx",
+                redact=redact,
+                why=why,
+                roster=roster,
             )
         yield stage
         write_summary(summary, stage / "summary.json")
