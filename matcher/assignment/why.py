@@ -150,10 +150,13 @@ def why_table(
     options, not one option at a time."""
     view = view or build_view(program)
     ci, ki = region_role_blocks(view)
-    wanted = np.arange(len(program.candidates)) if candidates is None else np.array(candidates)
-    wanted = wanted.astype(np.int64)
-    keep = np.isin(ki, wanted)
-    ci, ki = ci[keep].astype(np.int64), ki[keep].astype(np.int64)
+    if candidates is None:
+        wanted = np.arange(len(program.candidates), dtype=np.int64)
+    else:
+        wanted = np.array(candidates, dtype=np.int64)
+        keep = np.isin(ki, wanted)
+        ci, ki = ci[keep], ki[keep]
+    ci, ki = ci.astype(np.int64), ki.astype(np.int64)
     own = _terms(view, facts.coach_of[wanted], wanted)
     own_score = np.full(len(program.candidates), -math.inf)
     own_score[wanted] = np.where(facts.coach_of[wanted] >= 0, own["_score"], -math.inf)
@@ -264,8 +267,9 @@ def _reasons(
                 outcome[p], reason[p] = "calendar", f"calendar does not fit: {why}"
     ruled = np.flatnonzero(~open_)
     outcome[ruled] = "rule"
+    failed = {b: rules_of(b) for b in np.unique(bits[ruled]).tolist()}  # few ways to fail
     reason[ruled] = [
-        _rule_reason(program, view, c, k, b)
+        _rule_reason(program, view, c, k, failed[b])
         for c, k, b in zip(
             ci[ruled].tolist(), ki[ruled].tolist(), bits[ruled].tolist(), strict=True
         )
@@ -273,11 +277,9 @@ def _reasons(
     return outcome, reason
 
 
-def _rule_reason(program: ProgramData, view: ProgramView, c: int, k: int, bits: int) -> str:
+def _rule_reason(program: ProgramData, view: ProgramView, c: int, k: int, rules) -> str:
     coach, cand = program.coaches[c], program.candidates[k]
-    words = "; ".join(
-        f"rule {r.number} ({r.name}): {r.words(coach, cand, view)}" for r in rules_of(bits)
-    )
+    words = "; ".join(f"rule {r.number} ({r.name}): {r.words(coach, cand, view)}" for r in rules)
     return f"ruled out by {words}"
 
 
