@@ -140,6 +140,22 @@ class TableWorkbook:
                 sheet = book.add_worksheet(table.title)
                 _write_table(sheet, table, header_format, band_format)
             book.close()
+            for sheet in book.worksheets():
+                _release_cells(sheet)
+
+
+def _release_cells(sheet) -> None:
+    """Free a written sheet's cells now, by reference counting.
+
+    xlsxwriter's workbook and sheets refer to each other (a sheet keeps the workbook's
+    ``add_format``), so the cells they hold (~280,000 records at state size) would otherwise
+    wait for Python's cyclic collector, and cost it ~0.2 s (measured) wherever it next ran:
+    in a later step, or at exit. The cell store is xlsxwriter's ``Worksheet.table``, emptied
+    here only after the file is written; should a later xlsxwriter keep its cells elsewhere,
+    this does nothing."""
+    cells = getattr(sheet, "table", None)
+    if isinstance(cells, dict):
+        cells.clear()
 
 
 def _writers(sheet, columns: Sequence[tuple[str, list]]) -> list[Callable]:
