@@ -157,3 +157,29 @@ def test_large_why_table_keeps_the_unassigned_in_the_workbook(tmp_path, monkeypa
     assert sheet.iloc[0, 0].startswith("Unassigned candidates only")
     assert set(sheet["candidate_id"].iloc[1:]) == unassigned
     assert len(sheet) - 1 == int(why["candidate_id"].isin(unassigned).sum())
+
+
+def test_why_csv_rows_are_explain_of_every_candidate(tmp_path):
+    """why.csv (built column by column) says for each candidate what ``explain`` (one object
+    per option) says: the same coaches in the same order, scores, outcomes and reasons, an
+    empty row where no coach is named, and "and N more" past WHY_LISTED."""
+    from pathlib import Path
+
+    from matcher.assignment.optimize import assign
+    from matcher.assignment.why import WHY_LISTED, why_of_result
+
+    program = load_program(Path(__file__).parents[1] / "scenarios" / "sample-district")
+    result = assign(program)
+    why = why_of_result(program, result)
+    facts = roster_facts(program, result.mapping())
+    expected = []
+    for w in explain(program, facts, limit=WHY_LISTED):
+        head = (w.candidate_id, w.status, w.coach_id, "" if w.score is None else w.score)
+        rows = [
+            (*head, i, o.coach_id, o.score, o.outcome, o.reason) for i, o in enumerate(w.options, 1)
+        ]
+        expected += rows or [(*head, "", "", "", "", "")]
+        if w.more:
+            expected.append((*head, "", "", "", "more", f"and {w.more} more (coachmatch explain)"))
+    assert list(why.itertuples(index=False, name=None)) == expected
+    assert {"full", "rule", "more", ""} <= set(why["outcome"])  # every kind of row is compared

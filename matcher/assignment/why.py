@@ -106,6 +106,76 @@ def roster_facts(
     )
 
 
+ROOM_NOT_PROVEN = "has room, but the solver stopped before proving the roster optimal"
+ROOM_FOR_UNASSIGNED = "has room, but taking this candidate would cost the roster more elsewhere"
+ROOM_FOR_ASSIGNED = (
+    "has room, but the move would cost the roster more elsewhere (its coach's minimum "
+    "load, the same-site bonus or load balance), or the pair is pinned"
+)
+
+
+@dataclass(frozen=True)
+class WhyTable:
+    """:func:`explain` as parallel arrays: why.csv is written from these directly (43,000
+    rows at state size: one Python object per row would cost more than the rest).
+
+    Per asked-for candidate ``j`` (``wanted[j]``): its own pair's terms (``own``, with
+    ``"_score"``; meaningless where it has no coach), its listed options in rows
+    ``first[j] : first[j] + shown[j]`` and ``total[j]`` options in all. Per listed option:
+    ``coach``, ``score``, ``outcome`` and ``reason``, best-scoring first within a candidate.
+    """
+
+    wanted: np.ndarray
+    own: dict[str, np.ndarray]
+    first: np.ndarray
+    shown: np.ndarray
+    total: np.ndarray
+    coach: np.ndarray
+    score: np.ndarray
+    outcome: np.ndarray  # object: full / rule / calendar / cap / room
+    reason: np.ndarray  # object: the sentence
+
+
+def why_table(
+    program: ProgramData,
+    facts: RosterFacts,
+    candidates: list[int] | None = None,
+    *,
+    limit: int | None = None,
+    view: ProgramView | None = None,
+) -> WhyTable:
+    """Why each candidate (indices; all by default) has its coach, or none; at most ``limit``
+    other coaches each (all by default), best-scoring first. Vectorised: the reasons are
+    worked out per coach (a full coach's sentence once, whoever asks) and per batch of
+    options, not one option at a time."""
+    view = view or build_view(program)
+    ci, ki = region_role_blocks(view)
+    if candidates is None:
+        wanted = np.arange(len(program.candidates), dtype=np.int64)
+    else:
+        wanted = np.array(candidates, dtype=np.int64)
+        keep = np.isin(ki, wanted)
+        ci, ki = ci[keep], ki[keep]
+    ci, ki = ci.astype(np.int64), ki.astype(np.int64)
+    own = _terms(view, facts.coach_of[wanted], wanted)
+    own_score = np.full(len(program.candidates), -math.inf)
+    own_score[wanted] = np.where(facts.coach_of[wanted] >= 0, own["_score"], -math.inf)
+    score = _terms(view, ci, ki)["_score"]
+    unassigned = facts.coach_of[ki] < 0
+    better = unassigned | ((ci != facts.coach_of[ki]) & (score > own_score[ki] + 1e-9))
+    ci, ki, score = ci[better], ki[better], score[better]
+    order = np.lexsort((ci, -score, ki))
+    ci, ki, score = ci[order], ki[order], score[order]
+    starts = np.searchsorted(ki, wanted)
+    total = np.searchsorted(ki, wanted, side="right") - starts
+    shown = total if limit is None else np.minimum(total, limit)
+    first = np.cumsum(shown) - shown
+    listed = np.repeat(starts - first, shown) + np.arange(int(shown.sum()))
+    ci, ki, score = ci[listed], ki[listed], score[listed]
+    outcome, reason = _reasons(program, view, facts, ci, ki, failure_bits(view, ci, ki))
+    return WhyTable(wanted, own, first, shown, total, ci, score, outcome, reason)
+
+
 def explain(
     program: ProgramData,
     facts: RosterFacts,
@@ -114,34 +184,32 @@ def explain(
     limit: int | None = None,
     view: ProgramView | None = None,
 ) -> list[CandidateWhy]:
-    """Why each candidate (indices; all by default) has its coach, or none; at most ``limit``
-    other coaches each (all by default), best-scoring first."""
-    view = view or build_view(program)
-    ci, ki = region_role_blocks(view)
-    wanted = np.arange(len(program.candidates)) if candidates is None else np.array(candidates)
-    keep = np.isin(ki, wanted)
-    ci, ki = ci[keep].astype(np.int64), ki[keep].astype(np.int64)
-    own_terms = _terms(view, facts.coach_of[wanted], wanted)
-    own_score = np.full(len(program.candidates), -math.inf)
-    own_score[wanted] = np.where(facts.coach_of[wanted] >= 0, own_terms["_score"], -math.inf)
-    terms = _terms(view, ci, ki)
-    unassigned = facts.coach_of[ki] < 0
-    better = unassigned | ((ci != facts.coach_of[ki]) & (terms["_score"] > own_score[ki] + 1e-9))
-    ci, ki, score = ci[better], ki[better], terms["_score"][better]
-    order = np.lexsort((ci, -score, ki))
-    ci, ki, score = ci[order], ki[order], score[order]
-    bits = failure_bits(view, ci, ki)
-    starts = np.searchsorted(ki, wanted)
-    ends = np.searchsorted(ki, wanted, side="right")
+    """:func:`why_table` as one :class:`CandidateWhy` per candidate (``coachmatch explain``)."""
+    table = why_table(program, facts, candidates, limit=limit, view=view)
+    coach_ids = [c.coach_id for c in program.coaches]
+    scores = _rounded(table.score)
     out = []
-    for j, k in enumerate(wanted.tolist()):
-        rows = range(starts[j], ends[j] if limit is None else min(ends[j], starts[j] + limit))
+    for j, k in enumerate(table.wanted.tolist()):
+        rows = range(table.first[j], table.first[j] + table.shown[j])
         options = tuple(
-            _option(program, view, facts, k, int(ci[p]), float(score[p]), int(bits[p]))
-            for p in rows
+            CoachOption(
+                coach_ids[c],
+                scores[p],
+                table.outcome[p],
+                table.reason[p],
+                _holder_ids(program, facts, c) if table.outcome[p] == "full" else (),
+            )
+            for p, c in zip(rows, table.coach[rows].tolist(), strict=True)
         )
-        out.append(_candidate(program, facts, k, own_terms, j, options, ends[j] - starts[j]))
+        more = int(table.total[j] - table.shown[j])
+        out.append(_candidate(program, facts, k, table.own, j, options, more))
     return out
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """Scores as why.csv shows them: Python's correctly rounded ``round(x, 6)`` (numpy's
+    round can differ in the last digit)."""
+    return [round(x, 6) for x in values.tolist()]
 
 
 def _terms(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> dict[str, np.ndarray]:
@@ -151,13 +219,11 @@ def _terms(view: ProgramView, ci: np.ndarray, ki: np.ndarray) -> dict[str, np.nd
     return terms
 
 
-def _candidate(program, facts, k, own_terms, j, options, total) -> CandidateWhy:
+def _candidate(program, facts, k, own_terms, j, options, more) -> CandidateWhy:
     cand = program.candidates[k]
     c = int(facts.coach_of[k])
     if c < 0:
-        return CandidateWhy(
-            cand.candidate_id, "unassigned", "", None, {}, options, total - len(options)
-        )
+        return CandidateWhy(cand.candidate_id, "unassigned", "", None, {}, options, more)
     terms = {t: round(float(own_terms[t][j]), 6) for t in SCORE_TERMS}
     return CandidateWhy(
         cand.candidate_id,
@@ -166,98 +232,177 @@ def _candidate(program, facts, k, own_terms, j, options, total) -> CandidateWhy:
         round(float(own_terms["_score"][j]), 6),
         terms,
         options,
-        total - len(options),
+        more,
     )
 
 
-def _option(program, view, facts: RosterFacts, k: int, c: int, score: float, bits: int):
-    coach, cand = program.coaches[c], program.candidates[k]
-    score = round(score, 6)
-    if bits:
-        words = "; ".join(
-            f"rule {r.number} ({r.name}): {r.words(coach, cand, view)}" for r in rules_of(bits)
-        )
-        return CoachOption(coach.coach_id, score, "rule", f"ruled out by {words}")
-    if (k, c) in facts.no_fit:
-        return CoachOption(
-            coach.coach_id, score, "calendar", f"calendar does not fit: {facts.no_fit[(k, c)]}"
-        )
-    held = facts.holders.get(c, [])
-    places = int(facts.places[c])
-    if len(held) >= places:
-        return _full(program, view, facts, k, c, score, held, places)
-    cap = _at_cap(program, view, facts, k, c)
-    if cap:
-        return CoachOption(coach.coach_id, score, "cap", cap)
-    if not facts.proven:
-        why = "has room, but the solver stopped before proving the roster optimal"
-    elif facts.coach_of[k] < 0:
-        why = "has room, but taking this candidate would cost the roster more elsewhere"
+def _reasons(
+    program: ProgramData,
+    view: ProgramView,
+    facts: RosterFacts,
+    ci: np.ndarray,
+    ki: np.ndarray,
+    bits: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each option's outcome and reason. The first that applies wins: a failed rule, calendars
+    that cannot fit, a full coach, a program cap, else room; each later one overwrites."""
+    outcome = np.full(len(ci), "room", dtype=object)
+    if facts.proven:
+        room = np.where(facts.coach_of[ki] < 0, ROOM_FOR_UNASSIGNED, ROOM_FOR_ASSIGNED)
+        reason = room.astype(object)
     else:
-        why = (
-            "has room, but the move would cost the roster more elsewhere (its coach's minimum "
-            "load, the same-site bonus or load balance), or the pair is pinned"
+        reason = np.full(len(ci), ROOM_NOT_PROVEN, dtype=object)
+    open_ = bits == 0
+    capped = _cap_reasons(program, view, facts, ci, ki)
+    at_cap = open_ & (capped != "")
+    outcome[at_cap], reason[at_cap] = "cap", capped[at_cap]
+    load = np.bincount(facts.coach_of[facts.coach_of >= 0], minlength=len(program.coaches))
+    full = np.flatnonzero(open_ & (load[ci] >= facts.places[ci]))
+    outcome[full] = "full"
+    reason[full] = _full_reasons(program, view, facts, ci[full], ki[full])
+    if facts.no_fit:
+        for p in np.flatnonzero(open_).tolist():
+            why = facts.no_fit.get((int(ki[p]), int(ci[p])))
+            if why is not None:
+                outcome[p], reason[p] = "calendar", f"calendar does not fit: {why}"
+    ruled = np.flatnonzero(~open_)
+    outcome[ruled] = "rule"
+    failed = {b: rules_of(b) for b in np.unique(bits[ruled]).tolist()}  # few ways to fail
+    reason[ruled] = [
+        _rule_reason(program, view, c, k, failed[b])
+        for c, k, b in zip(
+            ci[ruled].tolist(), ki[ruled].tolist(), bits[ruled].tolist(), strict=True
         )
-    return CoachOption(coach.coach_id, score, "room", why)
+    ]
+    return outcome, reason
 
 
-def _full(program, view, facts, k, c, score, held, places) -> CoachOption:
-    coach = program.coaches[c]
-    ids = [program.candidates[h].candidate_id for h in held]
-    shown = ", ".join(ids[:HOLDERS_LISTED]) + (
-        f" and {len(ids) - HOLDERS_LISTED} more" if len(ids) > HOLDERS_LISTED else ""
-    )
-    hours = " (lowered by monthly hours)" if places < coach.capacity else ""
-    why = f"full: {len(held)} of {places} places{hours}, held by {shown}"
-    year2 = [h for h in held if view.k_year[h] == 2]
-    if facts.year2_first and view.k_year[k] == 1 and year2:
-        why += f"; {len(year2)} of them year-2 candidates, who come first"
-    return CoachOption(coach.coach_id, score, "full", why, tuple(ids))
+def _rule_reason(program: ProgramData, view: ProgramView, c: int, k: int, rules) -> str:
+    coach, cand = program.coaches[c], program.candidates[k]
+    words = "; ".join(f"rule {r.number} ({r.name}): {r.words(coach, cand, view)}" for r in rules)
+    return f"ruled out by {words}"
 
 
-def _at_cap(program, view, facts, k, c) -> str:
-    """The program cap (``[assignment]``) that this coach has reached for this candidate."""
+def _holder_ids(program: ProgramData, facts: RosterFacts, c: int) -> tuple[str, ...]:
+    return tuple(program.candidates[h].candidate_id for h in facts.holders.get(c, []))
+
+
+def _full_reasons(program, view, facts, ci: np.ndarray, ki: np.ndarray) -> list[str]:
+    """Who holds a full coach's places, written once per coach; first-year candidates are
+    told when year-2 candidates, who come first, hold some of them."""
+    said: dict[int, tuple[str, str]] = {}
+    for c in np.unique(ci).tolist():
+        coach, held = program.coaches[c], facts.holders.get(c, [])
+        ids = _holder_ids(program, facts, c)
+        shown = ", ".join(ids[:HOLDERS_LISTED]) + (
+            f" and {len(ids) - HOLDERS_LISTED} more" if len(ids) > HOLDERS_LISTED else ""
+        )
+        places = int(facts.places[c])
+        hours = " (lowered by monthly hours)" if places < coach.capacity else ""
+        year2 = int(np.count_nonzero(view.k_year[held] == 2)) if held else 0
+        first = f"; {year2} of them year-2 candidates, who come first" if year2 else ""
+        said[c] = (f"full: {len(held)} of {places} places{hours}, held by {shown}", first)
+    told = facts.year2_first & (view.k_year[ki] == 1)
+    return [
+        said[c][0] + (said[c][1] if t else "")
+        for c, t in zip(ci.tolist(), told.tolist(), strict=True)
+    ]
+
+
+def _cap_reasons(program, view, facts, ci: np.ndarray, ki: np.ndarray) -> np.ndarray:
+    """The program cap (``[assignment]``) each coach has reached for each candidate ("" for
+    none): first-year candidates per coach, then candidates from one district."""
     policy = program.policy.assignment
-    held = facts.holders.get(c, [])
-    if policy.max_year1_per_coach and view.k_year[k] == 1:
-        n = sum(1 for h in held if view.k_year[h] == 1)
-        if n >= policy.max_year1_per_coach:
-            return f"at the program's cap of {policy.max_year1_per_coach} first-year candidates"
-    district = view.k_district[k]
-    if policy.max_same_district_per_coach and district >= 0:
-        n = sum(1 for h in held if view.k_district[h] == district)
-        if n >= policy.max_same_district_per_coach:
-            return (
-                f"at the program's cap of {policy.max_same_district_per_coach} candidates from "
-                "one district"
-            )
-    return ""
+    out = np.full(len(ci), "", dtype=object)
+    held = np.flatnonzero(facts.coach_of >= 0)
+    coach_of_held = facts.coach_of[held]
+    district = view.k_district
+    if policy.max_same_district_per_coach and len(ci):
+        width = int(max(district.max(initial=0), 0)) + 1
+        known = district[held] >= 0
+        keys, counts = np.unique(
+            coach_of_held[known] * width + district[held][known], return_counts=True
+        )
+        asked = ci * width + np.maximum(district[ki], 0)
+        same = np.zeros(len(ci), dtype=np.int64)
+        if len(keys):
+            pos = np.minimum(np.searchsorted(keys, asked), len(keys) - 1)
+            same = np.where(keys[pos] == asked, counts[pos], 0)
+        hit = (district[ki] >= 0) & (same >= policy.max_same_district_per_coach)
+        out[hit] = (
+            f"at the program's cap of {policy.max_same_district_per_coach} candidates from "
+            "one district"
+        )
+    if policy.max_year1_per_coach:
+        first_year = np.bincount(
+            coach_of_held[view.k_year[held] == 1], minlength=len(program.coaches)
+        )
+        hit = (view.k_year[ki] == 1) & (first_year[ci] >= policy.max_year1_per_coach)
+        out[hit] = f"at the program's cap of {policy.max_year1_per_coach} first-year candidates"
+    return out
 
 
-def why_of_result(program: ProgramData, result, no_fit: dict | None = None):
-    """why.csv of an :class:`~matcher.results.AssignmentResult` (``WHY_LISTED`` coaches each)."""
+def why_of_result(
+    program: ProgramData,
+    result,
+    no_fit: dict | None = None,
+    view: ProgramView | None = None,
+):
+    """why.csv of an :class:`~matcher.results.AssignmentResult` (``WHY_LISTED`` coaches each);
+    ``view``: the program's, where the caller has it already (it takes ~0.35 s to build at
+    state size)."""
     roster = {r.candidate_id: r.coach_id for r in result.rows if r.coach_id}
     facts = roster_facts(
         program, roster, proven=result.status == SolveStatus.OPTIMAL, no_fit=no_fit
     )
-    return why_frame(explain(program, facts, limit=WHY_LISTED))
+    table = why_table(program, facts, limit=WHY_LISTED, view=view)
+    return why_frame(program, facts, table)
 
 
-def why_frame(explained: list[CandidateWhy]):
+def why_frame(program: ProgramData, facts: RosterFacts, table: WhyTable):
     """why.csv / the Why sheet: one row per (candidate, other coach); a candidate without
-    any other coach to name gets one row with empty other-coach cells."""
+    any other coach to name gets one row with empty other-coach cells, and one whose list was
+    cut at the limit a last row "and N more". Built column by column from the table."""
     import pandas as pd
 
-    rows = []
-    for w in explained:
-        head = (w.candidate_id, w.status, w.coach_id, "" if w.score is None else w.score)
-        if not w.options:
-            rows.append((*head, "", "", "", "", ""))
-        for rank, o in enumerate(w.options, start=1):
-            rows.append((*head, rank, o.coach_id, o.score, o.outcome, o.reason))
-        if w.more:
-            rows.append((*head, "", "", "", "more", f"and {w.more} more (coachmatch explain)"))
-    return pd.DataFrame.from_records(rows, columns=WHY_COLUMNS)
+    n = len(table.wanted)
+    more = table.total - table.shown
+    # rows per candidate: its options (or one empty row), then "more" where the list was cut
+    head_rows = np.maximum(table.shown, 1) + (more > 0)
+    who = np.repeat(np.arange(n), head_rows)
+    at = np.arange(len(who)) - np.repeat(np.cumsum(head_rows) - head_rows, head_rows)
+    is_option = at < table.shown[who]
+    is_more = (at == head_rows[who] - 1) & (more[who] > 0)
+    option = np.where(is_option, table.first[who] + at, -1)
+
+    ids = np.array([k.candidate_id for k in program.candidates], dtype=object)
+    coach_ids = np.array([c.coach_id for c in program.coaches], dtype=object)
+    own_coach = facts.coach_of[table.wanted]
+    assigned = own_coach >= 0
+    own_score = np.full(n, "", dtype=object)
+    own_score[assigned] = _rounded(table.own["_score"][assigned])
+
+    def per_option(values, empty: str = "") -> np.ndarray:
+        column = np.full(len(who), empty, dtype=object)
+        column[is_option] = np.asarray(values, dtype=object)[option[is_option]]
+        return column
+
+    rank = per_option(np.arange(len(table.coach)) - np.repeat(table.first, table.shown) + 1)
+    outcome, why_not = per_option(table.outcome), per_option(table.reason)
+    outcome[is_more] = "more"
+    why_not[is_more] = [f"and {m} more (coachmatch explain)" for m in more[who[is_more]].tolist()]
+    columns = {
+        "candidate_id": ids[table.wanted][who],
+        "status": np.where(assigned, "assigned", "unassigned").astype(object)[who],
+        "coach_id": np.where(assigned, coach_ids[np.maximum(own_coach, 0)], "")[who],
+        "score": own_score[who],
+        "rank": rank,
+        "other_coach_id": per_option(coach_ids[table.coach]),
+        "other_score": per_option(_rounded(table.score)),
+        "outcome": outcome,
+        "why_not": why_not,
+    }
+    return pd.DataFrame(columns, columns=WHY_COLUMNS)
 
 
 def explain_result(program: ProgramData, result_dir: Path, candidate_id: str) -> CandidateWhy:

@@ -38,6 +38,7 @@ from matcher.scheduling.late_start import late_start_frame
 
 if TYPE_CHECKING:
     from matcher.planning.loop import PlanResult
+    from matcher.rules.view import ProgramView
     from matcher.scheduling.sessions import ScheduleResult
 
 SCHEDULE_FILES = ("schedule.csv", "short_hours.csv", "late_start.csv")
@@ -55,6 +56,7 @@ def staged_roster(
     xlsx: bool = True,
     redact: bool = False,
     no_fit: dict | None = None,
+    view: ProgramView | None = None,
 ) -> Iterator[Path]:
     """Stage a roster's files for ``out_dir`` and yield the staging folder.
 
@@ -65,19 +67,26 @@ def staged_roster(
     each candidate has its coach (``no_fit``: pairs whose calendars cannot fit, from ``plan``).
     The ``with`` body adds the command's own files to the stage (``plan``: the schedule) and
     may still add to ``summary``: summary.json is written when the body ends, then every file
-    moves into ``out_dir`` at once, or none does if a write fails.
+    moves into ``out_dir`` at once, or none does if a write fails. ``view``: the program's
+    :class:`~matcher.rules.view.ProgramView` where the caller has one (the eligible pairs').
     """
     from matcher.assignment.why import why_of_result
 
-    why = why_of_result(program, result, no_fit)
+    why = why_of_result(program, result, no_fit, view)
     with staged_folder(out_dir) as stage:
-        write_roster_csv(result, stage / "roster.csv")
+        roster = write_roster_csv(result, stage / "roster.csv")
         why.to_csv(stage / "why.csv", index=False)
         if alternates:
             alternates_frame(result).to_csv(stage / "alternates.csv", index=False)
         if xlsx:
             write_roster_xlsx(
-                program, result, summary, stage / "roster.xlsx", redact=redact, why=why
+                program,
+                result,
+                summary,
+                stage / "roster.xlsx",
+                redact=redact,
+                why=why,
+                roster=roster,
             )
         yield stage
         write_summary(summary, stage / "summary.json")
@@ -189,6 +198,7 @@ def write_result(
     xlsx: bool = True,
     redact: bool = False,
     on_removed: Callable[[list[str]], None] | None = None,
+    view: ProgramView | None = None,
 ) -> dict:
     """Write a roster (from :func:`matcher.assign`) or a plan (roster and calendars, from
     :func:`matcher.plan`) as a result folder, exactly as the CLI does; returns the summary.
@@ -196,7 +206,9 @@ def write_result(
     ``summary`` defaults to the result's own (:func:`matcher.io.writers.summary_dict`, and for
     a plan its rounds and bound). A schedule of an existing roster goes through
     :func:`write_schedule_result`. ``on_removed`` hears what a new roster removed from the
-    folder (an earlier schedule's files), so the caller can say so.
+    folder (an earlier schedule's files), so the caller can say so. ``view``: the program's
+    :class:`~matcher.rules.view.ProgramView`, where the caller has one (``pairs.view`` of
+    :func:`matcher.rules.pairs.build_pairs`), so why.csv does not build it again.
     """
     from matcher.planning.loop import PlanResult, plan_summary
 
@@ -216,6 +228,7 @@ def write_result(
         xlsx=xlsx,
         redact=redact,
         no_fit=no_fit,
+        view=view,
     ) as stage:
         if is_plan:
             calendars = stage_schedule_files(

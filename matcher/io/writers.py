@@ -51,8 +51,11 @@ def roster_frame(result: AssignmentResult) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def write_roster_csv(result: AssignmentResult, path: Path) -> None:
-    roster_frame(result).to_csv(path, index=False)
+def write_roster_csv(result: AssignmentResult, path: Path) -> pd.DataFrame:
+    """roster.csv; returns the table written, for roster.xlsx to reuse."""
+    roster = roster_frame(result)
+    roster.to_csv(path, index=False)
+    return roster
 
 
 def alternates_frame(result: AssignmentResult) -> pd.DataFrame:
@@ -164,18 +167,20 @@ def write_roster_xlsx(
     path: Path,
     redact: bool = False,
     why: pd.DataFrame | None = None,
+    roster: pd.DataFrame | None = None,
 ) -> None:
     """roster.xlsx: a summary sheet, the whole roster, why each candidate has its coach (``why``,
     see :func:`matcher.assignment.why.why_frame`), coach loads, then the candidates by coach
     (:func:`write_coach_sheets`). Text cells are written as text, never as formulas
-    (xlsxwriter, through :mod:`matcher.io.xlsx_writer`).
+    (xlsxwriter, through :mod:`matcher.io.xlsx_writer`). ``roster``: :func:`roster_frame` of
+    ``result`` where the caller made it already (for roster.csv); it is not changed.
 
     With ``redact`` every candidate and coach name is replaced by its id (cells and sheet titles).
     """
     from matcher.io.workbook import sheet_title
     from matcher.io.xlsx_writer import TableWorkbook
 
-    roster = roster_frame(result)
+    roster = roster_frame(result) if roster is None else roster.copy()
     for column in _NUMERIC_COLUMNS:  # numbers in the workbook, not text that looks like one
         roster[column] = pd.to_numeric(roster[column], errors="coerce")
     cands = {k.candidate_id: k for k in program.candidates}
