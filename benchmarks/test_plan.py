@@ -6,7 +6,9 @@ school, part-time coaches on few days, year-2 pairs keeping a common window). Ea
 :func:`matcher.plan` once (slow: one timed round, which also measures memory) and records in
 extra_info: ``scheduled`` (candidates whose pairs meet every minimum), ``bound`` (no roster can
 schedule more), ``coverage_of_bound``, ``gap``, ``continuity_kept`` of
-``continuity_possible``, ``rounds``, the paper optimum, and seconds.
+``continuity_possible`` (pairs that can each meet alone) and of ``continuity_together`` (the
+most any roster keeps at once, proven by the time relaxation), what the fill step added,
+``rounds``, the paper optimum, and seconds.
 
 Every result must be valid: no pair-month short. The issue's targets (coverage >= 97 % of the
 bound, continuity >= 95 %, district < 60 s, state < 10 min and < 4 GiB) are recorded with the
@@ -42,6 +44,7 @@ def test_plan(run, cohort: Cohort, variant: str, tmp_path: Path, request) -> Non
     assert not result.schedule.shortfalls
     bound = result.bound.value
     possible = result.continuity_possible
+    together = None if result.continuity_together is None else result.continuity_together.value
     run.record(
         variant=variant,
         candidates=len(program.candidates),
@@ -54,6 +57,10 @@ def test_plan(run, cohort: Cohort, variant: str, tmp_path: Path, request) -> Non
         continuity_kept=result.continuity_kept,
         continuity_possible=possible,
         continuity_share=round(result.continuity_kept / possible, 4) if possible else None,
+        continuity_together=together,
+        continuity_of_together=round(result.continuity_kept / together, 4) if together else None,
+        filled=result.rounds[-1].get("filled"),
+        returned_to_last_coach=result.rounds[-1].get("returned_to_last_coach"),
         rounds=len(result.rounds),
         plan_seconds=round(result.seconds, 3),
         paper_assigned=result.paper.assigned,
