@@ -65,10 +65,10 @@ def _inputs(pairs, years, places, continuity=(), windows=None, fixed=(), groups=
 def _calendars(most: dict[int, int], calls: list | None = None):
     """A coach's calendar fits while it has at most ``most[coach]`` candidates."""
 
-    def fits(c: int, members: list[int]) -> bool:
+    def fits(requests: list[tuple[int, list[int]]]) -> list[bool]:
         if calls is not None:
-            calls.append((c, tuple(members)))
-        return len(members) <= most.get(c, 99)
+            calls.extend((c, tuple(members)) for c, members in requests)
+        return [len(members) <= most.get(c, 99) for c, members in requests]
 
     return fits
 
@@ -122,8 +122,8 @@ def test_no_return_when_the_coach_left_behind_would_come_out_short():
     pairs = [(0, 0), (0, 1), (1, 0)]
     inputs = _inputs(pairs, [2, 1], [2, 1], continuity={(0, 1)})
 
-    def fits(c: int, members: list[int]) -> bool:
-        return not (c == 0 and members == [1])
+    def fits(requests: list[tuple[int, list[int]]]) -> list[bool]:
+        return [not (c == 0 and members == [1]) for c, members in requests]
 
     out = fill(inputs, {0: 0, 1: 0}, fits)
     assert out.returned == () and out.mapping == {0: 0, 1: 0}
@@ -147,6 +147,8 @@ def test_same_answer_twice():
     inputs = _inputs(pairs, [1, 2, 1, 2, 1, 1], [2, 2, 1], continuity={(1, 2), (3, 0)})
     first = fill(inputs, {0: 0}, _calendars({0: 1}))
     assert first == fill(inputs, {0: 0}, _calendars({0: 1}))
+    batched = fill(inputs, {0: 0}, _calendars({0: 1}), batch=3)  # as with 3 workers
+    assert batched.mapping == first.mapping and batched.inserted == first.inserted
     assert len(first.mapping) == 4  # coach 0 calendar holds one (it has it), then 2 + 1 places
 
 

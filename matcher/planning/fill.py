@@ -62,22 +62,30 @@ class FillInputs:
     """Candidates whose pairs are pinned: never moved."""
 
 
+CalendarsFit = Callable[[list[tuple[int, list[int]]]], list[bool]]
+"""``(coach, candidates)`` requests -> whether each coach's calendar with exactly those
+candidates meets every minimum (solved in any order, e.g. in parallel)."""
+
+
 def fill(
-    inputs: FillInputs,
-    mapping: dict[int, int],
-    calendar_fits: Callable[[int, list[int]], bool],
+    inputs: FillInputs, mapping: dict[int, int], calendars_fit: CalendarsFit, batch: int = 1
 ) -> FillOutcome:
     """Insert, return and swap candidates as the module docstring says.
 
-    ``calendar_fits(coach, candidates)`` says whether that coach's calendar with exactly
-    those candidates meets every minimum.
+    Each candidate's possible moves are tried in their order; ``batch`` of them have their
+    calendars solved together (one per worker), and the first that fits is made, so the
+    outcome does not depend on ``batch``.
     """
-    step = _Step(inputs, dict(mapping), calendar_fits)
+    step = _Step(inputs, dict(mapping), calendars_fit, max(1, batch))
     options = _options(inputs)
     for k in _order(inputs.program):
         if k not in inputs.fixed:
             step.offer(k, options)
     return FillOutcome(step.mapping, tuple(step.inserted), tuple(step.returned), step.offers)
+
+
+Moves = dict[int, int]
+"""Candidate index -> the coach index it moves to."""
 
 
 @dataclass
@@ -86,7 +94,8 @@ class _Step:
 
     inputs: FillInputs
     mapping: dict[int, int]
-    calendar_fits: Callable[[int, list[int]], bool]
+    calendars_fit: CalendarsFit
+    batch: int
     inserted: list[int] = field(default_factory=list)
     returned: list[int] = field(default_factory=list)
     offers: int = 0
@@ -105,20 +114,22 @@ class _Step:
         be), or last year's coach if it is with another."""
         last = next((p for p in options[k] if self.inputs.continuity[p]), None)
         if k not in self.mapping:
-            if self.place(k, options[k]) or (last is not None and self.swap(k, last, options)):
+            if self.first(self.places(k, options[k])) or (
+                last is not None and self.first(self.swaps(k, last, options))
+            ):
                 self.inserted.append(k)
             return
         if last is None or self.coach(last) == self.mapping[k]:
             return
-        if self.moves({k: self.coach(last)}) or self.swap(k, last, options):
+        if self.first([{k: self.coach(last)}]) or self.first(self.swaps(k, last, options)):
             self.returned.append(k)
 
-    def place(self, k: int, pairs: list[int]) -> bool:
-        """A left-out candidate: its first ``TRIES_PER_CANDIDATE`` coaches with a place."""
+    def places(self, k: int, pairs: list[int]) -> list[Moves]:
+        """A left-out candidate to its first ``TRIES_PER_CANDIDATE`` coaches with a place."""
         with_place = [p for p in pairs if self.has_place(self.coach(p))]
-        return any(self.moves({k: self.coach(p)}) for p in with_place[:TRIES_PER_CANDIDATE])
+        return [{k: self.coach(p)} for p in with_place[:TRIES_PER_CANDIDATE]]
 
-    def swap(self, k: int, last: int, options: dict[int, list[int]]) -> bool:
+    def swaps(self, k: int, last: int, options: dict[int, list[int]]) -> list[Moves]:
         """Candidate ``k`` to last year's coach, whose place (or time) another of its
         candidates gives up by moving to a coach with a place: year-1 candidates without a
         pin or continuity of their own, at most ``SWAP_TRIES`` of them."""
@@ -131,6 +142,7 @@ class _Step:
             and not inputs.continuity[inputs.index[(j, c)]]
             and inputs.program.candidates[j].program_year != 2
         ]
+        out = []
         for j in movable[:SWAP_TRIES]:
             away = [
                 p
@@ -138,34 +150,41 @@ class _Step:
                 if self.coach(p) != c
                 and (self.has_place(self.coach(p)) or self.coach(p) == self.mapping.get(k))
             ]
-            for p in away[:TRIES_PER_CANDIDATE]:
-                if self.moves({k: c, j: self.coach(p)}):
+            out.extend({k: c, j: self.coach(p)} for p in away[:TRIES_PER_CANDIDATE])
+        return out
+
+    def first(self, options: list[Moves]) -> bool:
+        """Make the first of the moves whose every touched coach keeps its places, the
+        program's caps and its time rows, and whose calendars all meet every minimum."""
+        possible = [(moves, r) for moves in options if (r := self.rosters(moves)) is not None]
+        known: dict[tuple[int, tuple[int, ...]], bool] = {}
+        for at in range(0, len(possible), self.batch):
+            chunk = possible[at : at + self.batch]
+            asks = sorted({(c, tuple(m)) for _, r in chunk for c, m in r.items() if m} - set(known))
+            self.offers += len(asks)
+            answers = self.calendars_fit([(c, list(m)) for c, m in asks])
+            known.update(zip(asks, answers, strict=True))
+            for moves, rosters in chunk:
+                if all(known[(c, tuple(m))] for c, m in rosters.items() if m):
+                    self.mapping = {**self.mapping, **moves}
+                    self.load = Counter(self.mapping.values())
                     return True
         return False
 
-    def moves(self, moves: dict[int, int]) -> bool:
-        """Make the moves (candidate -> coach) if every coach they touch keeps its places,
-        the program's caps and its time rows, and its whole calendar meets every minimum."""
+    def rosters(self, moves: Moves) -> dict[int, list[int]] | None:
+        """The touched coaches' candidates after the moves, or None where a coach would
+        exceed its places or the program's caps, or fail its time rows."""
         new = {**self.mapping, **moves}
-        touched = sorted(
-            set(moves.values()) | {self.mapping[k] for k in moves if k in self.mapping}
-        )
-        rosters = {c: sorted(k for k, cc in new.items() if cc == c) for c in touched}
+        touched = set(moves.values()) | {self.mapping[k] for k in moves if k in self.mapping}
+        rosters = {c: sorted(k for k, cc in new.items() if cc == c) for c in sorted(touched)}
         inputs = self.inputs
         for c, members in rosters.items():
             group = sorted(inputs.index[(k, c)] for k in members)
             if len(members) > int(inputs.places[c]) or not _within_group_caps(inputs, group):
-                return False
+                return None
             if members and not week_holds(inputs.problem, group):
-                return False
-        for c, members in rosters.items():
-            if members:
-                self.offers += 1
-                if not self.calendar_fits(c, members):
-                    return False
-        self.mapping = new
-        self.load = Counter(new.values())
-        return True
+                return None
+        return rosters
 
 
 def _order(program: ProgramData) -> list[int]:

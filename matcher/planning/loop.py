@@ -47,6 +47,7 @@ from matcher.results import AssignmentResult
 from matcher.rules.pairs import EligiblePairs, build_pairs
 from matcher.scheduling.sessions import (
     ScheduleResult,
+    calendars_meet_minimums,
     common_windows,
     pairs_that_cannot_fit_alone,
     schedule,
@@ -540,14 +541,16 @@ def _fill_places(planner: _Planner, done: _Round, last_step: dict) -> _Round:
         fixed={k for k, _ in planner.pinned},
     )
 
-    def calendar_fits(c: int, members: list[int]) -> bool:
-        coach_id = program.coaches[c].coach_id
-        mapping = {program.candidates[k].candidate_id: coach_id for k in members}
-        return not schedule(
-            program, mapping, seed=planner.options.seed, cache=planner.cache
-        ).shortfalls
+    def calendars_fit(requests: list[tuple[int, list[int]]]) -> list[bool]:
+        return calendars_meet_minimums(
+            program,
+            requests,
+            seed=planner.options.seed,
+            workers=planner.options.workers,
+            cache=planner.cache,
+        )
 
-    outcome = fill(inputs, done.mapping, calendar_fits)
+    outcome = fill(inputs, done.mapping, calendars_fit, batch=planner.options.workers)
     last_step["filled"] = len(outcome.inserted)
     last_step["returned_to_last_coach"] = len(outcome.returned)
     last_step["fill_offers"] = outcome.offers
@@ -730,6 +733,7 @@ def _continuity_block(result: PlanResult) -> dict:
         "possible": result.continuity_possible,
         "together": None if together is None else together.value,
         "together_proven": None if together is None else together.proven,
+        "together_seconds": None if together is None else round(together.seconds, 3),
     }
 
 

@@ -476,6 +476,29 @@ def schedule(
     )
 
 
+def calendars_meet_minimums(
+    program: ProgramData,
+    requests: list[tuple[int, list[int]]],
+    *,
+    seed: int = 0,
+    workers: int = 1,
+    cache: dict | None = None,
+) -> list[bool]:
+    """For each request (coach index, candidate indices): whether that coach's calendar with
+    exactly those candidates meets every minimum. Solved in parallel and cached with the same
+    keys as :func:`schedule`, so a roster made of such calendars re-solves nothing."""
+    days, spans = coaching_days(program), month_spans(program)
+    jobs, keys = [], []
+    for c, members in requests:
+        coach = program.coaches[c]
+        cands = [program.candidates[k] for k in sorted(members)]  # input order, as schedule()
+        jobs.append(_Job(coach_problem(program, coach, cands, days, spans), seed))
+        keys.append((coach.coach_id, tuple(k.candidate_id for k in cands)))
+    cache = {} if cache is None else cache
+    results = _solve_uncached(jobs, keys, cache, workers=workers, scheduler=None, on_done=None)
+    return [not r.shortfalls for r in results]
+
+
 def _solve_alone(problem: CoachScheduleProblem) -> tuple[Shortfall, ...]:
     return solve_coach_schedule(problem, seed=0, time_limit=10.0).shortfalls
 
