@@ -171,3 +171,13 @@ def test_no_swap_moves_a_year2_or_continuity_candidate():
     pairs = [(0, 0), (1, 0), (1, 1)]
     inputs = _inputs(pairs, [2, 2], [1, 1], continuity={(0, 0)})
     assert fill(inputs, {1: 0}, _calendars({})).mapping == {1: 0}
+
+
+def test_the_step_stops_at_its_budget_of_calendar_solves():
+    pairs = [(k, c) for k in range(6) for c in range(3)]
+    inputs = _inputs(pairs, [1] * 6, [6, 6, 6])
+    calls: list = []
+    out = fill(inputs, {}, _calendars({0: 0, 1: 0, 2: 0}, calls))  # no calendar ever fits
+    assert out.capped and out.offers == len(calls) == 6  # one solve per candidate
+    assert out.mapping == {}
+    assert not fill(inputs, {}, _calendars({})).capped  # everyone placed on the first try

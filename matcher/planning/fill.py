@@ -34,6 +34,10 @@ TRIES_PER_CANDIDATE = 4
 """Coaches a left-out (or moved) candidate is offered (each offer is a calendar solve)."""
 SWAP_TRIES = 3
 """Candidates of last year's coach asked to move so a year-2 candidate can come back."""
+SOLVES_PER_CANDIDATE = 1.0
+"""The step's budget: at most this many calendar solves per candidate of the program (a
+count, so the result stays deterministic); the sample and a generated district used 0.8-0.95
+when unbounded, programs with scarce common time many more for little gain."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class FillOutcome:
     inserted: tuple[int, ...]
     returned: tuple[int, ...]
     offers: int
+    capped: bool = False
+    """The step stopped at its budget of calendar solves (SOLVES_PER_CANDIDATE)."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +82,15 @@ def fill(
     calendars solved together (one per worker), and the first that fits is made, so the
     outcome does not depend on ``batch``.
     """
-    step = _Step(inputs, dict(mapping), calendars_fit, max(1, batch))
+    budget = int(SOLVES_PER_CANDIDATE * len(inputs.program.candidates))
+    step = _Step(inputs, dict(mapping), calendars_fit, max(1, batch), budget)
     options = _options(inputs)
     for k in _order(inputs.program):
         if k not in inputs.fixed:
             step.offer(k, options)
-    return FillOutcome(step.mapping, tuple(step.inserted), tuple(step.returned), step.offers)
+    return FillOutcome(
+        step.mapping, tuple(step.inserted), tuple(step.returned), step.offers, step.capped
+    )
 
 
 Moves = dict[int, int]
@@ -96,9 +105,11 @@ class _Step:
     mapping: dict[int, int]
     calendars_fit: CalendarsFit
     batch: int
+    budget: int
     inserted: list[int] = field(default_factory=list)
     returned: list[int] = field(default_factory=list)
     offers: int = 0
+    capped: bool = False
 
     def __post_init__(self) -> None:
         self.load = Counter(self.mapping.values())
@@ -159,6 +170,9 @@ class _Step:
         possible = [(moves, r) for moves in options if (r := self.rosters(moves)) is not None]
         known: dict[tuple[int, tuple[int, ...]], bool] = {}
         for at in range(0, len(possible), self.batch):
+            if self.offers >= self.budget:
+                self.capped = True  # a move left untried for want of budget
+                return False
             chunk = possible[at : at + self.batch]
             asks = sorted({(c, tuple(m)) for _, r in chunk for c, m in r.items() if m} - set(known))
             self.offers += len(asks)

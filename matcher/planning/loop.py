@@ -554,6 +554,7 @@ def _fill_places(planner: _Planner, done: _Round, last_step: dict) -> _Round:
     last_step["filled"] = len(outcome.inserted)
     last_step["returned_to_last_coach"] = len(outcome.returned)
     last_step["fill_offers"] = outcome.offers
+    last_step["fill_capped"] = outcome.capped
     if not outcome.inserted and not outcome.returned:
         return done
     for pair in outcome.mapping.items():
