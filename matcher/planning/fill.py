@@ -5,12 +5,17 @@ to the standing week; they end with a roster whose every pair meets its hours, b
 may still have a free place and free time that a left-out candidate could use, or a year-2
 candidate may sit with a new coach while last year's coach could still take them.
 
-So, in a fixed order (year-2 candidates first where the program says so, then input order):
+So, in a fixed order (year-2 candidates first where the program says so, then input order),
+coverage before continuity as in the roster's own objective:
 
-- **insert**: a candidate without a coach is offered each eligible coach with a free place
-  (last year's coach first, then by pair score), at most ``TRIES_PER_CANDIDATE`` of them;
-- **return**: a year-2 candidate with another coach is offered last year's coach, if it has
-  a free place (the place it leaves is then free for the next candidates).
+- **insert**: each candidate without a coach is offered eligible coaches with a free place
+  (last year's coach first, then by pair score), at most ``TRIES_PER_CANDIDATE`` of them; a
+  year-2 candidate may then take last year's coach by a swap (below);
+- **return**: then each year-2 candidate with another coach is offered last year's coach, if
+  it has a free place (the place it leaves is free for the next ones), or by a **swap**: one
+  of that coach's year-1 candidates without a pin or continuity of its own moves to another
+  coach with a place;
+- **insert** again: the places the returns freed.
 
 An offer is taken only when the coach's whole calendar, with the newcomer, still meets every
 monthly and yearly minimum: the per-coach scheduler decides, after a fast necessary test on
@@ -85,9 +90,13 @@ def fill(
     budget = int(SOLVES_PER_CANDIDATE * len(inputs.program.candidates))
     step = _Step(inputs, dict(mapping), calendars_fit, max(1, batch), budget)
     options = _options(inputs)
-    for k in _order(inputs.program):
-        if k not in inputs.fixed:
-            step.offer(k, options)
+    order = [k for k in _order(inputs.program) if k not in inputs.fixed]
+    for k in [k for k in order if k not in step.mapping]:  # coverage first
+        step.offer(k, options)
+    for k in [k for k in order if k in step.mapping]:  # then continuity
+        step.offer(k, options)
+    for k in [k for k in order if k not in step.mapping]:  # places the returns freed
+        step.offer(k, options)
     return FillOutcome(
         step.mapping, tuple(step.inserted), tuple(step.returned), step.offers, step.capped
     )
