@@ -45,12 +45,14 @@ can realise; :func:`coverage_bound` ignores them.
 
 Solves
 ------
-:func:`coverage_bound` maximises coverage alone: the bound. :func:`solve_timed` finds the
-roster, lexicographically: the priority left nodes (year-2 candidates), coverage and the
-*continuity* pairs in one objective (each weighted above all the later ones can add), then the
-pair weights with those counts held. One CP-SAT worker, linearization level 2 (the rows need
-the LP), a deterministic time limit and a fixed seed, components in a fixed order: the result
-does not depend on the machine.
+:func:`coverage_bound` maximises coverage alone: the bound. :func:`continuity_bound` maximises
+the continuity pairs alone: the most any roster keeps at once (other pairs only take time, so
+they are left out). :func:`week_holds` tests one right node's pairs against its rows.
+:func:`solve_timed` finds the roster, lexicographically: the priority left nodes (year-2
+candidates), coverage and the *continuity* pairs in one objective (each weighted above all the
+later ones can add), then the pair weights with those counts held. One CP-SAT worker,
+linearization level 2 (the rows need the LP), a deterministic time limit and a fixed seed,
+components in a fixed order: the result does not depend on the machine.
 """
 
 from __future__ import annotations
