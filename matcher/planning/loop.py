@@ -557,12 +557,18 @@ def _fill_places(planner: _Planner, done: _Round, last_step: dict) -> _Round:
     last_step["fill_capped"] = outcome.capped
     if not outcome.inserted and not outcome.returned:
         return done
+    # what the rounds learned no longer binds where a calendar proved otherwise: a taken
+    # pair is not forbidden, and a coach's lowered places cover its candidates
+    learned = planner.learned
     for pair in outcome.mapping.items():
-        planner.learned.forbidden.pop(pair, None)
+        learned.forbidden.pop(pair, None)
+    loads = np.bincount(list(outcome.mapping.values()), minlength=len(learned.places))
+    learned.places[:] = np.maximum(learned.places, loads)
+    base = dataclasses.replace(done.base, capacity=learned.places.copy())
     chosen = np.array(sorted(planner.index[pair] for pair in outcome.mapping.items()))
-    result = planner.roster(done.base, chosen, "feasible", done.result.solve_seconds)
+    result = planner.roster(base, chosen, "feasible", done.result.solve_seconds)
     sched = planner.run_schedule(result)
-    return _Round(result, sched, done.base, planner.mapping(result))
+    return _Round(result, sched, base, planner.mapping(result))
 
 
 def _protected(planner: _Planner, pair: tuple[int, int]) -> bool:
