@@ -175,23 +175,41 @@ class _Step:
 
     def first(self, options: list[Moves]) -> bool:
         """Make the first of the moves whose every touched coach keeps its places, the
-        program's caps and its time rows, and whose calendars all meet every minimum."""
-        possible = [(moves, r) for moves in options if (r := self.rosters(moves)) is not None]
+        program's caps and its time rows, and whose calendars all meet every minimum. The
+        cheap tests run only as far as the calendars are asked for: ``batch`` at a time."""
         known: dict[tuple[int, tuple[int, ...]], bool] = {}
-        for at in range(0, len(possible), self.batch):
-            if self.offers >= self.budget:
-                self.capped = True  # a move left untried for want of budget
+        chunk: list[tuple[Moves, dict[int, list[int]]]] = []
+        for at, moves in enumerate(options):
+            rosters = self.rosters(moves)
+            if rosters is not None:
+                chunk.append((moves, rosters))
+            if len(chunk) < self.batch and at < len(options) - 1:
+                continue
+            if chunk and self.ask(chunk, known):
+                return True
+            if self.capped:
                 return False
-            chunk = possible[at : at + self.batch]
-            asks = sorted({(c, tuple(m)) for _, r in chunk for c, m in r.items() if m} - set(known))
-            self.offers += len(asks)
-            answers = self.calendars_fit([(c, list(m)) for c, m in asks])
-            known.update(zip(asks, answers, strict=True))
-            for moves, rosters in chunk:
-                if all(known[(c, tuple(m))] for c, m in rosters.items() if m):
-                    self.mapping = {**self.mapping, **moves}
-                    self.load = Counter(self.mapping.values())
-                    return True
+            chunk = []
+        return False
+
+    def ask(
+        self,
+        chunk: list[tuple[Moves, dict[int, list[int]]]],
+        known: dict[tuple[int, tuple[int, ...]], bool],
+    ) -> bool:
+        """Solve the chunk's calendars together; make its first move whose calendars fit."""
+        if self.offers >= self.budget:
+            self.capped = True  # a move left untried for want of budget
+            return False
+        asks = sorted({(c, tuple(m)) for _, r in chunk for c, m in r.items() if m} - set(known))
+        self.offers += len(asks)
+        answers = self.calendars_fit([(c, list(m)) for c, m in asks])
+        known.update(zip(asks, answers, strict=True))
+        for moves, rosters in chunk:
+            if all(known[(c, tuple(m))] for c, m in rosters.items() if m):
+                self.mapping = {**self.mapping, **moves}
+                self.load = Counter(self.mapping.values())
+                return True
         return False
 
     def rosters(self, moves: Moves) -> dict[int, list[int]] | None:

@@ -429,9 +429,7 @@ def _round_step(planner: _Planner, number: int, done: _Round, seconds: float) ->
         "assigned": done.result.assigned,
         "objective": round(done.result.objective, 4),
         "pair_months_short": len(done.sched.shortfalls),
-        "continuity_in_roster": int(
-            sum(planner.continuity[p] for p in planner.chosen(done.result))
-        ),
+        "continuity_in_roster": int(planner.continuity[planner.chosen(done.result)].sum()),
         "continuity_kept": _continuity_kept(planner, done),
         "pairs_forbidden": len(learned.forbidden) - len(planner.unfit),
         "coach_places_lowered": int((learned.places < planner.full_places).sum()),
