@@ -353,10 +353,13 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
         f"coaches; solver time per coach: median {info['coach_seconds_median']:.3f} s, "
         f"max {info['coach_seconds_max']:.3f} s, total {info['coach_seconds_total']:.1f} s."
     )
-    if info.get("makeup_sessions") or info.get("lengthened_sessions"):
+    if info.get("makeup_sessions") or info.get("lengthened_sessions") or info.get("dated_sessions"):
+        dated = info.get("dated_sessions", 0)
         out.print(
             f"Off the standing week: {info['makeup_sessions']} make-up sessions, "
-            f"{info['lengthened_sessions']} lengthened (schedule.csv column kind)."
+            f"{info['lengthened_sessions']} lengthened"
+            + (f", {dated} set date by date on crowded coaches" if dated else "")
+            + " (schedule.csv column kind)."
         )
     late = info["late_start"]
     if late["count"]:

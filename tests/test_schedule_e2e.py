@@ -297,10 +297,11 @@ def test_calendars_match_the_schedule(samples):
     sessions = _read_schedule(out)
     # the contract's columns in its order, then what kind of session each is
     assert list(sessions.columns) == [*SCHEDULE_COLUMNS, "kind"]
-    assert set(sessions.kind) <= {"standing", "make-up", "lengthened"}
+    assert set(sessions.kind) <= {"standing", "make-up", "lengthened", "dated"}
     info = json.loads((out / "summary.json").read_text())["schedule"]
     assert info["makeup_sessions"] == (sessions.kind == "make-up").sum()
     assert info["lengthened_sessions"] == (sessions.kind == "lengthened").sum()
+    assert info["dated_sessions"] == (sessions.kind == "dated").sum()
     cands = pd.read_csv(folder / "candidates.csv", dtype=str, keep_default_na=False)
     cands = cands.set_index("candidate_id")
     coaches = pd.read_csv(folder / "coaches.csv", dtype=str, keep_default_na=False)
@@ -345,7 +346,12 @@ def test_calendars_match_the_schedule(samples):
                 "DESCRIPTION",
             }
         mine = sessions[sessions.coach_id == path.stem]
-        kinds = {"standing": "Standing", "make-up": "Make-up", "lengthened": "Lengthened"}
+        kinds = {
+            "standing": "Standing",
+            "make-up": "Make-up",
+            "lengthened": "Lengthened",
+            "dated": "Dated",
+        }
         want = [
             (r.date, r.start, r.end, cands.loc[r.candidate_id, "site"], kinds[r.kind])
             for r in mine.itertuples(index=False)

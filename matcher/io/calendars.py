@@ -19,17 +19,19 @@ import icalendar
 
 from matcher.problem import ProgramData
 from matcher.scheduling.sessions import ScheduleResult
-from solvers.scheduling import LENGTHENED, MAKEUP
+from solvers.scheduling import DATED, LENGTHENED, MAKEUP
 
 PRODID = "-//coachmatch//coaching calendar//EN"
 STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # fixed: the same input gives the same files
-TITLES = {MAKEUP: "Make-up coaching", LENGTHENED: "Coaching (lengthened)"}
-CATEGORIES = {MAKEUP: "Make-up", LENGTHENED: "Lengthened"}
+TITLES = {MAKEUP: "Make-up coaching", LENGTHENED: "Coaching (lengthened)", DATED: "Coaching"}
+CATEGORIES = {MAKEUP: "Make-up", LENGTHENED: "Lengthened", DATED: "Dated"}
 DESCRIPTIONS = {
     MAKEUP: "A one-off make-up session, in addition to the standing appointment, so the "
     "required coaching hours are met.",
     LENGTHENED: "The standing appointment, longer on this date only, so the required "
     "coaching hours are met.",
+    DATED: "A session set date by date: this coach's week is too crowded for standing "
+    "weekly appointments to meet everyone's required hours, so each date is planned on its own.",
 }
 
 

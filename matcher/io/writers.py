@@ -16,7 +16,7 @@ import pandas as pd
 from matcher.problem import ProgramData
 from matcher.results import AssignmentResult
 from matcher.rules.pairs import SCORE_TERMS
-from solvers.scheduling import LENGTHENED, MAKEUP
+from solvers.scheduling import DATED, LENGTHENED, MAKEUP
 
 ROSTER_COLUMNS = [
     "candidate_id",
@@ -315,6 +315,7 @@ def schedule_summary(schedule, deadline_days: int = 30) -> dict:
         "hours": round(sum(s.minutes for s in schedule.sessions) / 60, 2),
         "makeup_sessions": sum(s.kind == MAKEUP for s in schedule.sessions),
         "lengthened_sessions": sum(s.kind == LENGTHENED for s in schedule.sessions),
+        "dated_sessions": sum(s.kind == DATED for s in schedule.sessions),
         "pair_months_short": [
             {
                 "candidate_id": f.candidate_id,

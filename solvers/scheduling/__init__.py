@@ -132,6 +132,7 @@ from .makeup import MakeupResult, add_makeups
 from .problem import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
+    DATED,
     LENGTHENED,
     MAKEUP,
     NARROW_WINDOWS,
@@ -156,6 +157,7 @@ from .solve import default_work_limit, find_violations, solve_coach_schedule
 __all__ = [
     "COACH_HOUR_CAP",
     "COACH_TIME_TAKEN",
+    "DATED",
     "LENGTHENED",
     "MAKEUP",
     "NARROW_WINDOWS",

@@ -207,7 +207,10 @@ MAKEUP = "make-up"
 """A one-off session added where the standing week misses a minimum (see :mod:`.makeup`)."""
 LENGTHENED = "lengthened"
 """A standing session made longer on that one date to make up minutes."""
-SESSION_KINDS = (STANDING, MAKEUP, LENGTHENED)
+DATED = "dated"
+"""A session of a calendar placed date by date, where no standing week met every minimum
+(see :mod:`.dated`)."""
+SESSION_KINDS = (STANDING, MAKEUP, LENGTHENED, DATED)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ import itertools
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from .calendar import WEEKLY, Calendar, alone_month_capacity, build_calendar, normalise_windows
 from .counts import capped_plans, fits_cap
+from .dated import dated_calendar
 from .hint import greedy_week
 from .makeup import add_makeups
 from .model import Week, add_hint, build_model, solution_week, week_day_span, week_points
@@ -38,6 +40,9 @@ DEFAULT_WORK_BASE = 0.05
 DEFAULT_WORK_PER_PAIR = 0.01
 """Default budget of the final phase: ``base + per_pair * pairs`` CP-SAT deterministic
 seconds (each about 2-3 CPU seconds on this project's shared 2-core test machine)."""
+DATED_WORK_LIMIT = 2.0
+"""CP-SAT deterministic seconds for the date-by-date calendar, tried where the standing week
+leaves a pair short (see :mod:`.dated`)."""
 PHASE1_FACTOR = 2.0
 """The room-for-everyone phase, run only when the greedy week leaves a pair out, may use this
 many times the final phase's budget; it stops as soon as every pair fits."""
@@ -90,11 +95,14 @@ def solve_coach_schedule(
     seed: int = 0,
     work_limit: float | None = None,
     makeup: bool = True,
+    dated: bool = True,
 ) -> CoachScheduleResult:
     """Schedule one coach's year; see the package docstring for the method.
 
     ``makeup``: after the standing week, add make-up sessions on real dates where a pair
     still misses a minimum (:mod:`.makeup`); ``False`` keeps the standing week alone.
+    ``dated`` (with ``makeup``): where a pair is still short, try a calendar set date by date
+    (:mod:`.dated`) and keep it if it leaves fewer pairs short.
 
     ``work_limit`` bounds CP-SAT's *deterministic* time in the final phase (default grows
     with the number of pairs, see :func:`default_work_limit`; the room-finding phase, when
@@ -105,7 +113,7 @@ def solve_coach_schedule(
     t0 = time.perf_counter()
     problem.validate()
     prep = _prepare(problem)
-    run = _MakeupRun(seed, time_limit) if makeup else None
+    run = _MakeupRun(seed, time_limit, dated) if makeup else None
     if work_limit is None:
         work_limit = default_work_limit(len(problem.pairs))
     budget = _Budget(seed, time_limit, work_limit)
@@ -331,6 +339,7 @@ class _MakeupRun:
 
     seed: int
     time_limit: float
+    dated: bool = True  # then try the date-by-date calendar where a pair is still short
 
 
 def _plans(week: Week) -> dict[int, Plan]:
@@ -398,6 +407,21 @@ def expand(
                     sessions.append(Session(slot.pair_id, dates[i], slot.start, slot.end))
     sessions.sort(key=lambda s: (s.day, s.start, s.pair_id))
     return sessions
+
+
+def _dated_instead(
+    problem: CoachScheduleProblem, prep: _Prepared, current: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """The date-by-date calendar (:mod:`.dated`) in place of the standing week's, where it
+    leaves fewer pairs short and breaks no rule; else the standing week's, unchanged."""
+    _sessions, shortfalls, _slots, stats = current
+    dated = dated_calendar(problem, work_limit=DATED_WORK_LIMIT)
+    if dated is None or find_violations(problem, dated):
+        return current
+    dated_short = _shortfalls(problem, prep, dated, {}, True)
+    if len({s.pair_id for s in dated_short}) >= len({s.pair_id for s in shortfalls}):
+        return current
+    return dated, dated_short, {}, {**stats, "dated_sessions": float(len(dated))}
 
 
 def find_violations(problem: CoachScheduleProblem, sessions: list[Session]) -> list[str]:
@@ -507,11 +531,16 @@ def _finish(
     violations = find_violations(problem, sessions)
     if violations:  # a bug in the model or the expansion, never a property of the data
         raise AssertionError("scheduler broke hard rules:\n" + "\n".join(violations[:20]))
+    shortfalls = _shortfalls(problem, prep, sessions, slots, makeup is not None)
+    if shortfalls and makeup is not None and makeup.dated:
+        sessions, shortfalls, slots, stats = _dated_instead(
+            problem, prep, (sessions, shortfalls, slots, stats)
+        )
     travel_days, travel_minutes = _travel_metrics(problem, sessions)
     return CoachScheduleResult(
         status=status,
         sessions=tuple(sessions),
-        shortfalls=tuple(_shortfalls(problem, prep, sessions, slots, makeup is not None)),
+        shortfalls=tuple(shortfalls),
         objective=objective,
         bound=min(bound, objective),
         solve_seconds=time.perf_counter() - t0,

@@ -1,0 +1,88 @@
+"""The date-by-date calendar (``solvers.scheduling.dated``) and its use by the scheduler where
+the standing week leaves a pair short. Every calendar is checked with the contract's rules as
+written in ``test_makeup.rule_breaks`` (independent of the solver's own checker)."""
+
+from __future__ import annotations
+
+from test_makeup import MON, TUE, demand, make_problem, rule_breaks, shortfall_minutes, window
+
+from solvers.scheduling import DATED, solve_coach_schedule
+from solvers.scheduling.dated import dated_calendar
+
+
+def _crowded_afternoon(sites=(0, 0, 0), travel=None):
+    """Three pairs sharing one 150-minute Monday afternoon, 180 minutes a month each."""
+    pairs = [
+        demand(i, [window(MON, "14:30", "17:00")], site=s, month_min=180, total=1800)
+        for i, s in enumerate(sites)
+    ]
+    return make_problem(pairs, travel=travel)
+
+
+def _two_sites_after_school():
+    """Five pairs at two sites 15 minutes apart, after school on Mondays and Tuesdays, each
+    owing 180 minutes a month: standing slots plus make-ups leave one pair short; single
+    dates, each planned on its own, meet every minimum (found by a seeded search)."""
+    spans = [
+        (2, TUE, "15:00", "18:00"),
+        (2, MON, "15:00", "17:00"),
+        (1, MON, "14:30", "16:30"),
+        (2, TUE, "14:30", "17:00"),
+        (2, MON, "14:30", "16:30"),
+    ]
+    pairs = [
+        demand(i, [window(day, a, b)], site=site, month_min=180, total=1800)
+        for i, (site, day, a, b) in enumerate(spans)
+    ]
+    travel = tuple(tuple(0 if a == b else 15 for b in range(3)) for a in range(3))
+    return make_problem(pairs, travel=travel)
+
+
+def test_dated_calendar_meets_every_minimum_where_the_standing_week_cannot():
+    problem = _two_sites_after_school()
+    assert solve_coach_schedule(problem, dated=False).shortfalls
+    sessions = dated_calendar(problem)
+    assert sessions is not None
+    assert rule_breaks(problem, sessions) == []
+    monthly, yearly = shortfall_minutes(problem, sessions)
+    assert not any(monthly.values()) and not any(yearly.values())
+    assert {s.kind for s in sessions} == {DATED}
+
+
+def test_scheduler_uses_the_dated_calendar_only_when_it_leaves_fewer_pairs_short():
+    problem = _two_sites_after_school()
+    result = solve_coach_schedule(problem)
+    assert result.shortfalls == ()
+    assert {s.kind for s in result.sessions} == {DATED}
+    assert result.stats["dated_sessions"] == len(result.sessions)
+    assert rule_breaks(problem, list(result.sessions)) == []
+    easy = _crowded_afternoon()  # the standing week meets it: kept as it is
+    assert {s.kind for s in solve_coach_schedule(easy).sessions} <= {
+        "standing",
+        "make-up",
+        "lengthened",
+    }
+
+
+def test_no_dated_calendar_where_travel_makes_it_impossible():
+    # the same afternoon at three sites 30 minutes apart: a Monday holds one site's 150
+    # minutes or two sites' 60 each; three pairs x 180 minutes do not fit (proven by hand in
+    # solvers/scheduling/month_fit's docstring)
+    problem = _crowded_afternoon(sites=(0, 1, 2))
+    assert dated_calendar(problem) is None
+    result = solve_coach_schedule(problem)
+    assert result.shortfalls
+    assert rule_breaks(problem, list(result.sessions)) == []
+
+
+def test_dated_calendar_keeps_the_coach_cap_and_the_pair_maximum():
+    pairs = [
+        demand(i, [window(MON, "14:30", "17:00")], month_min=180, month_max=210, total=1800)
+        for i in range(3)
+    ]
+    problem = make_problem(pairs, cap=570)
+    sessions = dated_calendar(problem)  # 540 of 570 minutes a month: dates give more
+    assert sessions is not None  # than needed, so sessions are dropped and shortened
+    assert rule_breaks(problem, sessions) == []
+    monthly, yearly = shortfall_minutes(problem, sessions)
+    assert not any(monthly.values()) and not any(yearly.values())
