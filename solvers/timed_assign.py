@@ -30,13 +30,18 @@ Model (per connected component of the pair graph), over ``x[p]`` Booleans only
 - a pair whose own windows cannot hold a monthly or the yearly minimum (sessions packed back to
   back each usable date, within the pair's monthly maximum) cannot be chosen.
 
+- **proven cuts** (``cuts``): rows ``Σ x <= most`` over sets of one right node's pairs that
+  the date-by-date month model (:mod:`solvers.scheduling.month_fit`) proves cannot all meet,
+  added by :mod:`solvers.timed_cuts`. They see what the rows cannot: whole sessions on each
+  date and the travel between sites.
+
 A first version had the transportation flow itself (``y[pair, atom]`` minutes): on the sample
 it proved 161, against 162 here, but took minutes on a district, where these rows prove 922 in
 seconds. The rows are necessary conditions of that flow, so the model stays a relaxation: every
 valid schedule satisfies it (its sessions, counted per atom, are a feasible flow), so its
 largest coverage, and CP-SAT's proven bound on it, bounds from above how many left nodes *any*
-roster can have with every pair meeting its hours. Travel, the start grid and the
-standing-week structure are left out: that is what makes it a relaxation.
+roster can have with every pair meeting its hours. Travel (except through the cuts), the start
+grid and the standing-week structure are left out: that is what makes it a relaxation.
 
 For the *roster* (not the bound) ``reserve`` replaces the yearly minimum in the rows: what a
 standing weekly slot blocks; ``room_permille`` lowers a right node's room where its calendar
@@ -109,6 +114,15 @@ class TimedAssignProblem:
     room_permille: np.ndarray | None = None
     """Per right node, the share (in thousandths) of its atoms' minutes a roster may plan on
     (:func:`solve_timed` only): ``plan`` lowers it for a coach whose calendar came out short."""
+    place_xy: np.ndarray | None = None
+    """Per left node, its own (lat, lon), NaN where unknown: the travel rule's places."""
+    place_site: np.ndarray | None = None
+    """Per left node, an id of its named site (-1 none): one site needs no travel."""
+    travel_kmh: float = 0.0
+    """The coach's travel speed between sites (0: travel left out)."""
+    cuts: tuple[tuple[tuple[int, ...], int], ...] = ()
+    """Rows ``Σ x[p] <= most`` over sets of one right node's pairs that no calendar can hold
+    all together, proven by :mod:`solvers.timed_cuts`; valid, so the bound keeps them."""
 
     @property
     def n_months(self) -> int:
@@ -253,14 +267,18 @@ def _coach_rows(
 
 def week_holds(problem: TimedAssignProblem, group: list[int]) -> bool:
     """Whether one right node's pairs ``group`` all pass its time rows (each pair's own
-    windows and every Hall row, yearly and monthly): a fast necessary test before asking a
-    scheduler whether they really fit, e.g. when ``plan`` offers a coach one more candidate."""
+    windows, every Hall row, yearly and monthly, and the proven cuts): a fast necessary test
+    before asking a scheduler whether they really fit, e.g. when ``plan`` offers a coach one
+    more candidate."""
     segments = {p: _segments(problem, p) for p in group}
     fits = {p: bool(segments[p]) and pair_fits_alone(problem, p, segments[p]) for p in group}
     if not all(fits.values()):
         return False
     rows, _ = _coach_rows(problem, group, fits, segments, problem.min_total)
-    return all(sum(coefs.values()) <= room for coefs, room in rows)
+    if not all(sum(coefs.values()) <= room for coefs, room in rows):
+        return False
+    members = set(group)
+    return all(sum(p in members for p in cut) <= most for cut, most in problem.cuts)
 
 
 def _build(
@@ -291,6 +309,10 @@ def _build(
         model.add(sum(x[p] for p in group) <= int(base.capacity[r]))
         share = 1000 if scale is None else int(scale[r])
         _coach_time_rows(model, problem, r, group, x, fits, segments, demand, share)
+    for members, most in problem.cuts:
+        present = [x[p] for p in members if p in x]
+        if len(present) > most:
+            model.add(sum(present) <= most)
     return _Model(model, x)
 
 

@@ -19,7 +19,8 @@ coverage before continuity as in the roster's own objective:
 
 An offer is taken only when the coach's whole calendar, with the newcomer, still meets every
 monthly and yearly minimum: the per-coach scheduler decides, after a fast necessary test on
-the time relaxation's rows (:func:`solvers.timed_assign.week_holds`). Calendars are cached by
+the time relaxation's rows (:func:`solvers.timed_assign.week_holds`) and the month model's
+date-by-date check with travel (:func:`solvers.timed_cuts.may_fit`). Calendars are cached by
 (coach, candidates), so the final schedule re-solves nothing. Coverage and continuity only
 grow; each step is deterministic.
 """
@@ -34,6 +35,7 @@ import numpy as np
 
 from matcher.problem import ProgramData
 from solvers.timed_assign import TimedAssignProblem, week_holds
+from solvers.timed_cuts import Verdicts, may_fit
 
 TRIES_PER_CANDIDATE = 4
 """Coaches a left-out (or moved) candidate is offered (each offer is a calendar solve)."""
@@ -71,6 +73,8 @@ class FillInputs:
     continuity: np.ndarray
     fixed: set[int]
     """Candidates whose pairs are pinned: never moved."""
+    verdicts: Verdicts = field(default_factory=dict)
+    """Coaches' sets of pairs checked date by date so far (shared with plan's rounds)."""
 
 
 CalendarsFit = Callable[[list[tuple[int, list[int]]]], list[bool]]
@@ -224,6 +228,8 @@ class _Step:
             if len(members) > int(inputs.places[c]) or not _within_group_caps(inputs, group):
                 return None
             if members and not week_holds(inputs.problem, group):
+                return None
+            if members and not may_fit(inputs.problem, group, known=inputs.verdicts):
                 return None
         return rosters
 

@@ -3,13 +3,18 @@
 1. **The bound.** The time-aware assignment (:mod:`solvers.timed_assign`: each coach's free
    week cut into atoms, the pairs' minutes flowing into them) relaxes assign + schedule: any
    valid schedule satisfies it, so its proven optimum bounds how many candidates any roster
-   can have with every pair meeting its hours. It is solved once, over every eligible pair.
+   can have with every pair meeting its hours. It is solved over every eligible pair, then
+   tightened: each coach's chosen pairs are checked date by date, with whole sessions and the
+   travel between sites (:mod:`solvers.scheduling.month_fit`); a set of pairs proven unable to
+   meet together becomes a row no roster may break (:mod:`solvers.timed_cuts`), and the model
+   is solved again, for a few passes. The bound stays valid after every pass.
 2. **The first roster** comes from the same model, lexicographically: year-2 candidates first
    (``[priority] year2_first``), then coverage, then *continuity* (a year-2 candidate keeps
    its current coach where that pair can meet its hours alone), then the pair scores. Pairs
    whose calendars miss a minimum even with the coach to themselves (the per-coach scheduler
    says so; each distinct case solved once) are left out of it. So the roster already fits
-   in aggregate.
+   in aggregate; each round's roster is checked date by date like the bound's, and cut and
+   re-solved where a coach's pairs provably cannot all meet, before any calendar is made.
 3. **Schedule** every coach, then **repair** from the shortfalls' causes, re-solving the model
    with what was learned (only coaches whose candidates changed are re-scheduled):
 
@@ -70,10 +75,17 @@ from solvers.scheduling import (
 from solvers.timed_assign import (
     TimedAssignProblem,
     continuity_bound,
-    coverage_bound,
     solve_timed,
 )
+from solvers.timed_cuts import Verdicts, bound_with_cuts, fit_cuts
 
+CUT_PASSES = 3
+"""Passes of the bound's cut loop (:func:`solvers.timed_cuts.bound_with_cuts`)."""
+ROUND_CUT_PASSES = 1
+"""Per round, how often a roster whose coaches hold pairs that provably cannot all meet is
+cut and re-solved before it is scheduled."""
+RESOLVE_SHARE = 0.5
+"""The re-solve after cuts starts from the round's roster, so it gets half the round's time."""
 STABILITY_BONUS = 1.0
 """Score points that keep a fitting pair in the next round's roster, all else near equal."""
 FORBID_FROM = 1
@@ -91,6 +103,10 @@ class PlanBound:
     proven: bool
     candidates: int
     seconds: float
+    cuts: int = 0
+    """Rows the relaxation gained from coaches' sets of pairs proven unable to meet together
+    (:mod:`solvers.timed_cuts`): each lowers what the bound allows without losing a roster."""
+    cut_passes: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,6 +287,8 @@ class _Planner:
     demand: np.ndarray
     bonus: np.ndarray
     cache: dict = dataclasses.field(default_factory=dict)
+    verdicts: Verdicts = dataclasses.field(default_factory=dict)
+    """Coaches' sets of pairs already checked date by date (``fit_cuts``)."""
 
     @property
     def keep_pairs(self) -> set[tuple[int, int]]:
@@ -372,16 +390,24 @@ def _setup(
 
 
 def _bound(planner: _Planner) -> tuple[PlanBound, np.ndarray]:
-    """Solve the time relaxation once: its proven optimum bounds every roster (step 1), and
-    its chosen pairs hint the first round's solve."""
+    """Solve the time relaxation, tightened pass by pass with proven cuts: its optimum bounds
+    every roster (step 1), its cuts stay in the model every round re-solves, and its chosen
+    pairs hint the first round's solve."""
     tick = time.perf_counter()
-    relaxed = coverage_bound(planner.problem, time_limit=planner.options.time_limit)
+    limit = planner.options.time_limit
+    tightened = bound_with_cuts(
+        planner.problem, time_limit=limit, passes=CUT_PASSES, known=planner.verdicts
+    )
+    planner.problem = tightened.problem
+    relaxed = tightened.bound
     bound = PlanBound(
         relaxed.bound,
         relaxed.found,
         relaxed.proven,
         len(planner.program.candidates),
         time.perf_counter() - tick,
+        cuts=len(tightened.problem.cuts),
+        cut_passes=len(tightened.passes) - 1,
     )
     return bound, relaxed.chosen
 
@@ -416,6 +442,21 @@ def _solve_round(planner: _Planner, number: int, hint: np.ndarray) -> tuple[_Rou
     timed = solve_timed(current, allowed=allowed, bonus=planner.bonus, hint=hint, time_limit=budget)
     if timed.status == "infeasible":
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
+    for _ in range(ROUND_CUT_PASSES):  # a coach given pairs no calendar holds: cut, re-solve
+        known = planner.problem.cuts
+        found = fit_cuts(current, timed.chosen, known=planner.verdicts)
+        cuts = [c for c in found if c not in known]
+        if not cuts:
+            break
+        planner.problem = dataclasses.replace(planner.problem, cuts=known + tuple(cuts))
+        current = dataclasses.replace(current, cuts=planner.problem.cuts)
+        timed = solve_timed(
+            current,
+            allowed=allowed,
+            bonus=planner.bonus,
+            hint=timed.chosen,
+            time_limit=budget * RESOLVE_SHARE,
+        )
     result = planner.roster(current.base, timed.chosen, timed.status, timed.solve_seconds)
     sched = planner.run_schedule(result)
     return _Round(result, sched, current.base, planner.mapping(result)), timed.chosen
@@ -434,6 +475,7 @@ def _round_step(planner: _Planner, number: int, done: _Round, seconds: float) ->
         "pairs_forbidden": len(learned.forbidden) - len(planner.unfit),
         "coach_places_lowered": int((learned.places < planner.full_places).sum()),
         "coaches_with_less_room": int((learned.permille < 1000).sum()),
+        "proven_cuts": len(planner.problem.cuts),
         "seconds": round(seconds, 3),
     }
 
@@ -537,6 +579,7 @@ def _fill_places(planner: _Planner, done: _Round, last_step: dict) -> _Round:
         never=set(planner.unfit),
         continuity=planner.continuity,
         fixed={k for k, _ in planner.pinned},
+        verdicts=planner.verdicts,
     )
 
     def calendars_fit(requests: list[tuple[int, list[int]]]) -> list[bool]:
@@ -713,6 +756,8 @@ def _plan_block(result: PlanResult) -> dict:
         "bound": None if bound is None else bound.value,
         "bound_proven": None if bound is None else bound.proven,
         "bound_seconds": None if bound is None else round(bound.seconds, 3),
+        "bound_cuts": None if bound is None else bound.cuts,
+        "bound_cut_passes": None if bound is None else bound.cut_passes,
         "candidates": None if bound is None else bound.candidates,
         "gap": None if result.gap is None else round(result.gap, 6),
         "seconds": round(result.seconds, 3),

@@ -122,6 +122,7 @@ def timed_problem(
         dtype=np.int64,
     )
     return TimedAssignProblem(
+        **_places(program),
         base=build_problem(pairs, pins),
         windows=windows,
         dates=dates,
@@ -135,3 +136,28 @@ def timed_problem(
         continuity=continuity,
         reserve=reserve,
     )
+
+
+def _places(program: ProgramData) -> dict:
+    """Where each candidate meets, for the travel rule of the relaxation's cuts: its own
+    coordinates (NaN without), and an id per named site (one site needs no travel)."""
+    xy = np.array(
+        [
+            (np.nan, np.nan) if k.lat is None or k.lon is None else (k.lat, k.lon)
+            for k in program.candidates
+        ],
+        dtype=float,
+    ).reshape(-1, 2)
+    ids: dict[tuple[str, str], int] = {}
+    site = np.array(
+        [
+            ids.setdefault((k.district, k.site), len(ids)) if k.site else -1
+            for k in program.candidates
+        ],
+        dtype=np.int64,
+    )
+    return {
+        "place_xy": xy,
+        "place_site": site,
+        "travel_kmh": float(program.policy.coaching.travel_kmh or 0.0),
+    }

@@ -1,0 +1,94 @@
+"""Proven cuts for the time relaxation (``solvers.timed_cuts``): they lower the bound where
+whole sessions and travel make a coach's set of pairs impossible, and never below the best
+roster that can really be scheduled (brute force in ``test_timed_assign``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import numpy as np
+from test_timed_assign import _best_schedulable, _random_problem
+
+from solvers.assignment_data import AssignmentProblem
+from solvers.timed_assign import TimedAssignProblem, coverage_bound, solve_timed
+from solvers.timed_cuts import bound_with_cuts, fit_cuts, may_fit
+
+AFTERNOON = ((0, 870, 1020),)  # Mondays 14:30-17:00
+
+
+def _afternoon(sites: list[int], lat_step: float = 0.1) -> TimedAssignProblem:
+    """One coach (four places) and three candidates free only on Monday afternoons, at
+    ``sites`` (named-site ids; coordinates ~11 km apart per site, 14 minutes at 50 km/h)."""
+    n = len(sites)
+    dates = np.zeros((7, 10), dtype=np.int64)
+    dates[0, :] = 4
+    base = AssignmentProblem(
+        n_left=n,
+        n_right=1,
+        left=np.arange(n, dtype=np.int64),
+        right=np.zeros(n, dtype=np.int64),
+        weight=np.full(n, 100_000, dtype=np.int64),
+        capacity=np.array([4], dtype=np.int64),
+    )
+    return TimedAssignProblem(
+        base=base,
+        windows=(AFTERNOON,) * n,
+        dates=dates,
+        session_lengths=(60, 90, 120),
+        first_month=np.zeros(n, dtype=np.int64),
+        min_month=180,
+        max_month=0,
+        min_total=np.full(n, 1800, dtype=np.int64),
+        coach_cap=np.array([-1], dtype=np.int64),
+        place_xy=np.array([(34.0 + lat_step * s, -118.0) for s in sites]),
+        place_site=np.array(sites, dtype=np.int64),
+        travel_kmh=50.0,
+    )
+
+
+def test_three_sites_sharing_an_afternoon_lower_the_bound_by_one():
+    problem = _afternoon([0, 1, 2])
+    assert coverage_bound(problem).bound == 3  # the minutes alone fit: 600 >= 540
+    tightened = bound_with_cuts(problem)
+    assert tightened.bound.bound == 2 and tightened.bound.proven
+    assert tightened.problem.cuts == (((0, 1, 2), 2),)
+    # the roster solve keeps the cut too
+    assert solve_timed(tightened.problem).assigned == 2
+
+
+def test_one_site_needs_no_cut():
+    problem = _afternoon([0, 0, 0])
+    assert fit_cuts(problem, np.arange(3)) == []
+    assert bound_with_cuts(problem).bound.bound == 3
+
+
+def test_without_travel_speed_sites_cost_nothing():
+    problem = dataclasses.replace(_afternoon([0, 1, 2]), travel_kmh=0.0)
+    assert bound_with_cuts(problem).bound.bound == 3
+
+
+def test_cut_bound_is_never_below_the_best_schedulable_roster():
+    rng = random.Random(5)
+    for _ in range(30):
+        problem = _random_problem(rng)
+        best = _best_schedulable(problem)
+        plain = coverage_bound(problem, time_limit=5).bound
+        assert best <= bound_with_cuts(problem, time_limit=5).bound.bound <= plain
+
+
+def test_may_fit_says_no_only_with_a_proof():
+    problem = _afternoon([0, 1, 2])
+    assert may_fit(problem, [0, 1, 2]) is False
+    assert may_fit(problem, [0, 1]) is True
+    assert may_fit(_afternoon([0, 0, 0]), [0, 1, 2]) is True
+
+
+def test_a_core_is_lifted_to_every_pair_confined_with_it():
+    # four candidates at four sites share the afternoon: whichever three a roster takes
+    # cannot meet, so one lifted row holds at most two of all four
+    problem = _afternoon([0, 1, 2, 3])
+    tightened = bound_with_cuts(problem)
+    assert tightened.bound.bound == 2
+    assert ((0, 1, 2, 3), 2) in tightened.problem.cuts
+    assert len(tightened.passes) == 2  # one pass of cuts, then the bound holds
