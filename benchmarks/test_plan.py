@@ -52,6 +52,8 @@ def test_plan(run, cohort: Cohort, variant: str, tmp_path: Path, request) -> Non
         bound=bound,
         bound_proven=result.bound.proven,
         bound_seconds=round(result.bound.seconds, 3),
+        bound_cuts=result.bound.cuts,
+        dated_sessions=sum(s.kind == "dated" for s in result.schedule.sessions),
         coverage_of_bound=round(result.scheduled / max(bound, 1), 4),
         gap=round(result.gap, 4),
         continuity_kept=result.continuity_kept,

@@ -152,7 +152,9 @@ class _Atoms:
     pieces: list[list[tuple[int, int, int]]]  # atom -> its (weekday, start, end) pieces
 
 
-def _segments(problem: TimedAssignProblem, p: int) -> tuple[TimeWindow, ...]:
+def usable_segments(problem: TimedAssignProblem, p: int) -> tuple[TimeWindow, ...]:
+    """Pair ``p``'s common windows merged per weekday, on weekdays with dates, each at least
+    the shortest session long: where it can meet."""
     weekdays = tuple(int(d) for d in np.flatnonzero(problem.dates.sum(axis=1) > 0))
     windows = tuple(TimeWindow(d, s, e) for d, s, e in problem.windows[p])
     return normalise_windows(windows, min(problem.session_lengths), weekdays)
@@ -270,7 +272,7 @@ def week_holds(problem: TimedAssignProblem, group: list[int]) -> bool:
     windows, every Hall row, yearly and monthly, and the proven cuts): a fast necessary test
     before asking a scheduler whether they really fit, e.g. when ``plan`` offers a coach one
     more candidate."""
-    segments = {p: _segments(problem, p) for p in group}
+    segments = {p: usable_segments(problem, p) for p in group}
     fits = {p: bool(segments[p]) and pair_fits_alone(problem, p, segments[p]) for p in group}
     if not all(fits.values()):
         return False
@@ -292,7 +294,7 @@ def _build(
     ``scale[r]``: the thousandths of right node ``r``'s atoms it may use."""
     base = problem.base
     model = cp_model.CpModel()
-    segments = {int(p): _segments(problem, int(p)) for p in pairs}
+    segments = {int(p): usable_segments(problem, int(p)) for p in pairs}
     pinned = base.pinned
     fits = {
         int(p): bool(segments[int(p)]) and pair_fits_alone(problem, int(p), segments[int(p)])

@@ -24,10 +24,14 @@ from solvers.scheduling.month_fit import (
     check_group,
     confined,
     most_members,
-    normalised,
     travel_table,
 )
-from solvers.timed_assign import CoverageBound, TimedAssignProblem, coverage_bound
+from solvers.timed_assign import (
+    CoverageBound,
+    TimedAssignProblem,
+    coverage_bound,
+    usable_segments,
+)
 
 Cut = tuple[tuple[int, ...], int]
 
@@ -46,7 +50,7 @@ def fit_group(problem: TimedAssignProblem, pairs: list[int], right: int) -> FitG
         travel = tuple((0,) * len(pairs) for _ in pairs)
     lengths = tuple(problem.session_lengths)
     return FitGroup(
-        segments=tuple(normalised(problem.windows[p], lengths, problem.dates) for p in pairs),
+        segments=tuple(usable_segments(problem, p) for p in pairs),
         travel=travel,
         dates=problem.dates,
         session_lengths=lengths,

@@ -443,12 +443,12 @@ def _solve_round(planner: _Planner, number: int, hint: np.ndarray) -> tuple[_Rou
     if timed.status == "infeasible":
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
     for _ in range(ROUND_CUT_PASSES):  # a coach given pairs no calendar holds: cut, re-solve
-        known = planner.problem.cuts
+        present = planner.problem.cuts
         found = fit_cuts(current, timed.chosen, known=planner.verdicts)
-        cuts = [c for c in found if c not in known]
+        cuts = [c for c in found if c not in present]
         if not cuts:
             break
-        planner.problem = dataclasses.replace(planner.problem, cuts=known + tuple(cuts))
+        planner.problem = dataclasses.replace(planner.problem, cuts=present + tuple(cuts))
         current = dataclasses.replace(current, cuts=planner.problem.cuts)
         timed = solve_timed(
             current,
@@ -769,7 +769,8 @@ def _plan_block(result: PlanResult) -> dict:
         "pairs_forbidden": len(result.restrictions.forbidden),
         "coaches_with_fewer_places": len(result.restrictions.places),
         "note": "bound: no roster can have more candidates whose pairs all meet their hours "
-        "(a proven optimum of a time relaxation of assign + schedule); scheduled: assigned "
+        "(a proven optimum of a time relaxation of assign + schedule, with bound_cuts rows "
+        "for coaches' sets of pairs proven unable to meet date by date); scheduled: assigned "
         "candidates whose every minimum is met; paper_*: the assignment before calendars.",
     }
 

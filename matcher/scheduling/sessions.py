@@ -74,7 +74,8 @@ class SessionRow:
     location: str
     kind: str = STANDING
     """``standing``, ``make-up`` (a one-off session) or ``lengthened`` (a standing session
-    made longer on that date), see :mod:`solvers.scheduling.makeup`."""
+    made longer on that date), see :mod:`solvers.scheduling.makeup`; or ``dated`` (a calendar
+    set date by date for a crowded coach, see :mod:`solvers.scheduling.dated`)."""
 
     @property
     def minutes(self) -> int:

@@ -52,7 +52,7 @@ from collections import defaultdict
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .calendar import normalise_windows, pack
+from .calendar import pack
 from .problem import TimeWindow
 
 PATTERN_STATES = 2000
@@ -476,13 +476,3 @@ def travel_table(xy: np.ndarray, site: np.ndarray, kmh: float) -> tuple[tuple[in
             km = 2 * EARTH_KM * float(np.arcsin(np.sqrt(min(max(h, 0.0), 1.0))))
             out[a][b] = out[b][a] = max(0, math.ceil(km / kmh * 60 - 1e-6))
     return tuple(tuple(r) for r in out)
-
-
-def normalised(
-    windows: tuple[tuple[int, int, int], ...], lengths: tuple[int, ...], dates: np.ndarray
-) -> tuple[TimeWindow, ...]:
-    """A pair's weekly windows as usable segments on the weekdays that have dates."""
-    weekdays = tuple(int(d) for d in np.flatnonzero(dates.sum(axis=1) > 0))
-    return normalise_windows(
-        tuple(TimeWindow(d, s, e) for d, s, e in windows), min(lengths), weekdays
-    )
