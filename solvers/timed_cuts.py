@@ -19,7 +19,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from solvers.executor import map_ordered
 from solvers.scheduling.month_fit import (
+    FitCheck,
     FitGroup,
     check_group,
     confined,
@@ -62,10 +64,10 @@ def fit_group(problem: TimedAssignProblem, pairs: list[int], right: int) -> FitG
     )
 
 
-Verdicts = dict[tuple[int, tuple[int, ...]], tuple[int, ...] | None]
-"""Checked sets: ``(right node, its chosen pairs)`` -> the core found, or ``None`` (fits or
-undecided). A set's verdict depends only on its pairs, so rounds that re-solve the roster
-re-check only coaches whose pairs changed."""
+Verdicts = dict[tuple[int, tuple[int, ...]], tuple[Cut, ...]]
+"""Checked sets: ``(right node, its chosen pairs)`` -> the cuts they gave (none: they may
+fit). A set's verdict depends only on its pairs, so rounds that re-solve the roster re-check
+only coaches whose pairs changed."""
 
 
 def fit_cuts(
@@ -74,12 +76,15 @@ def fit_cuts(
     *,
     work_limit: float = 2.0,
     known: Verdicts | None = None,
+    workers: int = 1,
 ) -> list[Cut]:
-    """A cut for each right node whose chosen pairs provably cannot all meet their hours.
+    """Cuts for each right node whose chosen pairs provably cannot all meet their hours: the
+    core's row and its lift (:func:`_lift`).
 
     Pinned pairs are left out of the check: the relaxation lets a pin owe nothing. Each
     check is bounded by CP-SAT's deterministic ``work_limit``, so the cuts found do not
-    depend on the machine. ``known`` caches verdicts between calls (see :data:`Verdicts`).
+    depend on the machine or on ``workers`` (coaches are checked in parallel, results taken
+    in order). ``known`` caches verdicts between calls (see :data:`Verdicts`).
     """
     base = problem.base
     known = {} if known is None else known
@@ -87,19 +92,29 @@ def fit_cuts(
     for p in sorted(int(p) for p in chosen):
         if base.pinned is None or not base.pinned[p]:
             by_right[int(base.right[p])].append(p)
-    cuts: list[Cut] = []
-    for r, pairs in sorted(by_right.items()):
-        if len(pairs) < 2:
-            continue  # a pair alone was already checked against its own windows
-        key = (r, tuple(pairs))
-        if key not in known:
-            verdict = check_group(fit_group(problem, pairs, r), work_limit=work_limit)
-            known[key] = tuple(pairs[i] for i in verdict.core) if verdict.fits is False else None
-        core = known[key]
-        if core is not None:
-            cuts.append((core, len(core) - 1))
-            cuts.extend(_lifted(problem, r, core, work_limit))
-    return cuts
+    # a pair alone was already checked against its own windows
+    keys = [(r, tuple(pairs)) for r, pairs in sorted(by_right.items()) if len(pairs) >= 2]
+    todo = [key for key in keys if key not in known]
+    checks = map_ordered(
+        _check,
+        [(fit_group(problem, list(pairs), r), work_limit) for r, pairs in todo],
+        workers=workers,
+    )
+    cores = {
+        key: tuple(key[1][i] for i in verdict.core)
+        for key, verdict in zip(todo, checks, strict=True)
+        if verdict.fits is False
+    }
+    lifts = map_ordered(
+        _lift,
+        [_lift_job(problem, r, core, work_limit) for (r, _), core in cores.items()],
+        workers=workers,
+    )
+    lifted = dict(zip(cores, lifts, strict=True))
+    for key in todo:
+        core = cores.get(key)
+        known[key] = () if core is None else ((core, len(core) - 1), *lifted[key])
+    return [cut for key in keys for cut in known[key]]
 
 
 def may_fit(
@@ -116,33 +131,48 @@ def may_fit(
     key = (r, tuple(pairs))
     if key not in known:
         verdict = check_group(fit_group(problem, pairs, r), shrink=False)
-        known[key] = tuple(pairs[i] for i in verdict.core) if verdict.fits is False else None
-    return known[key] is None
+        core = tuple(pairs[i] for i in verdict.core)
+        known[key] = ((core, len(core) - 1),) if verdict.fits is False else ()
+    return not known[key]
 
 
-def _lifted(
+def _check(job: tuple[FitGroup, float]) -> FitCheck:
+    group, work_limit = job
+    return check_group(group, work_limit=work_limit)
+
+
+_LiftJob = tuple[FitGroup, tuple[int, ...], tuple[int, ...], float]
+
+
+def _lift_job(
     problem: TimedAssignProblem, r: int, core: tuple[int, ...], work_limit: float
-) -> list[Cut]:
+) -> _LiftJob:
+    """Every unpinned pair of the node, as one group, with the core's positions in it."""
+    base = problem.base
+    universe = tuple(
+        p
+        for p in np.flatnonzero(base.right == r).tolist()
+        if base.pinned is None or not base.pinned[p]
+    )
+    position = {p: i for i, p in enumerate(universe)}
+    group = fit_group(problem, list(universe), r)
+    return group, universe, tuple(position[p] for p in core), work_limit
+
+
+def _lift(job: _LiftJob) -> tuple[Cut, ...]:
     """The core's row lifted to every pair of the node that can only meet inside the core's
     blocks: at most ``U`` of them, ``U`` the month model's proven most.
 
     A core's own row excludes one set; the roster solve then swaps in a pair just like one of
     the core's and the next pass finds the next core. The lifted row covers all of them."""
-    base = problem.base
-    universe = [
-        p
-        for p in np.flatnonzero(base.right == r).tolist()
-        if base.pinned is None or not base.pinned[p]
-    ]
-    group = fit_group(problem, universe, r)
-    position = {p: i for i, p in enumerate(universe)}
-    inside = confined(group, tuple(position[p] for p in core))
+    group, universe, core, work_limit = job
+    inside = confined(group, core)
     if len(inside) <= len(core):
-        return []
+        return ()
     most = most_members(group, inside, work_limit=work_limit)
     if most >= len(inside):
-        return []
-    return [(tuple(universe[i] for i in inside), most)]
+        return ()
+    return ((tuple(universe[i] for i in inside), most),)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,12 +192,14 @@ def bound_with_cuts(
     time_limit: float = 60.0,
     passes: int = 8,
     known: Verdicts | None = None,
+    workers: int = 1,
     on_pass: Callable[[dict[str, float]], None] | None = None,
 ) -> CutBound:
     """Solve the relaxation, cut what its roster cannot meet, repeat (module docstring).
 
     ``time_limit``: each relaxation solve's limit; at most ``passes`` passes (the bound stays
-    valid whenever the loop stops); ``known``: verdicts to reuse and extend."""
+    valid whenever the loop stops); ``known``: verdicts to reuse and extend; ``workers``:
+    processes for the checks (the result does not depend on it)."""
     start = time.perf_counter()
     known = {} if known is None else known
     current = problem
@@ -176,7 +208,8 @@ def bound_with_cuts(
     log: list[dict[str, float]] = [_line(0, best, 0, tick)]
     for number in range(1, passes + 1):
         tick = time.perf_counter()
-        cuts = [c for c in fit_cuts(current, best.chosen, known=known) if c not in current.cuts]
+        found = fit_cuts(current, best.chosen, known=known, workers=workers)
+        cuts = [c for c in found if c not in current.cuts]
         if not cuts:
             break
         current = dataclasses.replace(current, cuts=current.cuts + tuple(cuts))

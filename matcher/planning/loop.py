@@ -396,7 +396,11 @@ def _bound(planner: _Planner) -> tuple[PlanBound, np.ndarray]:
     tick = time.perf_counter()
     limit = planner.options.time_limit
     tightened = bound_with_cuts(
-        planner.problem, time_limit=limit, passes=CUT_PASSES, known=planner.verdicts
+        planner.problem,
+        time_limit=limit,
+        passes=CUT_PASSES,
+        known=planner.verdicts,
+        workers=planner.options.workers,
     )
     planner.problem = tightened.problem
     relaxed = tightened.bound
@@ -444,7 +448,9 @@ def _solve_round(planner: _Planner, number: int, hint: np.ndarray) -> tuple[_Rou
         raise InfeasibleError(["the pinned pairs do not fit the coaches' places and caps"])
     for _ in range(ROUND_CUT_PASSES):  # a coach given pairs no calendar holds: cut, re-solve
         present = planner.problem.cuts
-        found = fit_cuts(current, timed.chosen, known=planner.verdicts)
+        found = fit_cuts(
+            current, timed.chosen, known=planner.verdicts, workers=planner.options.workers
+        )
         cuts = [c for c in found if c not in present]
         if not cuts:
             break

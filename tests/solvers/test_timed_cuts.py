@@ -92,3 +92,26 @@ def test_a_core_is_lifted_to_every_pair_confined_with_it():
     assert tightened.bound.bound == 2
     assert ((0, 1, 2, 3), 2) in tightened.problem.cuts
     assert len(tightened.passes) == 2  # one pass of cuts, then the bound holds
+
+
+def _two_coaches() -> TimedAssignProblem:
+    """Two coaches, each with its own three afternoon candidates at three sites."""
+    one = _afternoon([0, 1, 2, 3, 4, 5])
+    base = dataclasses.replace(
+        one.base,
+        n_right=2,
+        right=np.array([0, 0, 0, 1, 1, 1], dtype=np.int64),
+        capacity=np.array([3, 3], dtype=np.int64),
+    )
+    return dataclasses.replace(one, base=base, coach_cap=np.array([-1, -1], dtype=np.int64))
+
+
+def test_same_cuts_whatever_the_number_of_workers():
+    rng = random.Random(3)
+    problems = [_two_coaches()] + [_random_problem(rng) for _ in range(3)]
+    assert bound_with_cuts(problems[0]).bound.bound == 4  # two of each coach's three
+    for problem in problems:
+        one = bound_with_cuts(problem, workers=1)
+        two = bound_with_cuts(problem, workers=2)
+        assert one.problem.cuts == two.problem.cuts
+        assert one.bound.bound == two.bound.bound
