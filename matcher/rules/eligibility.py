@@ -20,9 +20,9 @@ from matcher.rules.view import (
     ProgramView,
     WindowTable,
     contains,
-    haversine_km,
     window_table,
 )
+from solvers.geo import haversine_km
 
 PairRule = Callable[[ProgramView, np.ndarray, np.ndarray], np.ndarray]
 

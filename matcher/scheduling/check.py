@@ -29,8 +29,8 @@ from typing import Protocol
 from matcher.errors import ScheduleRuleError
 from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
-from matcher.rules.view import haversine_km
 from matcher.windows import Window, clip, fmt_clock
+from solvers.geo import haversine_km
 
 TRAVEL_TOLERANCE_MINUTES = 1e-6
 """Float slack on ``km / kmh``: a gap is short only when it misses by more than this."""

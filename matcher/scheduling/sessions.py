@@ -21,10 +21,10 @@ import numpy as np
 from matcher.policy import WEEKDAYS
 from matcher.problem import Candidate, Coach, ProgramData
 from matcher.results import AssignmentResult
-from matcher.rules.view import haversine_km
 from matcher.scheduling.late_start import LateStart, late_starts
 from matcher.windows import Window, clip, fmt_clock, free_all_day, intersect
 from solvers.executor import map_ordered
+from solvers.geo import haversine_km
 from solvers.scheduling import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,

@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from matcher.policy import Policy
-from matcher.rules.view import haversine_km
 from solvers.coverage import max_coverage
+from solvers.geo import haversine_km
 
 __all__ = [
     "CANDIDATE_COLUMNS",

@@ -52,6 +52,8 @@ from collections import defaultdict
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solvers.geo import haversine_km
+
 from .calendar import pack
 from .problem import TimeWindow
 
@@ -61,8 +63,6 @@ many pairs has too many sequences; there travel is a small share of the time any
 PATTERN_SPREAD = 40
 """A block whose pairs times the sessions it can hold exceed this is bulk without a search
 (the search would hit :data:`PATTERN_STATES` after spending the time)."""
-EARTH_KM = 6371.0
-"""The contract's haversine radius (as in :mod:`matcher.rules.view`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -459,20 +459,11 @@ def travel_table(xy: np.ndarray, site: np.ndarray, kmh: float) -> tuple[tuple[in
     or where a coordinate is missing, else the haversine km at ``kmh``, rounded up only past
     floating-point noise (the gap between two whole-minute sessions is whole)."""
     n = len(xy)
-    out = [[0] * n for _ in range(n)]
-    if kmh <= 0:
-        return tuple(tuple(r) for r in out)
-    lat, lon = np.radians(xy[:, 0]), np.radians(xy[:, 1])
-    for a in range(n):
-        for b in range(a + 1, n):
-            if site[a] >= 0 and site[a] == site[b]:
-                continue
-            if np.isnan(lat[a]) or np.isnan(lat[b]):
-                continue
-            h = (
-                np.sin((lat[b] - lat[a]) / 2) ** 2
-                + np.cos(lat[a]) * np.cos(lat[b]) * np.sin((lon[b] - lon[a]) / 2) ** 2
-            )
-            km = 2 * EARTH_KM * float(np.arcsin(np.sqrt(min(max(h, 0.0), 1.0))))
-            out[a][b] = out[b][a] = max(0, math.ceil(km / kmh * 60 - 1e-6))
-    return tuple(tuple(r) for r in out)
+    if kmh <= 0 or n == 0:
+        return tuple((0,) * n for _ in range(n))
+    a, b = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    km = haversine_km(xy[a, 0], xy[a, 1], xy[b, 0], xy[b, 1])
+    minutes = np.ceil(np.nan_to_num(km, nan=0.0) / kmh * 60 - 1e-6).clip(min=0).astype(np.int64)
+    minutes[(site[a] >= 0) & (site[a] == site[b])] = 0
+    np.fill_diagonal(minutes, 0)
+    return tuple(tuple(int(v) for v in row) for row in minutes)
