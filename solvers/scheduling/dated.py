@@ -17,19 +17,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .calendar import normalise_windows
+from .calendar import build_calendar, normalise_windows
 from .month_fit import FitGroup, dated_sessions
 from .problem import DATED, CoachScheduleProblem, PairDemand, Session
 
 
-def fit_group_of(problem: CoachScheduleProblem) -> FitGroup | None:
+def fit_group_of(
+    problem: CoachScheduleProblem, month_of: dict[dt.date, int] | None = None
+) -> FitGroup | None:
     """The coach's pairs as the month model's group, or ``None`` where pairs differ in their
     monthly minimum or maximum (the group holds one of each)."""
     pairs = problem.pairs
     if not pairs or len({(p.min_minutes_per_month, p.max_minutes_per_month) for p in pairs}) > 1:
         return None
     dates = np.zeros((7, len(problem.months)), dtype=np.int64)
-    for day, m in _month_of(problem).items():
+    for day, m in (month_of or month_of_days(problem)).items():
         dates[day.weekday(), m] += 1
     weekdays = tuple(int(d) for d in np.flatnonzero(dates.sum(axis=1) > 0))
     shortest = min(problem.session_lengths)
@@ -49,14 +51,9 @@ def fit_group_of(problem: CoachScheduleProblem) -> FitGroup | None:
     )
 
 
-def _month_of(problem: CoachScheduleProblem) -> dict[dt.date, int]:
-    out: dict[dt.date, int] = {}
-    for day in problem.days:
-        for m, span in enumerate(problem.months):
-            if day in span:
-                out[day] = m
-                break
-    return out
+def month_of_days(problem: CoachScheduleProblem) -> dict[dt.date, int]:
+    """Each coaching day's program month (the calendar's own index, computed once per call)."""
+    return dict(zip(problem.days, build_calendar(problem).day_month, strict=True))
 
 
 def dated_calendar(
@@ -65,21 +62,22 @@ def dated_calendar(
     """Sessions meeting every pair's minimums, placed date by date, or ``None`` when the month
     model finds none (or cannot list a block's sessions). Sessions beyond what the minimums
     need are dropped, longest first, so the calendar stays lean."""
-    group = fit_group_of(problem)
+    month_of = month_of_days(problem)
+    group = fit_group_of(problem, month_of)
     if group is None:
         return None
     found = dated_sessions(group, work_limit=work_limit)
     if found is None:
         return None
     days: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    for day, m in sorted(_month_of(problem).items()):
+    for day, m in sorted(month_of.items()):
         days[(m, day.weekday())].append(day)
     sessions = []
     for m, weekday, k, i, start, length in found:
         day = days[(m, weekday)][k]
         sessions.append(Session(problem.pairs[i].pair_id, day, start, start + length, DATED))
-    sessions = _shorten(problem, _lean(problem, sessions))
-    return sessions if _within_limits(problem, sessions) else None
+    sessions = _shorten(problem, _lean(problem, sessions, month_of), month_of)
+    return sessions if _within_limits(problem, sessions, month_of) else None
 
 
 @dataclass
@@ -93,8 +91,8 @@ class _Totals:
     coach_month: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
     @classmethod
-    def of(cls, problem: CoachScheduleProblem, sessions: list[Session]) -> _Totals:
-        totals = cls(_month_of(problem))
+    def of(cls, month_of: dict[dt.date, int], sessions: list[Session]) -> _Totals:
+        totals = cls(month_of)
         for s in sessions:
             totals.add(s, s.minutes)
         return totals
@@ -114,11 +112,13 @@ class _Totals:
         )
 
 
-def _lean(problem: CoachScheduleProblem, sessions: list[Session]) -> list[Session]:
+def _lean(
+    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
+) -> list[Session]:
     """Drop sessions the minimums do not need (longest first, then latest): dropping one never
     breaks a rule, since the travel times between sites obey the triangle inequality."""
     pairs = {p.pair_id: p for p in problem.pairs}
-    totals = _Totals.of(problem, sessions)
+    totals = _Totals.of(month_of, sessions)
     kept = []
     for s in sorted(sessions, key=lambda s: (-s.minutes, -s.day.toordinal(), -s.start, s.pair_id)):
         if totals.can_lose(pairs[s.pair_id], s, s.minutes):
@@ -128,12 +128,14 @@ def _lean(problem: CoachScheduleProblem, sessions: list[Session]) -> list[Sessio
     return sorted(kept, key=lambda s: (s.day, s.start, s.pair_id))
 
 
-def _shorten(problem: CoachScheduleProblem, sessions: list[Session]) -> list[Session]:
+def _shorten(
+    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
+) -> list[Session]:
     """Where a pair's month is over its maximum or the coach's month over its cap, shorten
     sessions (to an allowed length, same start) while the pair's minimums still hold: a
     date's pattern may give a pair more than the month model counted."""
     pairs = {p.pair_id: p for p in problem.pairs}
-    totals = _Totals.of(problem, sessions)
+    totals = _Totals.of(month_of, sessions)
     out = []
     for s in sorted(sessions, key=lambda s: (-s.minutes, s.day, s.start, s.pair_id)):
         if _over(problem, pairs[s.pair_id], totals, s) > 0:
@@ -160,8 +162,10 @@ def _over(problem: CoachScheduleProblem, pair: PairDemand, totals: _Totals, s: S
     )
 
 
-def _within_limits(problem: CoachScheduleProblem, sessions: list[Session]) -> bool:
+def _within_limits(
+    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
+) -> bool:
     """Each pair's monthly maximum and the coach's monthly cap hold."""
     pairs = {p.pair_id: p for p in problem.pairs}
-    totals = _Totals.of(problem, sessions)
+    totals = _Totals.of(month_of, sessions)
     return all(_over(problem, pairs[s.pair_id], totals, s) <= 0 for s in sessions)
