@@ -116,15 +116,23 @@ def _lean(
     problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
 ) -> list[Session]:
     """Drop sessions the minimums do not need (longest first, then latest): dropping one never
-    breaks a rule, since the travel times between sites obey the triangle inequality."""
+    breaks a rule, since the travel times between sites obey the triangle inequality.
+
+    Sessions in a month over the pair's maximum or the coach's cap go first: the month model
+    met the year with every month within its limits, so the year's slack must not be spent
+    on months that are not over."""
     pairs = {p.pair_id: p for p in problem.pairs}
     totals = _Totals.of(month_of, sessions)
-    kept = []
-    for s in sorted(sessions, key=lambda s: (-s.minutes, -s.day.toordinal(), -s.start, s.pair_id)):
-        if totals.can_lose(pairs[s.pair_id], s, s.minutes):
-            totals.add(s, -s.minutes)
-        else:
-            kept.append(s)
+    order = sorted(sessions, key=lambda s: (-s.minutes, -s.day.toordinal(), -s.start, s.pair_id))
+    dropped: set[int] = set()
+    for only_over in (True, False):
+        for n, s in enumerate(order):
+            if n in dropped or (only_over and _over(problem, pairs[s.pair_id], totals, s) <= 0):
+                continue
+            if totals.can_lose(pairs[s.pair_id], s, s.minutes):
+                totals.add(s, -s.minutes)
+                dropped.add(n)
+    kept = [s for n, s in enumerate(order) if n not in dropped]
     return sorted(kept, key=lambda s: (s.day, s.start, s.pair_id))
 
 

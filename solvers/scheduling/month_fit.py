@@ -20,7 +20,10 @@ segments, not overlapping, with the travel time between two sessions at differen
 (started as early as possible, which loses no sequence). Only patterns no other pattern beats
 for every pair are kept. A block whose sequences are too many to list (a long free day) is
 *bulk*: it gives at most the sessions that fit in it, shared as the pairs like, as in the
-relaxation's own rows.
+relaxation's own rows. Inside it, the blocks of its *narrow* pairs (the widest left out until
+the rest can be listed) keep their patterns: on any date those pairs' sessions alone form a
+sequence of their own block, so one pair free all day cannot hide three sites sharing one
+afternoon.
 
 Month model
 -----------
@@ -54,12 +57,15 @@ from ortools.sat.python import cp_model
 
 from solvers.geo import haversine_km
 
+from .bulk_days import fill_dates
 from .calendar import pack
 from .problem import TimeWindow
 
 PATTERN_STATES = 2000
 """Most search states listed per block before it is treated as bulk (a long free day with
 many pairs has too many sequences; there travel is a small share of the time anyway)."""
+SHRINK_WORK = 0.5
+"""CP-SAT deterministic seconds per trial while a core is shrunk (many trials per core)."""
 PATTERN_SPREAD = 40
 """A block whose pairs times the sessions it can hold exceed this is bulk without a search
 (the search would hit :data:`PATTERN_STATES` after spending the time)."""
@@ -291,16 +297,20 @@ def _parameters(solver: cp_model.CpSolver, work_limit: float) -> None:
 
 def _shrink(group: FitGroup, core: tuple[int, ...], work_limit: float) -> tuple[int, ...]:
     """Drop members from a core while the rest is still proven infeasible (a smaller core is
-    a stronger cut)."""
+    a stronger cut). A proof names its own core, often smaller than the trial: the search
+    goes on from there. Each trial gets at most :data:`SHRINK_WORK` (undecided keeps the
+    member: the core stays valid, only less sharp)."""
     kept = list(core)
-    for i in list(core):
+    for i in core:
         if len(kept) <= 1:
             break
+        if i not in kept:
+            continue
         trial = tuple(p for p in kept if p != i)
         model, assume = _month_model(group, trial)
-        fits, _ = _solve(model, assume, work_limit)
+        fits, named = _solve(model, assume, min(work_limit, SHRINK_WORK))
         if fits is False:
-            kept = list(trial)
+            kept = [p for p in trial if p in named] if named else list(trial)
     return tuple(kept)
 
 
@@ -321,6 +331,10 @@ def _solve(
     return False, core or tuple(sorted(assume))
 
 
+_Use = tuple[Block, list[Sequence], list[cp_model.IntVar]]
+"""A listed block: its sequences and how many dates of the month use each."""
+
+
 @dataclasses.dataclass
 class _MonthModel:
     """The CP-SAT model, each member's assumption literal, and per (month, block) the
@@ -330,6 +344,14 @@ class _MonthModel:
     assume: dict[int, cp_model.IntVar]
     uses: list[tuple[int, Block, list[Sequence], list[cp_model.IntVar]]]
     complete: bool  # every block listed its patterns (none is bulk)
+    bulk: list[tuple[int, Block, list[cp_model.IntVar], list[_Use]]] = dataclasses.field(
+        default_factory=list
+    )
+    """Per (month, bulk block): each of its pairs' share, in units, and its inner blocks'
+    patterns and counts (see :func:`_inner_blocks`, :func:`dated_sessions`)."""
+    unit: int = 1
+    got: dict[tuple[int, int], cp_model.IntVar] = dataclasses.field(default_factory=dict)
+    """Per (month, member): the minutes that count, in units (at most the monthly maximum)."""
 
 
 def _month_model(
@@ -352,7 +374,8 @@ def _build_month_model(group: FitGroup, members: tuple[int, ...]) -> _MonthModel
     unit = math.gcd(*lengths)
     farthest = max((max(row) for row in group.travel), default=0)
     layout = [(b, day_sequences(b, lengths, group.travel)) for b in blocks(segs, farthest)]
-    built = _MonthModel(model, assume, [], all(p is not None for _, p in layout))
+    inner = {b: _inner_blocks(b, lengths, group.travel, farthest) for b, p in layout if p is None}
+    built = _MonthModel(model, assume, [], all(p is not None for _, p in layout), unit=unit)
     low_month = -(-group.min_month // unit)
     top = group.max_month // unit if group.max_month else None
     yearly: dict[int, list[cp_model.IntVar]] = defaultdict(list)
@@ -364,6 +387,11 @@ def _build_month_model(group: FitGroup, members: tuple[int, ...]) -> _MonthModel
                 counts = _block_terms(model, block, patterns, n, lengths, unit, given)
                 if patterns is not None:
                     built.uses.append((m, block, [q for _, q in patterns], counts))
+                else:
+                    uses = [
+                        _inner_terms(model, b, q, n, unit, block, counts) for b, q in inner[block]
+                    ]
+                    built.bulk.append((m, block, counts, uses))
         month: list[cp_model.IntVar] = []
         for i in members:
             if group.first_month[i] > m or not given[i]:
@@ -373,6 +401,7 @@ def _build_month_model(group: FitGroup, members: tuple[int, ...]) -> _MonthModel
             got = model.new_int_var(0, top if top is not None else 10**6, "")
             model.add(got <= sum(given[i]))
             model.add(got >= low_month).only_enforce_if(assume[i])
+            built.got[m, i] = got
             month.append(got)
             yearly[i].append(got)
         for i in members:
@@ -388,6 +417,63 @@ def _build_month_model(group: FitGroup, members: tuple[int, ...]) -> _MonthModel
     return built
 
 
+def _inner_blocks(
+    block: Block,
+    lengths: tuple[int, ...],
+    travel: tuple[tuple[int, ...], ...],
+    join_gap: int,
+) -> list[tuple[Block, list[tuple[tuple[int, ...], Sequence]]]]:
+    """Inside a bulk block, the blocks of its *narrow* pairs, each with its sequences listed.
+
+    Why: one pair free all day makes a whole day bulk, and the bulk row (minutes that fit
+    back to back) then lets three pairs at three sites share a 150-minute afternoon as if no
+    drive were needed. Leaving out the widest pairs, one at a time, until the rest's blocks
+    can all be listed, keeps that afternoon exact: on any date, the sessions of those pairs
+    alone form a sequence of their own block (what the wide pairs do between them only makes
+    it harder), so bounding their minutes by its patterns loses no calendar. Blocks of one
+    pair add nothing to the pair's own row and are left out."""
+    width = {
+        i: sum(e - s for s, e in spans) for i, spans in zip(block.pairs, block.spans, strict=True)
+    }
+    narrow = sorted(block.pairs, key=lambda i: (width[i], i))
+    while len(narrow) >= 2:
+        segs = {
+            i: tuple(TimeWindow(block.weekday, s, e) for s, e in spans)
+            for i, spans in zip(block.pairs, block.spans, strict=True)
+            if i in narrow
+        }
+        top = max(block.pairs) + 1
+        found = [
+            (b, day_sequences(b, lengths, travel))
+            for b in blocks(tuple(segs.get(i, ()) for i in range(top)), join_gap)
+            if len(b.pairs) >= 2
+        ]
+        if all(q is not None for _, q in found):
+            return [(b, q) for b, q in found if q is not None]
+        narrow.pop()  # the widest left
+    return []
+
+
+def _inner_terms(
+    model: cp_model.CpModel,
+    inner: Block,
+    patterns: list[tuple[tuple[int, ...], Sequence]],
+    n: int,
+    unit: int,
+    block: Block,
+    shares: list[cp_model.IntVar],
+) -> _Use:
+    """An inner block's ``n`` dates each take one of its patterns; its pairs' shares of the
+    bulk block are at most what the chosen patterns give them."""
+    counts = [model.new_int_var(0, n, "") for _ in patterns]
+    model.add(sum(counts) <= n)
+    position = {i: j for j, i in enumerate(block.pairs)}
+    for j, i in enumerate(inner.pairs):
+        terms = [(v[j] // unit) * c for (v, _), c in zip(patterns, counts, strict=True) if v[j]]
+        model.add(shares[position[i]] <= sum(terms))
+    return inner, [q for _, q in patterns], counts
+
+
 def _block_terms(
     model: cp_model.CpModel,
     block: Block,
@@ -398,7 +484,7 @@ def _block_terms(
     given: dict[int, list[cp_model.LinearExprT]],
 ) -> list[cp_model.IntVar]:
     """What ``n`` dates of one block can give each of its pairs (in units), into ``given``;
-    returns the pattern counts (none for a bulk block)."""
+    returns the pattern counts, or for a bulk block each pair's share."""
     if patterns is not None:
         counts = [model.new_int_var(0, n, "") for _ in patterns]
         model.add(sum(counts) <= n)
@@ -415,7 +501,7 @@ def _block_terms(
         shares.append(y)
         given[i].append(y)
     model.add(sum(shares) <= room)
-    return []
+    return shares
 
 
 def dated_sessions(
@@ -423,18 +509,21 @@ def dated_sessions(
 ) -> list[tuple[int, int, int, int, int, int]] | None:
     """A date choice that meets every pair's minimums, as sessions
     ``(month, weekday, k-th usable date of that weekday in the month, pair, start, minutes)``,
-    or ``None`` when none was found or a block is bulk (its sessions are not listed).
+    or ``None`` when none was found.
 
     The first choice found is taken (no objective: the caller drops what the minimums do not
-    need); a caller still checks the result against every rule (travel between sessions that
-    are not consecutive, caps)."""
+    need). A listed block's dates take the chosen sequences; a bulk block's minutes per pair
+    are placed on its dates by :func:`.bulk_days.fill_dates`, which may place less than the
+    model counted. So a caller checks the result against every rule and every minimum (travel
+    between sessions that are not consecutive, caps) before using it."""
     members = tuple(range(len(group.segments)))
     built = _build_month_model(group, members)
-    if not built.complete:
-        return None
     model = built.model
     for a in built.assume.values():
         model.add(a == 1)
+    # the fewest minutes that count: a bulk block then places what the minimums need, not
+    # whatever the rows would allow
+    model.minimize(sum(built.got.values()))
     solver = cp_model.CpSolver()
     _parameters(solver, work_limit)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -450,7 +539,54 @@ def dated_sessions(
                     (m, block.weekday, k, block.pairs[j], start, length) for j, start, length in seq
                 )
                 k += 1
+    # a bulk block places only what the month still needs after the listed blocks' sessions
+    # (the minutes that count, at most the pair's maximum), shared as the model shared it
+    owed = defaultdict(int, {key: solver.value(v) * built.unit for key, v in built.got.items()})
+    for m, _, _, i, _, length in out:
+        owed[m, i] -= length
+    for m, block, shares, inner in built.bulk:
+        out.extend(_bulk_sessions(solver, built, group, m, block, shares, inner, owed))
     return out
+
+
+def _bulk_sessions(
+    solver: cp_model.CpSolver,
+    built: _MonthModel,
+    group: FitGroup,
+    m: int,
+    block: Block,
+    shares: list[cp_model.IntVar],
+    inner: list[_Use],
+    owed: dict[tuple[int, int], int],
+) -> list[tuple[int, int, int, int, int, int]]:
+    """One bulk block's sessions in month ``m``: its inner blocks' chosen sequences date by
+    date (each session only while its pair still owes minutes, so the rest of the day stays
+    free), then what its pairs still owe (at most their shares), placed around them."""
+    dates = int(group.dates[block.weekday, m])
+    position = {i: j for j, i in enumerate(block.pairs)}
+    fixed: list[list[tuple[int, int, int]]] = [[] for _ in range(dates)]
+    for sub, sequences, counts in inner:
+        used = (
+            seq for seq, c in zip(sequences, counts, strict=True) for _ in range(solver.value(c))
+        )
+        for k, seq in enumerate(q for q in used if q):
+            for j, t, ln in seq:  # a sequence less some sessions is still one (triangle)
+                if owed[m, sub.pairs[j]] > 0:
+                    fixed[k].append((position[sub.pairs[j]], t, ln))
+                    owed[m, sub.pairs[j]] -= ln
+    demand = []
+    for i, y in zip(block.pairs, shares, strict=True):
+        take = max(0, min(solver.value(y) * built.unit, owed[m, i]))
+        owed[m, i] -= take
+        demand.append(take)
+    local = [[group.travel[a][b] for b in block.pairs] for a in block.pairs]
+    lengths = tuple(sorted(group.session_lengths))
+    placed = fill_dates(block.spans, local, lengths, demand, [tuple(d) for d in fixed])
+    return [
+        (m, block.weekday, k, block.pairs[j], start, ln)
+        for k, day in enumerate(placed)
+        for j, start, ln in day
+    ]
 
 
 def travel_table(xy: np.ndarray, site: np.ndarray, kmh: float) -> tuple[tuple[int, ...], ...]:

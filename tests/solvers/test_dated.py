@@ -86,3 +86,36 @@ def test_dated_calendar_keeps_the_coach_cap_and_the_pair_maximum():
     assert rule_breaks(problem, sessions) == []
     monthly, yearly = shortfall_minutes(problem, sessions)
     assert not any(monthly.values()) and not any(yearly.values())
+
+
+def _long_monday(spans, sites, travel_minutes=15):
+    pairs = [
+        demand(i, [window(MON, a, b)], site=site, month_min=180, total=1800)
+        for i, ((a, b), site) in enumerate(zip(spans, sites, strict=True))
+    ]
+    n = 1 + max(sites)
+    travel = tuple(tuple(0 if a == b else travel_minutes for b in range(n)) for a in range(n))
+    return make_problem(pairs, travel=travel)
+
+
+def test_a_long_day_too_big_to_list_still_gets_a_calendar():
+    # five pairs free all Monday at two sites: too many sequences to list, so the month model
+    # counts minutes there; its minutes are then placed date by date
+    problem = _long_monday([("08:00", "17:00")] * 5, (0, 1, 0, 1, 0))
+    sessions = dated_calendar(problem)
+    assert sessions is not None
+    assert rule_breaks(problem, sessions) == []
+    monthly, yearly = shortfall_minutes(problem, sessions)
+    assert not any(monthly.values()) and not any(yearly.values())
+
+
+def test_after_school_pairs_keep_their_afternoon_beside_all_day_pairs():
+    # three pairs free all Monday make the day too long to list; the two after-school pairs
+    # at their own sites share 14:30-17:00 (60 + 60 with the drive, on every Monday)
+    spans = [("08:00", "17:00")] * 3 + [("14:30", "17:00")] * 2
+    problem = _long_monday(spans, (0, 0, 0, 1, 2))
+    sessions = dated_calendar(problem)
+    assert sessions is not None
+    assert rule_breaks(problem, sessions) == []
+    monthly, yearly = shortfall_minutes(problem, sessions)
+    assert not any(monthly.values()) and not any(yearly.values())

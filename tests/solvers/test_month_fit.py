@@ -179,3 +179,61 @@ def test_verdict_agrees_with_a_date_by_date_model(seed):
         lengths=(60, 90),
     )
     assert check_group(group).fits == _dated_fits(group)
+
+
+# --- a long day shared by wide and narrow pairs (a bulk block with inner blocks) ---------------
+
+ALL_DAY = [(480, 1020)]  # 08:00-17:00
+
+
+def _wide_and_narrow(narrow: int, *, apart: int = 10, min_month: int = 120):
+    """Two pairs free all Monday beside ``narrow`` pairs free only after school, each at its
+    own site: the whole Monday is one block too long to list (bulk)."""
+    windows = [ALL_DAY, ALL_DAY] + [AFTER_SCHOOL] * narrow
+    return _group(
+        windows, _apart(2 + narrow, apart), dates_per_month=2, months=1, min_month=min_month
+    )
+
+
+def test_a_day_with_wide_pairs_is_bulk():
+    group = _wide_and_narrow(3)
+    (monday,) = blocks(group.segments, 10)
+    assert day_patterns(monday, group.session_lengths, group.travel) is None
+
+
+def test_wide_pairs_do_not_hide_a_crowded_afternoon():
+    # the bulk row alone lets the three after-school pairs share 2 x 540 minutes; their own
+    # block holds 150 minutes a date at one site, 60 + 60 at two: 360 needed, 300 at most
+    group = _wide_and_narrow(3)
+    verdict = check_group(group)
+    assert verdict.fits is False
+    assert verdict.core == (2, 3, 4)
+    assert _dated_fits(group) is False
+    two = _wide_and_narrow(2)  # 240 needed: 60 + 60 on each date fits
+    assert check_group(two).fits is True
+    assert _dated_fits(two) is True
+
+
+def test_a_proof_on_a_long_day_is_never_wrong():
+    """With wide pairs the model is a relaxation: it may miss a misfit, never invent one.
+    Random after-school pairs beside two all-day ones, some of them proven unable to fit."""
+    verdicts = []
+    for seed in range(8):
+        rng = random.Random(seed)
+        windows = [ALL_DAY] * 2
+        for _ in range(rng.randint(2, 3)):
+            start = rng.choice([840, 870, 900])
+            windows.append([(start, start + rng.choice([90, 120, 150]))])
+        n = len(windows)
+        travel = [[0] * n for _ in range(n)]
+        for a, b in itertools.combinations(range(n), 2):
+            travel[a][b] = travel[b][a] = rng.choice([0, 10, 20])
+        minimum = rng.choice([90, 120, 150])
+        group = _group(
+            windows, travel, dates_per_month=2, months=1, min_month=minimum, lengths=(60, 90)
+        )
+        verdict = check_group(group).fits
+        if verdict is False:
+            assert _dated_fits(group) is False, seed
+        verdicts.append(verdict)
+    assert True in verdicts and False in verdicts
