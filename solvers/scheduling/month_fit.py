@@ -343,7 +343,6 @@ class _MonthModel:
     model: cp_model.CpModel
     assume: dict[int, cp_model.IntVar]
     uses: list[tuple[int, Block, list[Sequence], list[cp_model.IntVar]]]
-    complete: bool  # every block listed its patterns (none is bulk)
     bulk: list[tuple[int, Block, list[cp_model.IntVar], list[_Use]]] = dataclasses.field(
         default_factory=list
     )
@@ -375,7 +374,7 @@ def _build_month_model(group: FitGroup, members: tuple[int, ...]) -> _MonthModel
     farthest = max((max(row) for row in group.travel), default=0)
     layout = [(b, day_sequences(b, lengths, group.travel)) for b in blocks(segs, farthest)]
     inner = {b: _inner_blocks(b, lengths, group.travel, farthest) for b, p in layout if p is None}
-    built = _MonthModel(model, assume, [], all(p is not None for _, p in layout), unit=unit)
+    built = _MonthModel(model, assume, [], unit=unit)
     low_month = -(-group.min_month // unit)
     top = group.max_month // unit if group.max_month else None
     yearly: dict[int, list[cp_model.IntVar]] = defaultdict(list)
