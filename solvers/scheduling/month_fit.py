@@ -23,7 +23,9 @@ for every pair are kept. A block whose sequences are too many to list (a long fr
 relaxation's own rows. Inside it, the blocks of its *narrow* pairs (the widest left out until
 the rest can be listed) keep their patterns: on any date those pairs' sessions alone form a
 sequence of their own block, so one pair free all day cannot hide three sites sharing one
-afternoon.
+afternoon. A narrow pair's share of the bulk block is bounded by all its inner blocks
+*together* (a morning and an afternoon add up), never by one of them alone: bounding it by
+each block separately once proved calendars impossible that exist.
 
 Month model
 -----------
@@ -387,9 +389,7 @@ def _build_month_model(group: FitGroup, members: tuple[int, ...]) -> _MonthModel
                 if patterns is not None:
                     built.uses.append((m, block, [q for _, q in patterns], counts))
                 else:
-                    uses = [
-                        _inner_terms(model, b, q, n, unit, block, counts) for b, q in inner[block]
-                    ]
+                    uses = _inner_terms(model, inner[block], n, lengths, unit, block, counts)
                     built.bulk.append((m, block, counts, uses))
         month: list[cp_model.IntVar] = []
         for i in members:
@@ -428,9 +428,13 @@ def _inner_blocks(
     back to back) then lets three pairs at three sites share a 150-minute afternoon as if no
     drive were needed. Leaving out the widest pairs, one at a time, until the rest's blocks
     can all be listed, keeps that afternoon exact: on any date, the sessions of those pairs
-    alone form a sequence of their own block (what the wide pairs do between them only makes
-    it harder), so bounding their minutes by its patterns loses no calendar. Blocks of one
-    pair add nothing to the pair's own row and are left out."""
+    alone form a sequence of their own block (the travel rule holds between every two
+    sessions of a date, so what the wide pairs do between them only makes it harder).
+
+    The blocks of two or more pairs are returned; a one-pair block needs no listing (what one
+    pair gets there is its own segments' room). A narrow pair may meet in several blocks on
+    one date (a morning and an afternoon): its share of the bulk block is bounded by all of
+    them together (:func:`_inner_terms`)."""
     width = {
         i: sum(e - s for s, e in spans) for i, spans in zip(block.pairs, block.spans, strict=True)
     }
@@ -455,22 +459,39 @@ def _inner_blocks(
 
 def _inner_terms(
     model: cp_model.CpModel,
-    inner: Block,
-    patterns: list[tuple[tuple[int, ...], Sequence]],
+    inner: list[tuple[Block, list[tuple[tuple[int, ...], Sequence]]]],
     n: int,
+    lengths: tuple[int, ...],
     unit: int,
     block: Block,
     shares: list[cp_model.IntVar],
-) -> _Use:
-    """An inner block's ``n`` dates each take one of its patterns; its pairs' shares of the
-    bulk block are at most what the chosen patterns give them."""
-    counts = [model.new_int_var(0, n, "") for _ in patterns]
-    model.add(sum(counts) <= n)
-    position = {i: j for j, i in enumerate(block.pairs)}
-    for j, i in enumerate(inner.pairs):
-        terms = [(v[j] // unit) * c for (v, _), c in zip(patterns, counts, strict=True) if v[j]]
-        model.add(shares[position[i]] <= sum(terms))
-    return inner, [q for _, q in patterns], counts
+) -> list[_Use]:
+    """Each listed inner block's ``n`` dates take one of its patterns each. A narrow pair's
+    share of the bulk block is at most what the chosen patterns of *all* its listed blocks
+    give it, plus the room of its segments outside them (its one-pair blocks): its segments
+    lie there and nowhere else in the bulk block."""
+    uses: list[_Use] = []
+    given: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
+    listed: dict[int, list[Block]] = defaultdict(list)
+    for b, patterns in inner:
+        counts = [model.new_int_var(0, n, "") for _ in patterns]
+        model.add(sum(counts) <= n)
+        for j, i in enumerate(b.pairs):
+            listed[i].append(b)
+            given[i].extend(
+                (v[j] // unit) * c for (v, _), c in zip(patterns, counts, strict=True) if v[j]
+            )
+        uses.append((b, [q for _, q in patterns], counts))
+    for j, i in enumerate(block.pairs):
+        if i not in given:
+            continue  # a wide pair: its own share row holds it
+        alone = sum(
+            pack(e - s, lengths)
+            for s, e in block.spans[j]
+            if not any(b.start <= s and e <= b.end for b in listed[i])
+        )
+        model.add(shares[j] <= sum(given[i]) + alone // unit * n)
+    return uses
 
 
 def _block_terms(
