@@ -183,7 +183,7 @@ def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(tmp_path):
     continuity kept of possible, at most five rounds, and the paper roster beside it."""
     folder = Path(__file__).resolve().parent.parent / "scenarios" / "sample-district"
     out = tmp_path / "out"
-    result = _invoke("plan", folder, "--out", out, "--no-xlsx", "--strict")
+    result = _invoke("plan", folder, "--out", out, "--no-xlsx", "--strict", "--workers", "2")
     _ok(result)
     assert "No roster can schedule more than" in result.output
     program = independent_load(folder)

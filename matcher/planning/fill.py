@@ -35,7 +35,7 @@ import numpy as np
 
 from matcher.problem import ProgramData
 from solvers.timed_assign import TimedAssignProblem, week_holds
-from solvers.timed_cuts import Verdicts, may_fit
+from solvers.timed_cuts import Verdicts, check_sets, may_fit
 
 TRIES_PER_CANDIDATE = 4
 """Coaches a left-out (or moved) candidate is offered (each offer is a calendar solve)."""
@@ -73,7 +73,7 @@ class FillInputs:
     continuity: np.ndarray
     fixed: set[int]
     """Candidates whose pairs are pinned: never moved."""
-    verdicts: Verdicts = field(default_factory=dict)
+    verdicts: Verdicts = field(default_factory=Verdicts)
     """Coaches' sets of pairs checked date by date so far (shared with plan's rounds)."""
 
 
@@ -184,6 +184,8 @@ class _Step:
         known: dict[tuple[int, tuple[int, ...]], bool] = {}
         chunk: list[tuple[Moves, dict[int, list[int]]]] = []
         for at, moves in enumerate(options):
+            if at % self.batch == 0:
+                self.check_ahead(options[at : at + self.batch])
             rosters = self.rosters(moves)
             if rosters is not None:
                 chunk.append((moves, rosters))
@@ -218,20 +220,49 @@ class _Step:
 
     def rosters(self, moves: Moves) -> dict[int, list[int]] | None:
         """The touched coaches' candidates after the moves, or None where a coach would
-        exceed its places or the program's caps, or fail its time rows."""
+        exceed its places or the program's caps, or fail its time rows, or provably cannot
+        meet every minimum (the month model)."""
+        rosters = self.cheap_rosters(moves)
+        if rosters is None:
+            return None
+        inputs = self.inputs
+        for c, members in rosters.items():
+            group = self.group(c, members)
+            if members and not may_fit(inputs.problem, group, known=inputs.verdicts):
+                return None
+        return rosters
+
+    def cheap_rosters(self, moves: Moves) -> dict[int, list[int]] | None:
+        """:meth:`rosters` without the month model: places, caps and time rows only."""
         new = {**self.mapping, **moves}
         touched = set(moves.values()) | {self.mapping[k] for k in moves if k in self.mapping}
         rosters = {c: sorted(k for k, cc in new.items() if cc == c) for c in sorted(touched)}
         inputs = self.inputs
         for c, members in rosters.items():
-            group = sorted(inputs.index[(k, c)] for k in members)
+            group = self.group(c, members)
             if len(members) > int(inputs.places[c]) or not _within_group_caps(inputs, group):
                 return None
             if members and not week_holds(inputs.problem, group):
                 return None
-            if members and not may_fit(inputs.problem, group, known=inputs.verdicts):
-                return None
         return rosters
+
+    def group(self, c: int, members: list[int]) -> list[int]:
+        """Coach ``c``'s pairs with ``members``, as the time model numbers them."""
+        return sorted(self.inputs.index[(k, c)] for k in members)
+
+    def check_ahead(self, options: list[Moves]) -> None:
+        """The month model's verdicts for the next ``batch`` moves, checked together (one
+        per worker); :meth:`rosters` then finds them known. Verdicts do not depend on when
+        they are checked, so the step's outcome does not either."""
+        if self.batch <= 1:
+            return
+        groups = [
+            self.group(c, members)
+            for moves in options
+            for c, members in (self.cheap_rosters(moves) or {}).items()
+            if members
+        ]
+        check_sets(self.inputs.problem, groups, known=self.inputs.verdicts, workers=self.batch)
 
 
 def _order(program: ProgramData) -> list[int]:

@@ -287,7 +287,7 @@ class _Planner:
     demand: np.ndarray
     bonus: np.ndarray
     cache: dict = dataclasses.field(default_factory=dict)
-    verdicts: Verdicts = dataclasses.field(default_factory=dict)
+    verdicts: Verdicts = dataclasses.field(default_factory=Verdicts)
     """Coaches' sets of pairs already checked date by date (``fit_cuts``)."""
 
     @property

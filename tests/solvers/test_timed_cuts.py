@@ -12,7 +12,7 @@ from test_timed_assign import _best_schedulable, _random_problem
 
 from solvers.assignment_data import AssignmentProblem
 from solvers.timed_assign import TimedAssignProblem, coverage_bound, solve_timed
-from solvers.timed_cuts import bound_with_cuts, fit_cuts, may_fit
+from solvers.timed_cuts import Verdicts, bound_with_cuts, check_sets, fit_cuts, may_fit
 
 AFTERNOON = ((0, 870, 1020),)  # Mondays 14:30-17:00
 
@@ -92,6 +92,36 @@ def test_a_core_is_lifted_to_every_pair_confined_with_it():
     assert tightened.bound.bound == 2
     assert ((0, 1, 2, 3), 2) in tightened.problem.cuts
     assert len(tightened.passes) == 2  # one pass of cuts, then the bound holds
+
+
+def test_a_known_cut_refutes_every_set_that_breaks_it_without_a_solve(monkeypatch):
+    import solvers.timed_cuts as timed_cuts
+
+    problem = _afternoon([0, 1, 2, 3])
+    known = Verdicts()
+    bound_with_cuts(problem, known=known)  # the lifted row: at most two of all four
+    assert known.refutes(0, (0, 1, 3)) and known.refutes(0, (1, 2, 3))
+    assert not known.refutes(0, (0, 3)) and not known.refutes(1, (0, 1, 3))
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("a refuted set was solved")
+
+    monkeypatch.setattr(timed_cuts, "check_group", no_solve)
+    assert (0, (0, 1, 3)) not in known  # never checked ...
+    assert may_fit(problem, [0, 1, 3], known=known) is False  # ... yet refuted
+    assert (0, (0, 1, 3)) not in known
+
+
+def test_sets_checked_together_get_may_fit_verdicts_one_by_one():
+    problem = _afternoon([0, 1, 2, 3])
+    groups = [[0, 1, 2], [0, 1], [3, 2, 1], [0, 3], [0, 1]]
+    together = Verdicts()
+    check_sets(problem, groups, known=together, workers=2)
+    alone = Verdicts()
+    answers = [may_fit(problem, group, known=alone) for group in groups]
+    assert together.by_set == alone.by_set
+    assert answers == [False, True, False, True, True]
+    assert [may_fit(problem, group, known=together) for group in groups] == answers
 
 
 def _two_coaches() -> TimedAssignProblem:
