@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,12 +17,13 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from matcher.errors import InfeasibleError, InputError, ScheduleRuleError
+from matcher.errors import InfeasibleError, InputError, OutputError, ScheduleRuleError
 
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_SHORT_HOURS = 4
 EXIT_SCHEDULE_RULES = 5
+EXIT_OUTPUT = 6
 _VARIANT_NAMES = (
     "default",
     "wide_windows",
@@ -102,7 +104,19 @@ def _spare_long_lived() -> None:
     context.call_on_close(gc.unfreeze)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group; a result folder that cannot be written (any command that writes
+    one) ends with a one-line message and exit 6, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OutputError as exc:
+            err.print(str(exc), markup=False, soft_wrap=True)
+            sys.exit(EXIT_OUTPUT)
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="coachmatch")
 def main() -> None:
     """Match leadership coaches with credential candidates, provably optimally."""
@@ -145,14 +159,39 @@ def _roster_options(command):
     return command
 
 
-_ROSTER_OPTIONS = [
-    click.option(
+def _writable_folder(ctx: click.Context, param: click.Parameter, value: Path | None):
+    """``--out`` of a command that writes a folder: checked before any loading or solving, so
+    a mistyped path fails at once (exit 2), not after an hour of ``plan``."""
+    if value is None:
+        return value
+    if value.exists() and not value.is_dir():
+        raise click.BadParameter(f"{value} is a file, not a folder.", ctx, param)
+    ancestor = Path(os.path.abspath(value))
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise click.BadParameter(
+            f"{ancestor} is a file: the folder {value} cannot be made inside it.", ctx, param
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"{ancestor} cannot be written (permission denied).", ctx, param)
+    return value
+
+
+def _out_folder(*, required: bool = True, help: str | None = None):
+    """The ``--out`` option of a command that writes a folder (:func:`_writable_folder`)."""
+    return click.option(
         "--out",
         "out_dir",
         type=click.Path(path_type=Path),
-        required=True,
-        help="Result folder (created; files in it are replaced all at once).",
-    ),
+        required=required,
+        callback=_writable_folder,
+        help=help,
+    )
+
+
+_ROSTER_OPTIONS = [
+    _out_folder(help="Result folder (created; files in it are replaced all at once)."),
     click.option(
         "--time-limit",
         type=click.FloatRange(min=0.1),
@@ -399,7 +438,7 @@ def _print_schedule(summary: dict, quiet: bool) -> None:
     required=True,
     help="roster.csv of an earlier assign (or edited by hand).",
 )
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@_out_folder()
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--workers",
@@ -560,7 +599,7 @@ def plan(
     help="A hard case: wider or narrower windows, spring starts, a busy calendar, spread-out "
     "sites, or school hours.",
 )
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@_out_folder()
 def generate(size: str, seed: int, variant: str, out_dir: Path) -> None:
     """Write a realistic synthetic program folder."""
     from matcher.io.output import staged_folder
@@ -587,7 +626,7 @@ def _refuse(message: str) -> None:
 
 @main.command()
 @click.argument("program_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write capacity.csv here.")
+@_out_folder(required=False, help="Write capacity.csv here.")
 def capacity(program_dir: Path, out_dir: Path | None) -> None:
     """The fewest coach places to add, by region and role, so every candidate is assigned."""
     from matcher.forecast.capacity import capacity_frame, plan_capacity
@@ -652,7 +691,7 @@ def capacity(program_dir: Path, out_dir: Path | None) -> None:
     required=True,
     help="Result folder of the earlier run (its roster.csv is read).",
 )
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@_out_folder()
 @click.option(
     "--allow-moves",
     type=click.IntRange(min=0),
@@ -728,13 +767,7 @@ def reassign(
     required=True,
     help="This year's roster.csv.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Next year's program folder.",
-)
+@_out_folder(help="Next year's program folder.")
 @click.option(
     "--keep-cnet",
     is_flag=True,
@@ -765,7 +798,7 @@ def rollover(program_dir: Path, roster_csv: Path, out_dir: Path, keep_cnet: bool
 
 @main.command()
 @click.argument("scenario_files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+@_out_folder()
 @click.option(
     "--workers",
     type=click.IntRange(min=1),

@@ -72,3 +72,18 @@ class ScheduleRuleError(Exception):
     def __init__(self, violations: list):
         self.violations = list(violations)
         super().__init__(f"{len(self.violations)} hard schedule rule violation(s)")
+
+
+class OutputError(Exception):
+    """A result folder cannot be written: a user's mistake or the machine's state (the path
+    runs through a file, the folder is read-only, the disk is full), never the data's.
+
+    Says which folder and the system's reason; an earlier result in that folder is left as it
+    was (results are staged and moved in at once, :mod:`matcher.io.output`)."""
+
+    def __init__(self, folder, cause: OSError):
+        self.folder = folder
+        self.cause = cause
+        reason = cause.strerror or str(cause)
+        where = f" ({cause.filename})" if cause.filename else ""
+        super().__init__(f"Cannot write the result folder {folder}: {reason}{where}.")

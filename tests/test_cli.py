@@ -207,8 +207,9 @@ def test_failed_write_leaves_earlier_result_untouched(program, program_dir, tmp_
     other = program_dir(coaches=COACHES[:2], candidates=CANDIDATES[:3])
     monkeypatch.setattr("matcher.io.result_folder.write_roster_xlsx", _fail_xlsx)
     failed = _assign(other, out, "--alternates", "1")
-    assert failed.exit_code != 0
-    assert isinstance(failed.exception, OSError)
+    assert failed.exit_code == 6, failed.output
+    assert f"Cannot write the result folder {out}: disk full (simulated)" in failed.output
+    assert "Traceback" not in failed.output
 
     assert _snapshot(out) == before  # byte-identical, and no alternates.csv added
     assert sorted(p.name for p in tmp_path.iterdir() if "staging" in p.name) == []
@@ -217,8 +218,34 @@ def test_failed_write_leaves_earlier_result_untouched(program, program_dir, tmp_
 def test_failed_first_write_creates_no_folder(program, tmp_path, monkeypatch):
     out = tmp_path / "fresh"
     monkeypatch.setattr("matcher.io.result_folder.write_roster_xlsx", _fail_xlsx)
-    assert _assign(program, out).exit_code != 0
+    assert _assign(program, out).exit_code == 6
     assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_out_through_a_file_fails_before_any_work(program, tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for out, says in (
+        (a_file, f"{a_file} is a file, not a folder"),
+        (a_file / "result", f"{a_file} is a file: the folder {a_file / 'result'} cannot be made"),
+    ):
+        for command in ("assign", "plan"):
+            failed = runner.invoke(main, [command, str(program), "--out", str(out)])
+            assert failed.exit_code == 2, failed.output
+            assert says in failed.output and "Traceback" not in failed.output
+    assert a_file.read_text() == "not a folder"
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_a_folder_that_cannot_take_the_files_is_exit_6(program, tmp_path):
+    out = tmp_path / "result"
+    (out / "roster.csv").mkdir(parents=True)  # a folder where roster.csv must go
+    failed = _assign(program, out)
+    assert failed.exit_code == 6, failed.output
+    assert failed.output.startswith(f"Cannot write the result folder {out}: ")
+    assert "Traceback" not in failed.output
+    assert (out / "roster.csv").is_dir()
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
 
 

@@ -14,14 +14,22 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from matcher.errors import OutputError
+
 
 @contextlib.contextmanager
 def staged_folder(target: Path) -> Iterator[Path]:
-    """Yield a staging folder; on success move its files into ``target`` (created if needed)."""
+    """Yield a staging folder; on success move its files into ``target`` (created if needed).
+
+    An operating-system error on the way (the path runs through a file, a read-only folder, a
+    full disk) becomes :class:`~matcher.errors.OutputError`, naming ``target``."""
     target = Path(target)
-    parent = target.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent))
+    try:
+        parent = target.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent))
+    except OSError as exc:
+        raise OutputError(target, exc) from exc
     try:
         yield stage
         target.mkdir(parents=True, exist_ok=True)
@@ -30,5 +38,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
                 dest = target / item.relative_to(stage)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(item, dest)
+    except OSError as exc:
+        raise OutputError(target, exc) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
