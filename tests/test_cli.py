@@ -178,6 +178,32 @@ def test_assign_writes_the_contract_files(program, tmp_path):
     assert set(alternates["candidate_id"]) <= set(INPUT_ORDER) - {"K5"}
 
 
+def test_workbook_states_each_score_term_of_roster_csv(program, tmp_path):
+    out = tmp_path / "result"
+    _ok(_assign(program, out, "--quiet"))
+    roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    book = openpyxl.load_workbook(out / "roster.xlsx", read_only=True)
+    sheet = list(book["Roster"].iter_rows(values_only=True))
+    book.close()
+    header = list(sheet[0])
+    assert not any(str(h).startswith("score_") and h != "score_terms" for h in header)
+    shown = {r[0]: r[header.index("score_terms")] or "" for r in sheet[1:]}
+    seen_terms = 0
+    for row in roster.to_dict("records"):
+        parts = [p.rsplit(" ", 1) for p in shown[row["candidate_id"]].split(", ") if p]
+        stated = {term: float(value) for term, value in parts}
+        in_csv = {
+            c.removeprefix("score_"): float(row[c])
+            for c in roster.columns
+            if c.startswith("score_") and row[c] and round(float(row[c]), 2) != 0
+        }
+        assert stated == pytest.approx(in_csv, abs=0.005), row["candidate_id"]
+        sizes = [abs(v) for v in stated.values()]
+        assert sizes == sorted(sizes, reverse=True)  # the largest term first
+        seen_terms += len(stated)
+    assert seen_terms > 0
+
+
 def test_no_xlsx_and_no_alternates_by_default(program, tmp_path):
     out = tmp_path / "result"
     result = _ok(_assign(program, out, "--no-xlsx"))

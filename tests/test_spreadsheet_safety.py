@@ -68,11 +68,16 @@ def test_roster_xlsx_writes_input_text_as_text(nasty_program: Path, tmp_path: Pa
     assert DDE in texts and HYPERLINK in texts  # the coach names
     book = openpyxl.load_workbook(xlsx)
     assert not any(t.startswith(("=", "+", "-", "@")) for t in book.sheetnames)
-    # numbers stay numbers: the score column holds numeric cells, negative ones included
+    # numbers stay numbers: score and travel are numeric cells; the score's terms are text
+    # that may start with a minus ("travel -0.74") and still is text, not a formula
     roster = book["Roster"]
     header = [c.value for c in roster[1]]
-    travel = [r[header.index("score_travel")] for r in roster.iter_rows(min_row=2)]
-    assert all(c.data_type == "n" for c in travel if c.value is not None)
+    rows = list(roster.iter_rows(min_row=2))
+    scores = [r[header.index("score")] for r in rows if r[header.index("score")].value is not None]
+    assert scores and all(c.data_type == "n" for c in scores)
+    assert all(r[header.index("travel_km")].data_type == "n" for r in rows)
+    terms = [r[header.index("score_terms")] for r in rows]
+    assert any(c.value for c in terms) and all(c.data_type in ("s", "n") for c in terms)
 
 
 def test_schedule_keeps_text_as_text_in_the_workbook_and_guards_the_csv(

@@ -157,7 +157,19 @@ BY_COACH_COLUMNS = (
     "travel_km",
 )
 
-_NUMERIC_COLUMNS = ("score", "travel_km", *(f"score_{t}" for t in SCORE_TERMS))
+_NUMERIC_COLUMNS = ("score", "travel_km")
+
+
+def score_terms_text(terms: dict[str, float]) -> str:
+    """A pair's score, term by term, as a person reads it: the terms that count, largest
+    first, e.g. ``continuity +10.00, language +1.00, cpsel +0.67, travel -0.74``.
+
+    roster.xlsx shows this one column where roster.csv has a number column per term (for
+    sorting and analysis): seven columns of mostly zeros made every row of the Roster sheet
+    and of each coach's sheet too wide to read or print, and were a quarter of a statewide
+    workbook's cells."""
+    shown = sorted(((t, v) for t, v in terms.items() if round(v, 2)), key=lambda tv: -abs(tv[1]))
+    return ", ".join(f"{term} {value:+.2f}" for term, value in shown)
 
 
 def write_roster_xlsx(
@@ -183,6 +195,10 @@ def write_roster_xlsx(
     roster = roster_frame(result) if roster is None else roster.copy()
     for column in _NUMERIC_COLUMNS:  # numbers in the workbook, not text that looks like one
         roster[column] = pd.to_numeric(roster[column], errors="coerce")
+    term_columns = [f"score_{term}" for term in SCORE_TERMS]
+    at = roster.columns.get_loc(term_columns[0])
+    roster = roster.drop(columns=term_columns)
+    roster.insert(at, "score_terms", [score_terms_text(row.terms) for row in result.rows])
     cands = {k.candidate_id: k for k in program.candidates}
     roster.insert(
         1, "candidate_name", [c if redact else cands[c].name for c in roster["candidate_id"]]
