@@ -167,10 +167,39 @@ def test_a_year1_candidate_moves_so_a_year2_candidate_keeps_last_year_coach():
     assert out.mapping == {0: 0, 1: 1} and out.returned == (0,)
 
 
-def test_no_swap_moves_a_year2_or_continuity_candidate():
+def test_no_swap_moves_a_continuity_candidate():
+    # candidate 1 is with its own last year's coach: it stays, and candidate 0 waits
+    pairs = [(0, 0), (1, 0), (1, 1)]
+    inputs = _inputs(pairs, [2, 2], [1, 1], continuity={(0, 0), (1, 0)})
+    assert fill(inputs, {1: 0}, _calendars({})).mapping == {1: 0}
+
+
+def test_a_year2_candidate_without_continuity_here_may_move_and_keeps_a_coach():
+    # candidate 1 is in year 2 but coach 0 was not its coach: it moves to coach 1, so that
+    # candidate 0 comes back to coach 0; both year-2 candidates keep a coach
     pairs = [(0, 0), (1, 0), (1, 1)]
     inputs = _inputs(pairs, [2, 2], [1, 1], continuity={(0, 0)})
-    assert fill(inputs, {1: 0}, _calendars({})).mapping == {1: 0}
+    out = fill(inputs, {1: 0}, _calendars({}))
+    assert out.mapping == {0: 0, 1: 1} and out.inserted == (0,)
+
+
+def test_the_swap_moves_whoever_competes_for_the_returning_candidate_hours():
+    # coach 0 is free Monday and Tuesday mornings; year-2 candidate 0 (with coach 1 now) only
+    # on Tuesday. Of coach 0's two candidates, 1 meets on Monday and 2 on Tuesday: only moving
+    # 2 frees the hours candidate 0 needs, so 2 is asked to move first, and only 2 is moved.
+    monday, tuesday = ((0, 480, 600),), ((1, 480, 600),)
+    pairs = [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
+    windows = (tuesday, WIDE, monday, WIDE, tuesday, WIDE)
+    inputs = _inputs(pairs, [2, 1, 1], [2, 2], continuity={(0, 0)}, windows=windows)
+    calls: list = []
+
+    def fits(requests: list[tuple[int, list[int]]]) -> list[bool]:
+        calls.extend((c, tuple(members)) for c, members in requests)
+        return [c != 0 or not {0, 2} <= set(members) for c, members in requests]
+
+    out = fill(inputs, {0: 1, 1: 0, 2: 0}, fits)
+    assert out.mapping == {0: 0, 1: 0, 2: 1} and out.returned == (0,)
+    assert (0, (0, 1)) in calls and (0, (0, 2)) not in calls[: calls.index((0, (0, 1)))]
 
 
 def test_the_step_stops_at_its_budget_of_calendar_solves():

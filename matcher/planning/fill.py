@@ -13,8 +13,8 @@ coverage before continuity as in the roster's own objective:
   year-2 candidate may then take last year's coach by a swap (below);
 - **return**: then each year-2 candidate with another coach is offered last year's coach, if
   it has a free place (the place it leaves is free for the next ones), or by a **swap**: one
-  of that coach's year-1 candidates without a pin or continuity of its own moves to another
-  coach with a place;
+  of that coach's candidates without a pin or continuity with it (those competing most for
+  the coach's week first) moves to another coach with a place;
 - **insert** again: the places the returns freed.
 
 An offer is taken only when the coach's whole calendar, with the newcomer, still meets every
@@ -155,17 +155,21 @@ class _Step:
 
     def swaps(self, k: int, last: int, options: dict[int, list[int]]) -> list[Moves]:
         """Candidate ``k`` to last year's coach, whose place (or time) another of its
-        candidates gives up by moving to a coach with a place: year-1 candidates without a
-        pin or continuity of their own, at most ``SWAP_TRIES`` of them."""
+        candidates gives up by moving to a coach with a place: any without a pin or
+        continuity with this coach (each keeps a coach, so coverage holds; a year-2 one may
+        even reach its own last coach), those competing most with ``k`` for the coach's
+        week first (moving them frees the time ``k`` needs, not just a place), at most
+        ``SWAP_TRIES`` of them."""
         c, inputs = self.coach(last), self.inputs
         movable = [
             j
             for j, cc in sorted(self.mapping.items())
-            if cc == c
-            and j not in inputs.fixed
-            and not inputs.continuity[inputs.index[(j, c)]]
-            and inputs.program.candidates[j].program_year != 2
+            if cc == c and j not in inputs.fixed and not inputs.continuity[inputs.index[(j, c)]]
         ]
+        wanted = inputs.problem.windows[last]
+        movable.sort(
+            key=lambda j: -_shared_minutes(wanted, inputs.problem.windows[inputs.index[(j, c)]])
+        )
         out = []
         for j in movable[:SWAP_TRIES]:
             away = [
@@ -282,6 +286,19 @@ def _options(inputs: FillInputs) -> dict[int, list[int]]:
     for ps in out.values():
         ps.sort(key=lambda p: (not inputs.continuity[p], -int(weight[p]), inputs.every[p][1]))
     return out
+
+
+def _shared_minutes(
+    a: tuple[tuple[int, int, int], ...], b: tuple[tuple[int, int, int], ...]
+) -> int:
+    """Minutes of the week two pairs of one coach compete for: the overlap of their common
+    windows ``(weekday, start, end)``."""
+    return sum(
+        max(0, min(end_a, end_b) - max(start_a, start_b))
+        for day_a, start_a, end_a in a
+        for day_b, start_b, end_b in b
+        if day_a == day_b
+    )
 
 
 def _within_group_caps(inputs: FillInputs, group: list[int]) -> bool:

@@ -28,8 +28,9 @@
    Pairs whose calendars fit get a stability bonus, so a repair moves few of them.
 4. **Drop, then fill.** Pairs still short leave the roster (protected pairs last); then
    :mod:`matcher.planning.fill` offers left-out candidates free places and year-2 candidates
-   last year's coach (moving a year-1 candidate elsewhere if need be), wherever the coaches'
-   whole calendars still meet every minimum: coverage and continuity only grow.
+   last year's coach (moving another of that coach's candidates elsewhere if need be),
+   wherever the coaches' whole calendars still meet every minimum: coverage and continuity
+   only grow.
 
 The paper optimum (``assign``) is kept beside the result, so the summary can say what the
 calendar cost. Pinned pairs are never forbidden.
