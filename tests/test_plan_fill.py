@@ -210,3 +210,20 @@ def test_the_step_stops_at_its_budget_of_calendar_solves():
     assert out.capped and out.offers == len(calls) == 6  # one solve per candidate
     assert out.mapping == {}
     assert not fill(inputs, {}, _calendars({})).capped  # everyone placed on the first try
+
+
+def test_the_budget_counts_the_same_solves_whatever_the_workers():
+    # every first offer fits: one solve per candidate with one worker, within the budget
+    # of one per candidate; with three workers three sets are solved at a time, but only the
+    # ones a single worker would have asked count, so nobody is left out for want of budget
+    pairs = [(k, c) for k in range(6) for c in range(3)]
+    inputs = _inputs(pairs, [1] * 6, [6, 6, 6])
+    one = fill(inputs, {}, _calendars({}), batch=1)
+    assert len(one.mapping) == 6 and one.offers == 6 and not one.capped
+    for batch in (2, 3):
+        assert fill(inputs, {}, _calendars({}), batch=batch) == one
+    # where the budget binds, it binds at the same move
+    tight = _calendars({0: 0, 1: 0})  # only coach 2's calendar fits: three solves each
+    one = fill(inputs, {}, tight, batch=1)
+    assert one.capped and len(one.mapping) == 2
+    assert fill(inputs, {}, _calendars({0: 0, 1: 0}), batch=3) == one

@@ -55,6 +55,7 @@ class FillOutcome:
     inserted: tuple[int, ...]
     returned: tuple[int, ...]
     offers: int
+    """Calendar solves as one worker makes them (more workers also solve a few ahead)."""
     capped: bool = False
     """The step stopped at its budget of calendar solves (SOLVES_PER_CANDIDATE)."""
 
@@ -186,6 +187,7 @@ class _Step:
         program's caps and its time rows, and whose calendars all meet every minimum. The
         cheap tests run only as far as the calendars are asked for: ``batch`` at a time."""
         known: dict[tuple[int, tuple[int, ...]], bool] = {}
+        charged: set[tuple[int, tuple[int, ...]]] = set()
         chunk: list[tuple[Moves, dict[int, list[int]]]] = []
         for at, moves in enumerate(options):
             if at % self.batch == 0:
@@ -195,7 +197,7 @@ class _Step:
                 chunk.append((moves, rosters))
             if len(chunk) < self.batch and at < len(options) - 1:
                 continue
-            if chunk and self.ask(chunk, known):
+            if chunk and self.ask(chunk, known, charged):
                 return True
             if self.capped:
                 return False
@@ -206,17 +208,27 @@ class _Step:
         self,
         chunk: list[tuple[Moves, dict[int, list[int]]]],
         known: dict[tuple[int, tuple[int, ...]], bool],
+        charged: set[tuple[int, tuple[int, ...]]],
     ) -> bool:
-        """Solve the chunk's calendars together; make its first move whose calendars fit."""
+        """Solve the chunk's calendars together, then take its moves in order as one worker
+        would: each is charged the solves one worker would have made for it (its sets not
+        asked before in this offer, ``charged``), the budget is checked before each, and the
+        first whose calendars all fit is made. So ``offers``, where the budget stops the step
+        and the roster do not depend on ``batch``; the solves made ahead are not counted."""
         if self.offers >= self.budget:
             self.capped = True  # a move left untried for want of budget
             return False
         asks = sorted({(c, tuple(m)) for _, r in chunk for c, m in r.items() if m} - set(known))
-        self.offers += len(asks)
         answers = self.calendars_fit([(c, list(m)) for c, m in asks])
         known.update(zip(asks, answers, strict=True))
         for moves, rosters in chunk:
-            if all(known[(c, tuple(m))] for c, m in rosters.items() if m):
+            if self.offers >= self.budget:
+                self.capped = True
+                return False
+            sets = {(c, tuple(m)) for c, m in rosters.items() if m}
+            self.offers += len(sets - charged)
+            charged |= sets
+            if all(known[key] for key in sets):
                 self.mapping = {**self.mapping, **moves}
                 self.load = Counter(self.mapping.values())
                 return True
