@@ -227,3 +227,18 @@ def test_the_budget_counts_the_same_solves_whatever_the_workers():
     one = fill(inputs, {}, tight, batch=1)
     assert one.capped and len(one.mapping) == 2
     assert fill(inputs, {}, _calendars({0: 0, 1: 0}), batch=3) == one
+
+
+def test_a_left_out_candidate_gets_a_full_coach_whose_candidate_moves_to_a_free_place():
+    # candidate 0 (year 1) can only have coach 0, whose one place candidate 1 holds; 1 could
+    # also have coach 1, which has a place: 1 moves, 0 comes in, coverage grows by one
+    pairs = [(0, 0), (1, 0), (1, 1)]
+    inputs = _inputs(pairs, [1, 1], [1, 1])
+    out = fill(inputs, {1: 0}, _calendars({}))
+    assert out.mapping == {0: 0, 1: 1} and out.inserted == (0,)
+    # not where the candidate holding the place has continuity with that coach
+    inputs = _inputs(pairs, [1, 2], [1, 1], continuity={(1, 0)})
+    assert fill(inputs, {1: 0}, _calendars({})).mapping == {1: 0}
+    # nor where the coach's calendar would not hold the newcomer
+    out = fill(_inputs(pairs, [1, 1], [1, 1]), {1: 0}, _calendars({0: 0}))
+    assert out.mapping == {1: 0} and out.inserted == ()

@@ -15,7 +15,10 @@ coverage before continuity as in the roster's own objective:
   it has a free place (the place it leaves is free for the next ones), or by a **swap**: one
   of that coach's candidates without a pin or continuity with it (those competing most for
   the coach's week first) moves to another coach with a place;
-- **insert** again: the places the returns freed.
+- **insert** again: the places the returns freed; then, for each candidate still without a
+  coach, a **displacement** at one of its first coaches: one of that coach's candidates
+  without continuity there moves to a coach with a place, as in a swap (on the generated
+  district: 5 more candidates scheduled for ~220 more calendar solves).
 
 An offer is taken only when the coach's whole calendar, with the newcomer, still meets every
 monthly and yearly minimum: the per-coach scheduler decides, after a fast necessary test on
@@ -40,6 +43,8 @@ from solvers.timed_cuts import Verdicts, check_sets, may_fit
 TRIES_PER_CANDIDATE = 4
 """Coaches a left-out (or moved) candidate is offered (each offer is a calendar solve)."""
 SWAP_TRIES = 3
+DISPLACE = True
+"""Whether the last insert pass may make room by a swap at any of a candidate's coaches."""
 """Candidates of last year's coach asked to move so a year-2 candidate can come back."""
 SOLVES_PER_CANDIDATE = 1.0
 """The step's budget: at most this many calendar solves per candidate of the program (a
@@ -100,8 +105,8 @@ def fill(
         step.offer(k, options)
     for k in [k for k in order if k in step.mapping]:  # then continuity
         step.offer(k, options)
-    for k in [k for k in order if k not in step.mapping]:  # places the returns freed
-        step.offer(k, options)
+    for k in [k for k in order if k not in step.mapping]:  # places the returns freed, and
+        step.offer(k, options, displace=DISPLACE)  # another coach's candidate making room
     return FillOutcome(
         step.mapping, tuple(step.inserted), tuple(step.returned), step.offers, step.capped
     )
@@ -134,13 +139,16 @@ class _Step:
     def has_place(self, c: int) -> bool:
         return self.load[c] < int(self.inputs.places[c])
 
-    def offer(self, k: int, options: dict[int, list[int]]) -> None:
+    def offer(self, k: int, options: dict[int, list[int]], displace: bool = False) -> None:
         """One candidate: a place if it has none (last year's coach first, by a swap if need
-        be), or last year's coach if it is with another."""
+        be; with ``displace`` at any of its first coaches by a swap), or last year's coach if
+        it is with another."""
         last = next((p for p in options[k] if self.inputs.continuity[p]), None)
         if k not in self.mapping:
-            if self.first(self.places(k, options[k])) or (
-                last is not None and self.first(self.swaps(k, last, options))
+            if (
+                self.first(self.places(k, options[k]))
+                or (last is not None and self.first(self.swaps(k, last, options)))
+                or (displace and self.first(self.displacements(k, last, options)))
             ):
                 self.inserted.append(k)
             return
@@ -153,6 +161,16 @@ class _Step:
         """A left-out candidate to its first ``TRIES_PER_CANDIDATE`` coaches with a place."""
         with_place = [p for p in pairs if self.has_place(self.coach(p))]
         return [{k: self.coach(p)} for p in with_place[:TRIES_PER_CANDIDATE]]
+
+    def displacements(self, k: int, last: int | None, options: dict[int, list[int]]) -> list[Moves]:
+        """A left-out candidate to one of its first ``TRIES_PER_CANDIDATE`` coaches (other
+        than last year's, tried already) whose place or time another candidate gives up by
+        moving to a coach with a place (:meth:`swaps`)."""
+        out: list[Moves] = []
+        for p in options[k][:TRIES_PER_CANDIDATE]:
+            if p != last:
+                out.extend(self.swaps(k, p, options))
+        return out
 
     def swaps(self, k: int, last: int, options: dict[int, list[int]]) -> list[Moves]:
         """Candidate ``k`` to last year's coach, whose place (or time) another of its
