@@ -48,8 +48,9 @@ DISPLACE = True
 """Candidates of last year's coach asked to move so a year-2 candidate can come back."""
 SOLVES_PER_CANDIDATE = 1.0
 """The step's budget: at most this many calendar solves per candidate of the program (a
-count, so the result stays deterministic). The sample uses 0.55 (99 solves, 180 candidates);
-generated districts reach it after ~3 minutes of solves, where more buys little."""
+count of the solves one worker makes, so the roster is the same whatever ``--workers``).
+Measured: the sample's fill makes 53 (of 180), the generated district's 809 (of 1,000); the
+school-hours sample reaches it (180), ~5 minutes of solves with one worker."""
 
 
 @dataclass(frozen=True)
