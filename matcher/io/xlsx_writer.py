@@ -2,7 +2,7 @@
 
 Why xlsxwriter (and not a writer of our own): a workbook Excel cannot open costs a
 coordinator far more than a second of runtime, and xlsxwriter is a well-kept library whose
-files Excel, LibreOffice and openpyxl read. Speed at state size (~280,000 cells, ~1 s of CPU,
+files Excel, LibreOffice and openpyxl read. Speed at state size (~220,000 cells, ~0.85 s of CPU,
 close to xlsxwriter's own cost per cell) comes from doing the per-cell Python work once per
 column, before the row loop: each column is turned into plain Python values (``None`` for an
 empty cell) and given its typed write method, so the loop only calls it. The workbook keeps
@@ -10,7 +10,7 @@ its cells in memory until :meth:`TableWorkbook.close` (xlsxwriter's default mode
 state size) and stores each distinct text once (a shared-string table): repeated regions,
 roles, statuses and ids are not escaped and written again per cell, which makes it faster and
 the file smaller than the row-streaming ``constant_memory`` mode. Python's cyclic collector is
-paused meanwhile (:mod:`matcher.collector`): the held cells are ~280,000 objects that it
+paused meanwhile (:mod:`matcher.collector`): the held cells are ~220,000 objects that it
 would otherwise scan again and again, for nothing to free.
 
 Safety: text is written with ``write_string`` only (and the workbook's ``strings_to_*`` options
@@ -148,7 +148,7 @@ def _release_cells(sheet) -> None:
     """Free a written sheet's cells now, by reference counting.
 
     xlsxwriter's workbook and sheets refer to each other (a sheet keeps the workbook's
-    ``add_format``), so the cells they hold (~280,000 records at state size) would otherwise
+    ``add_format``), so the cells they hold (~220,000 records at state size) would otherwise
     wait for Python's cyclic collector, and cost it ~0.2 s (measured) wherever it next ran:
     in a later step, or at exit. The cell store is xlsxwriter's ``Worksheet.table``, emptied
     here only after the file is written; should a later xlsxwriter keep its cells elsewhere,
