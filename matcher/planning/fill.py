@@ -43,9 +43,9 @@ from solvers.timed_cuts import Verdicts, check_sets, may_fit
 TRIES_PER_CANDIDATE = 4
 """Coaches a left-out (or moved) candidate is offered (each offer is a calendar solve)."""
 SWAP_TRIES = 3
+"""Candidates of a coach asked to move so that another candidate can have that coach."""
 DISPLACE = True
 """Whether the last insert pass may make room by a swap at any of a candidate's coaches."""
-"""Candidates of last year's coach asked to move so a year-2 candidate can come back."""
 SOLVES_PER_CANDIDATE = 1.0
 """The step's budget: at most this many calendar solves per candidate of the program (a
 count of the solves one worker makes, so the roster is the same whatever ``--workers``).
@@ -173,20 +173,21 @@ class _Step:
                 out.extend(self.swaps(k, p, options))
         return out
 
-    def swaps(self, k: int, last: int, options: dict[int, list[int]]) -> list[Moves]:
-        """Candidate ``k`` to last year's coach, whose place (or time) another of its
-        candidates gives up by moving to a coach with a place: any without a pin or
+    def swaps(self, k: int, to: int, options: dict[int, list[int]]) -> list[Moves]:
+        """Candidate ``k`` to the coach of pair ``to`` (last year's coach, or in a
+        displacement one of its first coaches), whose place (or time) another of that
+        coach's candidates gives up by moving to a coach with a place: any without a pin or
         continuity with this coach (each keeps a coach, so coverage holds; a year-2 one may
         even reach its own last coach), those competing most with ``k`` for the coach's
         week first (moving them frees the time ``k`` needs, not just a place), at most
         ``SWAP_TRIES`` of them."""
-        c, inputs = self.coach(last), self.inputs
+        c, inputs = self.coach(to), self.inputs
         movable = [
             j
             for j, cc in sorted(self.mapping.items())
             if cc == c and j not in inputs.fixed and not inputs.continuity[inputs.index[(j, c)]]
         ]
-        wanted = inputs.problem.windows[last]
+        wanted = inputs.problem.windows[to]
         movable.sort(
             key=lambda j: -_shared_minutes(wanted, inputs.problem.windows[inputs.index[(j, c)]])
         )
