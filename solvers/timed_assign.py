@@ -267,6 +267,17 @@ def _coach_rows(
     return rows, atoms
 
 
+def shared_minutes(problem: TimedAssignProblem, p: int, q: int) -> int:
+    """Minutes of the week pairs ``p`` and ``q`` of one coach compete for: the overlap of
+    their common windows. Whom to move so that another pair fits the coach's week."""
+    return sum(
+        max(0, min(end_a, end_b) - max(start_a, start_b))
+        for day_a, start_a, end_a in problem.windows[p]
+        for day_b, start_b, end_b in problem.windows[q]
+        if day_a == day_b
+    )
+
+
 def week_holds(problem: TimedAssignProblem, group: list[int]) -> bool:
     """Whether one right node's pairs ``group`` all pass its time rows (each pair's own
     windows, every Hall row, yearly and monthly, and the proven cuts): a fast necessary test

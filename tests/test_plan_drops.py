@@ -13,17 +13,35 @@ from conftest import SAMPLE
 
 from matcher.io.loading import load_program
 from matcher.planning.loop import _pairs_to_drop
+from matcher.planning.timed_roster import timed_problem
+from matcher.rules.pairs import build_pairs
 
 
 def _planner(program, keep=frozenset()):
-    return SimpleNamespace(program=program, keep_pairs=set(keep), pinned=set())
+    """What the drop step reads of the planner: the program, the protected and pinned pairs,
+    and the time model's pairs (to weigh how much two pairs of a coach compete)."""
+    pairs = build_pairs(program)
+    every = list(zip(pairs.candidate.tolist(), pairs.coach.tolist(), strict=True))
+    return SimpleNamespace(
+        program=program,
+        keep_pairs=set(keep),
+        pinned=set(),
+        problem=timed_problem(pairs),
+        index={pair: p for p, pair in enumerate(every)},
+    )
 
 
 def _three(program):
-    """A coach and three candidates of the sample: the first in year 2, two in year 1."""
-    year2 = next(k for k, cand in enumerate(program.candidates) if cand.program_year == 2)
-    year1 = [k for k, cand in enumerate(program.candidates) if cand.program_year == 1][:2]
-    return 0, year2, year1
+    """A coach and three of its eligible candidates in the sample: one in year 2, two in
+    year 1."""
+    pairs = build_pairs(program)
+    for c in range(len(program.coaches)):
+        mine = sorted(set(pairs.candidate[pairs.coach == c].tolist()))
+        year2 = [k for k in mine if program.candidates[k].program_year == 2]
+        year1 = [k for k in mine if program.candidates[k].program_year == 1]
+        if year2 and len(year1) >= 2:
+            return c, year2[0], year1[:2]
+    raise AssertionError("the sample has no such coach")
 
 
 def test_a_year2_short_pair_stays_and_a_year1_pair_of_its_coach_moves():

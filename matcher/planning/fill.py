@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher.problem import ProgramData
-from solvers.timed_assign import TimedAssignProblem, week_holds
+from solvers.timed_assign import TimedAssignProblem, shared_minutes, week_holds
 from solvers.timed_cuts import Verdicts, check_sets, may_fit
 
 TRIES_PER_CANDIDATE = 4
@@ -187,10 +187,7 @@ class _Step:
             for j, cc in sorted(self.mapping.items())
             if cc == c and j not in inputs.fixed and not inputs.continuity[inputs.index[(j, c)]]
         ]
-        wanted = inputs.problem.windows[to]
-        movable.sort(
-            key=lambda j: -_shared_minutes(wanted, inputs.problem.windows[inputs.index[(j, c)]])
-        )
+        movable.sort(key=lambda j: -shared_minutes(inputs.problem, to, inputs.index[(j, c)]))
         out = []
         for j in movable[:SWAP_TRIES]:
             away = [
@@ -318,19 +315,6 @@ def _options(inputs: FillInputs) -> dict[int, list[int]]:
     for ps in out.values():
         ps.sort(key=lambda p: (not inputs.continuity[p], -int(weight[p]), inputs.every[p][1]))
     return out
-
-
-def _shared_minutes(
-    a: tuple[tuple[int, int, int], ...], b: tuple[tuple[int, int, int], ...]
-) -> int:
-    """Minutes of the week two pairs of one coach compete for: the overlap of their common
-    windows ``(weekday, start, end)``."""
-    return sum(
-        max(0, min(end_a, end_b) - max(start_a, start_b))
-        for day_a, start_a, end_a in a
-        for day_b, start_b, end_b in b
-        if day_a == day_b
-    )
 
 
 def _within_group_caps(inputs: FillInputs, group: list[int]) -> bool:

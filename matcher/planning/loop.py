@@ -76,6 +76,7 @@ from solvers.scheduling import (
 from solvers.timed_assign import (
     TimedAssignProblem,
     continuity_bound,
+    shared_minutes,
     solve_timed,
 )
 from solvers.timed_cuts import Verdicts, bound_with_cuts, fit_cuts
@@ -163,19 +164,6 @@ def _pair_specific(program: ProgramData, c: int, k: int, cause: str) -> bool:
     return len(days) < len(program.policy.coaching.weekdays)
 
 
-def _overlap(program: ProgramData, c: int, a: int, b: int) -> int:
-    """Minutes a week that candidates ``a`` and ``b`` compete for in coach ``c``'s week."""
-    coach = program.coaches[c]
-    wa = common_windows(coach, program.candidates[a], program)
-    wb = common_windows(coach, program.candidates[b], program)
-    return sum(
-        max(0, min(x.end, y.end) - max(x.start, y.start))
-        for x in wa
-        for y in wb
-        if x.weekday == y.weekday
-    )
-
-
 @dataclasses.dataclass
 class _Learned:
     """What the rounds have learned so far (indices into the program's lists)."""
@@ -204,6 +192,7 @@ def _repair(
     pinned: set[tuple[int, int]],
     learned: _Learned,
     forbid_crowded: bool,
+    problem: TimedAssignProblem,
 ) -> int:
     """Learn from one round's shortfalls; returns how many things changed.
 
@@ -247,7 +236,13 @@ def _repair(
             continue
         others = [k for k, cc in mapping.items() if cc == c and (k, c) not in keep | pinned]
         if others:
-            worst = max(others, key=lambda k: (sum(_overlap(program, c, k, s) for s in shorts), -k))
+            worst = max(
+                others,
+                key=lambda k: (
+                    sum(shared_minutes(problem, index[(k, c)], index[(s, c)]) for s in shorts),
+                    -k,
+                ),
+            )
             learned.forbidden.setdefault(
                 (worst, c), "moved so that a year-2 candidate keeps this coach's common hours"
             )
@@ -520,6 +515,7 @@ def _repair_rounds(
                 planner.pinned,
                 planner.learned,
                 forbid_crowded=number >= FORBID_FROM,
+                problem=planner.problem,
             )
         step = _round_step(planner, number, done, time.perf_counter() - tick)
         rounds.append(step)
@@ -651,7 +647,14 @@ def _pairs_to_drop(
             continue
         program = planner.program
         moved = max(
-            others, key=lambda o: (sum(_overlap(program, c, o[0], s[0]) for s in shorts), -o[0])
+            others,
+            key=lambda o: (
+                sum(
+                    shared_minutes(planner.problem, planner.index[o], planner.index[s])
+                    for s in shorts
+                ),
+                -o[0],
+            ),
         )
         coach_id = program.coaches[c].coach_id
         drop[moved] = (
