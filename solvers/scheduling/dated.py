@@ -76,7 +76,22 @@ def dated_calendar(
     for m, weekday, k, i, start, length in found:
         day = days[(m, weekday)][k]
         sessions.append(Session(problem.pairs[i].pair_id, day, start, start + length, DATED))
-    sessions = _shorten(problem, _lean(problem, sessions, month_of), month_of)
+    return trim(problem, sessions, month_of)
+
+
+def trim(
+    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
+) -> list[Session] | None:
+    """The sessions within every pair's monthly maximum and the coach's cap, with those the
+    minimums do not need dropped, or ``None`` where a limit cannot be kept without missing a
+    minimum. The dates may give a pair more in a month than the month model counted.
+
+    Over a limit, the steps that spend least of the year's slack come first (another month
+    may be over too and need it): drop sessions no longer than the excess, then shorten;
+    only then drop whatever the minimums do not need."""
+    sessions = _lean(problem, sessions, month_of, within_excess=True)
+    sessions = _shorten(problem, sessions, month_of)
+    sessions = _lean(problem, sessions, month_of)
     return sessions if _within_limits(problem, sessions, month_of) else None
 
 
@@ -113,21 +128,30 @@ class _Totals:
 
 
 def _lean(
-    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
+    problem: CoachScheduleProblem,
+    sessions: list[Session],
+    month_of: dict[dt.date, int],
+    *,
+    within_excess: bool = False,
 ) -> list[Session]:
     """Drop sessions the minimums do not need (longest first, then latest): dropping one never
     breaks a rule, since the travel times between sites obey the triangle inequality.
 
     Sessions in a month over the pair's maximum or the coach's cap go first: the month model
     met the year with every month within its limits, so the year's slack must not be spent
-    on months that are not over."""
+    on months that are not over. With ``within_excess`` only those go, and only where a
+    session is no longer than the excess (a longer one would spend slack another over month
+    needs: shortening it, :func:`_shorten`, may spend less)."""
     pairs = {p.pair_id: p for p in problem.pairs}
     totals = _Totals.of(month_of, sessions)
     order = sorted(sessions, key=lambda s: (-s.minutes, -s.day.toordinal(), -s.start, s.pair_id))
     dropped: set[int] = set()
-    for only_over in (True, False):
+    for only_over in (True,) if within_excess else (True, False):
         for n, s in enumerate(order):
-            if n in dropped or (only_over and _over(problem, pairs[s.pair_id], totals, s) <= 0):
+            if n in dropped:
+                continue
+            over = _over(problem, pairs[s.pair_id], totals, s)
+            if (only_over and over <= 0) or (within_excess and s.minutes > over):
                 continue
             if totals.can_lose(pairs[s.pair_id], s, s.minutes):
                 totals.add(s, -s.minutes)

@@ -581,10 +581,12 @@ def _bulk_sessions(
 ) -> list[tuple[int, int, int, int, int, int]]:
     """One bulk block's sessions in month ``m``: its inner blocks' chosen sequences date by
     date (each session only while its pair still owes minutes, so the rest of the day stays
-    free), then what its pairs still owe (at most their shares), placed around them."""
+    free), then what its pairs still owe, placed around them: at most each pair's share of
+    the block, less what its fixed sessions there already gave it (they are part of it)."""
     dates = int(group.dates[block.weekday, m])
     position = {i: j for j, i in enumerate(block.pairs)}
     fixed: list[list[tuple[int, int, int]]] = [[] for _ in range(dates)]
+    inside: dict[int, int] = defaultdict(int)  # minutes the fixed sessions give each pair
     for sub, sequences, counts in inner:
         used = (
             seq for seq, c in zip(sequences, counts, strict=True) for _ in range(solver.value(c))
@@ -594,9 +596,11 @@ def _bulk_sessions(
                 if owed[m, sub.pairs[j]] > 0:
                     fixed[k].append((position[sub.pairs[j]], t, ln))
                     owed[m, sub.pairs[j]] -= ln
+                    inside[sub.pairs[j]] += ln
     demand = []
     for i, y in zip(block.pairs, shares, strict=True):
-        take = max(0, min(solver.value(y) * built.unit, owed[m, i]))
+        # the pair's share of the block counts its fixed sessions: only the rest is placed
+        take = max(0, min(solver.value(y) * built.unit - inside[i], owed[m, i]))
         owed[m, i] -= take
         demand.append(take)
     local = [[group.travel[a][b] for b in block.pairs] for a in block.pairs]
