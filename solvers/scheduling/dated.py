@@ -12,14 +12,15 @@ the standing week did and breaks no rule.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from .calendar import build_calendar, normalise_windows
 from .month_fit import FitGroup, dated_sessions
-from .problem import DATED, CoachScheduleProblem, PairDemand, Session
+from .problem import DATED, CoachScheduleProblem, Session
 
 
 def fit_group_of(
@@ -60,8 +61,9 @@ def dated_calendar(
     problem: CoachScheduleProblem, *, work_limit: float = 2.0
 ) -> list[Session] | None:
     """Sessions meeting every pair's minimums, placed date by date, or ``None`` when the month
-    model finds none (or cannot list a block's sessions). Sessions beyond what the minimums
-    need are dropped, longest first, so the calendar stays lean."""
+        model finds none (or cannot list a block's sessions). The dates' sessions are then trimmed
+    to every maximum and cap, and beyond what the minimums need (:func:`trim`), so the
+        calendar stays lean."""
     month_of = month_of_days(problem)
     group = fit_group_of(problem, month_of)
     if group is None:
@@ -79,125 +81,79 @@ def dated_calendar(
     return trim(problem, sessions, month_of)
 
 
+TRIM_WORK = 1.0
+"""CP-SAT deterministic seconds for :func:`trim` (a few hundred sessions: it proves its
+optimum in a small fraction of that)."""
+
+
 def trim(
     problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
-) -> list[Session] | None:
-    """The sessions within every pair's monthly maximum and the coach's cap, with those the
-    minimums do not need dropped, or ``None`` where a limit cannot be kept without missing a
-    minimum. The dates may give a pair more in a month than the month model counted.
-
-    Over a limit, the steps that spend least of the year's slack come first (another month
-    may be over too and need it): drop sessions no longer than the excess, then shorten;
-    only then drop whatever the minimums do not need."""
-    sessions = _lean(problem, sessions, month_of, within_excess=True)
-    sessions = _shorten(problem, sessions, month_of)
-    sessions = _lean(problem, sessions, month_of)
-    return sessions if _within_limits(problem, sessions, month_of) else None
-
-
-@dataclass
-class _Totals:
-    """Minutes booked per (pair, month), per pair over the year and per month for the coach,
-    kept up to date as sessions are dropped or shortened."""
-
-    month_of: dict[dt.date, int]
-    pair_month: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
-    year: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    coach_month: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-
-    @classmethod
-    def of(cls, month_of: dict[dt.date, int], sessions: list[Session]) -> _Totals:
-        totals = cls(month_of)
-        for s in sessions:
-            totals.add(s, s.minutes)
-        return totals
-
-    def add(self, s: Session, minutes: int) -> None:
-        m = self.month_of[s.day]
-        self.pair_month[(s.pair_id, m)] += minutes
-        self.year[s.pair_id] += minutes
-        self.coach_month[m] += minutes
-
-    def can_lose(self, pair: PairDemand, s: Session, minutes: int) -> bool:
-        """Whether the pair still meets its monthly and yearly minimums ``minutes`` fewer."""
-        month = self.pair_month[(s.pair_id, self.month_of[s.day])]
-        return (
-            month - minutes >= pair.min_minutes_per_month
-            and self.year[s.pair_id] - minutes >= pair.min_minutes_total
-        )
-
-
-def _lean(
-    problem: CoachScheduleProblem,
-    sessions: list[Session],
-    month_of: dict[dt.date, int],
-    *,
-    within_excess: bool = False,
 ) -> list[Session]:
-    """Drop sessions the minimums do not need (longest first, then latest): dropping one never
-    breaks a rule, since the travel times between sites obey the triangle inequality.
+    """The sessions within every pair's monthly maximum and the coach's monthly cap, each
+    kept at its length, shortened (same start) or dropped: the fewest minutes owed to the
+    monthly and yearly minimums, then the fewest minutes booked.
 
-    Sessions in a month over the pair's maximum or the coach's cap go first: the month model
-    met the year with every month within its limits, so the year's slack must not be spent
-    on months that are not over. With ``within_excess`` only those go, and only where a
-    session is no longer than the excess (a longer one would spend slack another over month
-    needs: shortening it, :func:`_shorten`, may spend less)."""
-    pairs = {p.pair_id: p for p in problem.pairs}
-    totals = _Totals.of(month_of, sessions)
-    order = sorted(sessions, key=lambda s: (-s.minutes, -s.day.toordinal(), -s.start, s.pair_id))
-    dropped: set[int] = set()
-    for only_over in (True,) if within_excess else (True, False):
-        for n, s in enumerate(order):
-            if n in dropped:
-                continue
-            over = _over(problem, pairs[s.pair_id], totals, s)
-            if (only_over and over <= 0) or (within_excess and s.minutes > over):
-                continue
-            if totals.can_lose(pairs[s.pair_id], s, s.minutes):
-                totals.add(s, -s.minutes)
-                dropped.add(n)
-    kept = [s for n, s in enumerate(order) if n not in dropped]
-    return sorted(kept, key=lambda s: (s.day, s.start, s.pair_id))
-
-
-def _shorten(
-    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
-) -> list[Session]:
-    """Where a pair's month is over its maximum or the coach's month over its cap, shorten
-    sessions (to an allowed length, same start) while the pair's minimums still hold: a
-    date's pattern may give a pair more than the month model counted."""
-    pairs = {p.pair_id: p for p in problem.pairs}
-    totals = _Totals.of(month_of, sessions)
-    out = []
-    for s in sorted(sessions, key=lambda s: (-s.minutes, s.day, s.start, s.pair_id)):
-        if _over(problem, pairs[s.pair_id], totals, s) > 0:
-            for length in sorted(problem.session_lengths):
-                cut = s.minutes - length
-                if cut <= 0:
-                    break
-                if totals.can_lose(pairs[s.pair_id], s, cut):
-                    totals.add(s, -cut)
-                    s = Session(s.pair_id, s.day, s.start, s.start + length, s.kind)
-                    break
-        out.append(s)
+    Why exact: the dates may give a pair more in a month than the month model counted, and
+    where the coach is over its cap too, *whose* session goes decides whether another month
+    over a pair's maximum can still be mended within that pair's yearly slack; a greedy
+    spent one pair's slack on the coach's cap and threw away calendars that a choice of
+    other sessions kept. Dropping or shortening a session never breaks a rule of the date
+    (travel times between sites obey the triangle inequality, and a shorter session leaves
+    more room after it), so only minute sums constrain the choice: a small selection model.
+    Dropping everything keeps every limit, so there is always an answer; the caller judges
+    its shortfalls."""
+    if not sessions:
+        return []
+    model = cp_model.CpModel()
+    lengths = sorted(problem.session_lengths)
+    unit = math.gcd(*lengths, *(s.minutes for s in sessions))
+    kept: list[list[tuple[int, cp_model.IntVar]]] = []
+    pair_month: dict[tuple[int, int], list[cp_model.LinearExprT]] = defaultdict(list)
+    coach_month: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
+    for s in sessions:
+        options = [(n, model.new_bool_var("")) for n in lengths if n <= s.minutes]
+        model.add_at_most_one(v for _, v in options)
+        kept.append(options)
+        booked = sum(n // unit * v for n, v in options)
+        pair_month[s.pair_id, month_of[s.day]].append(booked)
+        coach_month[month_of[s.day]].append(booked)
+    cap = problem.coach_max_minutes_per_month
+    if cap is not None:
+        for terms in coach_month.values():
+            model.add(sum(terms) <= cap // unit)
+    owed: list[cp_model.IntVar] = []
+    for pair in problem.pairs:
+        year: list[cp_model.LinearExprT] = []
+        for m in range(pair.first_month, len(problem.months)):
+            terms = pair_month.get((pair.pair_id, m), [])
+            year.extend(terms)
+            if pair.max_minutes_per_month and terms:
+                model.add(sum(terms) <= pair.max_minutes_per_month // unit)
+            owed.append(_owed(model, terms, -(-pair.min_minutes_per_month // unit)))
+        owed.append(_owed(model, year, -(-pair.min_minutes_total // unit)))
+    booked = sum(n // unit * v for options in kept for n, v in options)
+    per_owed = sum(s.minutes // unit for s in sessions) + 1  # a minute owed outweighs all kept
+    model.minimize(per_owed * sum(owed) + booked)
+    for s, options in zip(sessions, kept, strict=True):  # start from the dates' own sessions
+        for n, v in options:
+            model.add_hint(v, n == s.minutes)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # deterministic
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = TRIM_WORK
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return []  # not reached: dropping everything is always a solution
+    out = [
+        Session(s.pair_id, s.day, s.start, s.start + n, s.kind)
+        for s, options in zip(sessions, kept, strict=True)
+        for n, v in options
+        if solver.value(v)
+    ]
     return sorted(out, key=lambda s: (s.day, s.start, s.pair_id))
 
 
-def _over(problem: CoachScheduleProblem, pair: PairDemand, totals: _Totals, s: Session) -> int:
-    """Minutes by which the session's pair-month or coach-month passes its limit (<= 0: none)."""
-    m = totals.month_of[s.day]
-    pair_month, coach_month = totals.pair_month[(s.pair_id, m)], totals.coach_month[m]
-    cap = problem.coach_max_minutes_per_month
-    return max(
-        pair_month - (pair.max_minutes_per_month or pair_month),
-        coach_month - (cap if cap is not None else coach_month),
-    )
-
-
-def _within_limits(
-    problem: CoachScheduleProblem, sessions: list[Session], month_of: dict[dt.date, int]
-) -> bool:
-    """Each pair's monthly maximum and the coach's monthly cap hold."""
-    pairs = {p.pair_id: p for p in problem.pairs}
-    totals = _Totals.of(month_of, sessions)
-    return all(_over(problem, pairs[s.pair_id], totals, s) <= 0 for s in sessions)
+def _owed(model: cp_model.CpModel, terms: list, need: int) -> cp_model.IntVar:
+    """The units by which ``terms`` fall short of ``need`` (0 where they reach it)."""
+    owed = model.new_int_var(0, max(need, 0), "")
+    model.add(owed >= need - sum(terms))
+    return owed

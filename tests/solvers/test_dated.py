@@ -164,3 +164,29 @@ def test_two_months_over_the_maximum_share_the_years_slack():
     _assert_valid_and_met(problem, kept)
     for m in (0, 2):
         assert sum(s.minutes for s in kept if month_of[s.day] == m) <= 360
+
+
+def test_the_coach_cap_takes_its_minutes_from_the_pair_with_slack_to_spare():
+    # the coach may book 360 minutes a month. Pair 0 got five 90s in the first month (its
+    # maximum is 360) and two 120s in the second, beside pair 1's two 120s (480 for the
+    # coach); pair 0 has 150 minutes of slack in its year, pair 1 has 120. Only one choice
+    # keeps every limit: pair 0 gives up 90 in the first month, so the coach's second month
+    # takes most from pair 1. A greedy that took the second month's 120 from pair 0 (its
+    # sessions there come last) spent the slack its first month needed: no calendar
+    free = [window(MON, "08:00", "17:00")]
+    problem = make_problem(
+        [demand(0, free, month_max=360, total=540), demand(1, free, total=120)], cap=360
+    )
+    month_of = month_of_days(problem)
+    mondays = [[d for d in problem.days if d.weekday() == MON and month_of[d] == m] for m in (0, 1)]
+    sessions = [
+        Session(0, mondays[0][k % len(mondays[0])], 480 + (k // len(mondays[0])) * 150, 0, DATED)
+        for k in range(5)
+    ]
+    sessions = [Session(s.pair_id, s.day, s.start, s.start + 90, DATED) for s in sessions]
+    sessions += [Session(1, mondays[1][k], 480, 600, DATED) for k in (0, 1)]
+    sessions += [Session(0, mondays[1][k], 480, 600, DATED) for k in (2, 3)]
+    assert rule_breaks(problem, sessions)  # over pair 0's maximum and the coach's cap
+    kept = trim(problem, sessions, month_of)
+    _assert_valid_and_met(problem, kept)  # within every limit again, every minimum kept
+    assert sum(s.minutes for s in kept if s.pair_id == 1) == 120  # pair 1 gave up its slack
