@@ -410,15 +410,23 @@ def expand(
 
 
 def _dated_instead(
-    problem: CoachScheduleProblem, prep: _Prepared, current: tuple[Any, ...]
+    problem: CoachScheduleProblem, prep: _Prepared, current: tuple[Any, ...], run: _MakeupRun
 ) -> tuple[Any, ...]:
     """The date-by-date calendar (:mod:`.dated`) in place of the standing week's, where it
-    leaves fewer pairs short and breaks no rule; else the standing week's, unchanged."""
+    leaves fewer pairs short and breaks no rule; else the standing week's, unchanged.
+
+    Where the dates' sessions still miss some minutes (a long day's minutes that the
+    greedy of :mod:`.bulk_days` could not place), make-ups fill them in the time left free,
+    as they do for the standing week."""
     _sessions, shortfalls, _slots, stats = current
     dated = dated_calendar(problem, work_limit=DATED_WORK_LIMIT)
     if dated is None or find_violations(problem, dated):
         return current
     dated_short = _shortfalls(problem, prep, dated, {}, True)
+    if dated_short:
+        made = add_makeups(problem, prep.cal, dated, seed=run.seed, time_limit=run.time_limit)
+        dated = list(made.sessions)
+        dated_short = _shortfalls(problem, prep, dated, {}, True)
     if len({s.pair_id for s in dated_short}) >= len({s.pair_id for s in shortfalls}):
         return current
     return dated, dated_short, {}, {**stats, "dated_sessions": float(len(dated))}
@@ -534,7 +542,7 @@ def _finish(
     shortfalls = _shortfalls(problem, prep, sessions, slots, makeup is not None)
     if shortfalls and makeup is not None and makeup.dated:
         sessions, shortfalls, slots, stats = _dated_instead(
-            problem, prep, (sessions, shortfalls, slots, stats)
+            problem, prep, (sessions, shortfalls, slots, stats), makeup
         )
     travel_days, travel_minutes = _travel_metrics(problem, sessions)
     return CoachScheduleResult(

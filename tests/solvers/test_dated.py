@@ -4,9 +4,13 @@ written in ``test_makeup.rule_breaks`` (independent of the solver's own checker)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from test_makeup import MON, TUE, demand, make_problem, rule_breaks, shortfall_minutes, window
 
-from solvers.scheduling import DATED, Session, solve_coach_schedule
+from matcher.io.loading import load_program
+from matcher.scheduling.sessions import coach_problem, coaching_days, month_spans
+from solvers.scheduling import DATED, LENGTHENED, MAKEUP, Session, solve_coach_schedule
 from solvers.scheduling.dated import dated_calendar, month_of_days, trim
 
 
@@ -190,3 +194,25 @@ def test_the_coach_cap_takes_its_minutes_from_the_pair_with_slack_to_spare():
     kept = trim(problem, sessions, month_of)
     _assert_valid_and_met(problem, kept)  # within every limit again, every minimum kept
     assert sum(s.minutes for s in kept if s.pair_id == 1) == 120  # pair 1 gave up its slack
+
+
+def test_make_ups_complete_what_a_long_days_greedy_left_short():
+    # a real crowded coach of the sample (seven candidates at five sites, two of them free
+    # all Monday and Tuesday): the month model's date choice exists, but the greedy that
+    # turns a long day's minutes into sessions leaves a pair-month short. Make-ups on the
+    # time left free complete it, as they do for the standing week
+    folder = Path(__file__).resolve().parents[2] / "scenarios" / "sample-district"
+    program = load_program(folder)
+    coach = next(c for c in program.coaches if c.coach_id == "C0018")
+    ids = ["K00005", "K00027", "K00040", "K00047", "K00086", "K00148", "K00175"]
+    candidates = [k for k in program.candidates if k.candidate_id in ids]
+    problem = coach_problem(
+        program, coach, candidates, coaching_days(program), month_spans(program)
+    )
+    alone = dated_calendar(problem)
+    assert alone is not None and rule_breaks(problem, alone) == []
+    assert any(shortfall_minutes(problem, alone)[0].values())  # the greedy's miss
+    result = solve_coach_schedule(problem, seed=0)
+    _assert_valid_and_met(problem, list(result.sessions))
+    kinds = {s.kind for s in result.sessions}
+    assert DATED in kinds and kinds <= {DATED, LENGTHENED, MAKEUP}
