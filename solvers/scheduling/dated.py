@@ -129,8 +129,10 @@ def trim(
             year.extend(terms)
             if pair.max_minutes_per_month and terms:
                 model.add(sum(terms) <= pair.max_minutes_per_month // unit)
-            owed.append(_owed(model, terms, -(-pair.min_minutes_per_month // unit)))
-        owed.append(_owed(model, year, -(-pair.min_minutes_total // unit)))
+            if pair.min_minutes_per_month > 0:
+                owed.append(_owed(model, terms, -(-pair.min_minutes_per_month // unit)))
+        if pair.min_minutes_total > 0:
+            owed.append(_owed(model, year, -(-pair.min_minutes_total // unit)))
     booked = sum(n // unit * v for options in kept for n, v in options)
     per_owed = sum(s.minutes // unit for s in sessions) + 1  # a minute owed outweighs all kept
     model.minimize(per_owed * sum(owed) + booked)
@@ -154,6 +156,6 @@ def trim(
 
 def _owed(model: cp_model.CpModel, terms: list, need: int) -> cp_model.IntVar:
     """The units by which ``terms`` fall short of ``need`` (0 where they reach it)."""
-    owed = model.new_int_var(0, max(need, 0), "")
+    owed = model.new_int_var(0, need, "")
     model.add(owed >= need - sum(terms))
     return owed
