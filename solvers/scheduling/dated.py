@@ -154,7 +154,7 @@ def trim(
     return sorted(out, key=lambda s: (s.day, s.start, s.pair_id))
 
 
-def _owed(model: cp_model.CpModel, terms: list, need: int) -> cp_model.IntVar:
+def _owed(model: cp_model.CpModel, terms: list[cp_model.LinearExprT], need: int) -> cp_model.IntVar:
     """The units by which ``terms`` fall short of ``need`` (0 where they reach it)."""
     owed = model.new_int_var(0, need, "")
     model.add(owed >= need - sum(terms))

@@ -22,6 +22,7 @@ from .plans import points as points_of
 from .problem import (
     COACH_HOUR_CAP,
     COACH_TIME_TAKEN,
+    DATED,
     NARROW_WINDOWS,
     NO_COMMON_WINDOW,
     PAIR_MAX_BELOW_MIN,
@@ -429,7 +430,8 @@ def _dated_instead(
         dated_short = _shortfalls(problem, prep, dated, {}, True)
     if len({s.pair_id for s in dated_short}) >= len({s.pair_id for s in shortfalls}):
         return current
-    return dated, dated_short, {}, {**stats, "dated_sessions": float(len(dated))}
+    dated_count = sum(s.kind == DATED for s in dated)  # make-ups are counted by their own kinds
+    return dated, dated_short, {}, {**stats, "dated_sessions": float(dated_count)}
 
 
 def find_violations(problem: CoachScheduleProblem, sessions: list[Session]) -> list[str]:
