@@ -61,9 +61,9 @@ def dated_calendar(
     problem: CoachScheduleProblem, *, work_limit: float = 2.0
 ) -> list[Session] | None:
     """Sessions meeting every pair's minimums, placed date by date, or ``None`` when the month
-        model finds none (or cannot list a block's sessions). The dates' sessions are then trimmed
-    to every maximum and cap, and beyond what the minimums need (:func:`trim`), so the
-        calendar stays lean."""
+    model finds none (or cannot list a block's sessions). The dates' sessions are then
+    trimmed to every maximum and cap, and beyond what the minimums need (:func:`trim`), so
+    the calendar stays lean."""
     month_of = month_of_days(problem)
     group = fit_group_of(problem, month_of)
     if group is None:
