@@ -7,6 +7,8 @@ test of rule 7 reads as "a coach 100 km away", not as a wall of CSV.
 from __future__ import annotations
 
 import csv
+import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -118,3 +120,26 @@ def program_dir(tmp_path: Path):
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-district"
+
+
+def readme_python_example() -> str:
+    """The code block of README.md's "Use from Python" section, as a user would copy it."""
+    text = (SAMPLE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Use from Python", 1)[1]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+@pytest.fixture(scope="session")
+def readme_example(tmp_path_factory) -> Path:
+    """The folder in which README's "Use from Python" example ran once, as written: it
+    assigns, schedules and *plans the whole sample* (results/paper, results/plan). The plan
+    is the suite's longest step, so every test of a whole-sample plan reads this one."""
+    folder = tmp_path_factory.mktemp("readme")
+    (folder / "scenarios").symlink_to(SAMPLE.parent)
+    before = Path.cwd()
+    os.chdir(folder)  # the example's paths are relative, as a user runs it from the repo
+    try:
+        exec(compile(readme_python_example(), "README.md", "exec"), {})
+    finally:
+        os.chdir(before)
+    return folder

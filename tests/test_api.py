@@ -4,30 +4,17 @@ is what the CLI uses."""
 from __future__ import annotations
 
 import csv
-import re
-from pathlib import Path
 
 import pytest
 
 import matcher
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _readme_example() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Use from Python", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
-
 
 @pytest.mark.slow
-def test_readme_example_runs_and_writes_the_cli_folders(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
-    exec(compile(_readme_example(), "README.md", "exec"), {})
-    paper = tmp_path / "results" / "paper"
+def test_readme_example_runs_and_writes_the_cli_folders(readme_example):
+    paper = readme_example / "results" / "paper"
     assert {"roster.csv", "roster.xlsx", "summary.json"} <= {p.name for p in paper.iterdir()}
-    planned = tmp_path / "results" / "plan"
+    planned = readme_example / "results" / "plan"
     assert {"roster.csv", "schedule.csv", "summary.json", "calendars"} <= {
         p.name for p in planned.iterdir()
     }

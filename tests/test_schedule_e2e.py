@@ -151,8 +151,16 @@ def planned(tmp_path_factory) -> tuple[Path, Path]:
     write_generated(generate_program("sample", 3), base / "full")
     folder = subset_program(base / "full", base / "program", n_coaches=10, n_candidates=60)
     out = base / "out"
-    _ok(_invoke("plan", folder, "--out", out, "--quiet", "--strict"))  # 0: nothing short
+    result = _ok(_invoke("plan", folder, "--out", out, "--strict"))  # 0: nothing short
+    (base / "console.txt").write_text(result.output, encoding="utf-8")
     return folder, out
+
+
+def test_plan_prints_its_bound_and_what_it_schedules(planned):
+    console = (planned[1].parent / "console.txt").read_text(encoding="utf-8")
+    info = _summary(planned[1])["plan"]
+    assert f"No roster can schedule more than {info['bound']} of {info['candidates']}" in console
+    assert "Every assigned pair meets its monthly and yearly minimum hours." in console
 
 
 def test_plan_gives_a_valid_roster_and_a_schedule_with_every_minimum_met(planned):
@@ -177,15 +185,15 @@ def test_plan_gives_a_valid_roster_and_a_schedule_with_every_minimum_met(planned
     )
 
 
-def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(tmp_path):
-    """The whole sample-district scenario: every pair meets its hours (independent checker),
-    and the summary is plan's own: a proven bound no lower than what it schedules, the gap,
-    continuity kept of possible, at most five rounds, and the paper roster beside it."""
-    folder = Path(__file__).resolve().parent.parent / "scenarios" / "sample-district"
-    out = tmp_path / "out"
-    result = _invoke("plan", folder, "--out", out, "--no-xlsx", "--strict", "--workers", "2")
-    _ok(result)
-    assert "No roster can schedule more than" in result.output
+def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(readme_example):
+    """The whole sample-district scenario, planned with two workers by README's Python
+    example (the CLI's ``plan`` calls the same function and writer; a whole-sample plan is
+    the suite's longest step, so it runs once): every pair meets its hours (independent
+    checker), and the summary is plan's own: a proven bound no lower than what it schedules,
+    the gap, continuity kept of possible, at most five rounds, and the paper roster beside
+    it."""
+    folder = readme_example / "scenarios" / "sample-district"
+    out = readme_example / "results" / "plan"
     program = independent_load(folder)
     assert check_roster(program, out / "roster.csv") == []
     problems = check_schedule(program, out / "roster.csv", out / "schedule.csv")
@@ -206,6 +214,7 @@ def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(tmp_path):
     # crowded coaches' calendars set date by date are among what the checker passed above
     dated = (_read_schedule(out).kind == "dated").sum()
     assert summary["schedule"]["dated_sessions"] == dated > 0
+    assert summary["schedule"]["pair_months_short"] == []
     assert info["bound_cuts"] > 0  # the bound was tightened by proven cuts
 
 
