@@ -81,9 +81,13 @@ def dated_calendar(
     return trim(problem, sessions, month_of)
 
 
-TRIM_WORK = 1.0
-"""CP-SAT deterministic seconds for :func:`trim` (a few hundred sessions: it proves its
-optimum in a small fraction of that)."""
+TRIM_WORK = 0.5
+"""CP-SAT deterministic seconds for :func:`trim`'s first stage, the fewest minutes owed (its
+LP is tight: on the sample's 41 trims it proves the optimum in at most 0.09 s)."""
+TRIM_LEAN_WORK = 0.2
+"""... and for its second, the fewest minutes booked with that held: a calendar's last few
+surplus minutes are not worth more (a subset-sum search that rarely proves its optimum; the
+sample's trims book 0.6 % more than with twenty times this budget)."""
 
 
 def trim(
@@ -91,7 +95,10 @@ def trim(
 ) -> list[Session]:
     """The sessions within every pair's monthly maximum and the coach's monthly cap, each
     kept at its length, shortened (same start) or dropped: the fewest minutes owed to the
-    monthly and yearly minimums, then the fewest minutes booked.
+    monthly and yearly minimums, then (that held) the fewest minutes booked. Two solves, not
+    one weighted objective: weighted, the search spent its budget on booked minutes and
+    stopped with more owed than the first stage alone proves (sample: 29,580 minutes owed
+    over 41 trims against 28,110, in 37 s against 7 s).
 
     Why exact: the dates may give a pair more in a month than the month model counted, and
     where the coach is over its cap too, *whose* session goes decides whether another month
@@ -133,18 +140,20 @@ def trim(
                 owed.append(_owed(model, terms, -(-pair.min_minutes_per_month // unit)))
         if pair.min_minutes_total > 0:
             owed.append(_owed(model, year, -(-pair.min_minutes_total // unit)))
-    booked = sum(n // unit * v for options in kept for n, v in options)
-    per_owed = sum(s.minutes // unit for s in sessions) + 1  # a minute owed outweighs all kept
-    model.minimize(per_owed * sum(owed) + booked)
     for s, options in zip(sessions, kept, strict=True):  # start from the dates' own sessions
         for n, v in options:
             model.add_hint(v, n == s.minutes)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # deterministic
-    solver.parameters.random_seed = 0
-    solver.parameters.max_deterministic_time = TRIM_WORK
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    model.minimize(sum(owed))
+    first = _solve(model, TRIM_WORK)
+    if first is None:
         return []  # not reached: dropping everything is always a solution
+    model.add(sum(owed) <= round(first.objective_value))
+    model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
+    for options in kept:
+        for _, v in options:
+            model.add_hint(v, first.boolean_value(v))
+    model.minimize(sum(n // unit * v for options in kept for n, v in options))
+    solver = _solve(model, TRIM_LEAN_WORK) or first
     out = [
         Session(s.pair_id, s.day, s.start, s.start + n, s.kind)
         for s, options in zip(sessions, kept, strict=True)
@@ -152,6 +161,16 @@ def trim(
         if solver.value(v)
     ]
     return sorted(out, key=lambda s: (s.day, s.start, s.pair_id))
+
+
+def _solve(model: cp_model.CpModel, work_limit: float) -> cp_model.CpSolver | None:
+    """One deterministic CP-SAT solve (one worker, seed 0); the solver if it found a solution."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = work_limit
+    found = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver if found else None
 
 
 def _owed(model: cp_model.CpModel, terms: list[cp_model.LinearExprT], need: int) -> cp_model.IntVar:

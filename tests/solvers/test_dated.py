@@ -4,8 +4,11 @@ written in ``test_makeup.rule_breaks`` (independent of the solver's own checker)
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
+import pytest
 from test_makeup import MON, TUE, demand, make_problem, rule_breaks, shortfall_minutes, window
 
 from matcher.io.loading import load_program
@@ -216,3 +219,55 @@ def test_make_ups_complete_what_a_long_days_greedy_left_short():
     _assert_valid_and_met(problem, list(result.sessions))
     kinds = {s.kind for s in result.sessions}
     assert DATED in kinds and kinds <= {DATED, LENGTHENED, MAKEUP}
+
+
+def _brute_force_least_owed(problem, sessions):
+    """The fewest minutes owed (monthly and yearly) over every keep / shorten / drop choice
+    of ``sessions`` that keeps every maximum and cap: the test's own enumeration."""
+    choices = [[0, *(n for n in problem.session_lengths if n <= s.minutes)] for s in sessions]
+    best = None
+    for lengths in itertools.product(*choices):
+        kept = [
+            Session(s.pair_id, s.day, s.start, s.start + n, s.kind)
+            for s, n in zip(sessions, lengths, strict=True)
+            if n
+        ]
+        if rule_breaks(problem, kept):
+            continue
+        monthly, yearly = shortfall_minutes(problem, kept)
+        owed = sum(monthly.values()) + sum(yearly.values())
+        best = owed if best is None else min(best, owed)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_trim_owes_no_more_than_any_choice_of_sessions(seed):
+    # random small calendars over a pair's maximum and the coach's cap in two months: the
+    # trim keeps every limit and owes the least that any keep / shorten / drop choice owes
+    rng = random.Random(seed)
+    free = [window(MON, "08:00", "17:00")]
+    pairs = [
+        demand(
+            i,
+            free,
+            month_min=rng.choice((0, 60, 120)),
+            month_max=rng.choice((120, 180)),
+            total=rng.choice((0, 120, 240)),
+        )
+        for i in range(2)
+    ]
+    problem = make_problem(pairs, cap=rng.choice((180, 240, 300)))
+    month_of = month_of_days(problem)
+    mondays = [[d for d in problem.days if d.weekday() == MON and month_of[d] == m] for m in (0, 1)]
+    sessions = []
+    for k in range(6):
+        m, length = rng.randrange(2), rng.choice(problem.session_lengths)
+        day = mondays[m][k % len(mondays[m])]
+        start = 8 * 60 + (k // len(mondays[m])) * 150
+        sessions.append(Session(rng.randrange(2), day, start, start + length, DATED))
+    kept = trim(problem, sessions, month_of)
+    assert rule_breaks(problem, kept) == []
+    monthly, yearly = shortfall_minutes(problem, kept)
+    assert sum(monthly.values()) + sum(yearly.values()) == _brute_force_least_owed(
+        problem, sessions
+    )
