@@ -185,6 +185,7 @@ def test_plan_gives_a_valid_roster_and_a_schedule_with_every_minimum_met(planned
     )
 
 
+@pytest.mark.slow
 def test_plan_on_the_sample_is_valid_and_says_how_far_from_its_bound(readme_example):
     """The whole sample-district scenario, planned with two workers by README's Python
     example (the CLI's ``plan`` calls the same function and writer; a whole-sample plan is
